@@ -7,15 +7,15 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "./lib/errors.ts";
 import { experimentIds, loadExperiment } from "./lib/registry.ts";
 import { configPoints, getScale, parseSets } from "./lib/config.ts";
-import { codeVersion, parseSeeds, parseShard, planRuns, shardRuns } from "./lib/plan.ts";
+import { parseSeeds, parseShard } from "./lib/plan.ts";
 import { parseBackend, probeMachine } from "./lib/backend.ts";
-import { executeRuns } from "./lib/execute.ts";
 import type { Store } from "./lib/store.ts";
-import { gitCommit } from "./lib/versions.ts";
+import { gitCommit, machineRecord } from "./lib/versions.ts";
 import { fmtDuration } from "./lib/progress.ts";
-import { evaluateClaims, formatClaims } from "./lib/claims.ts";
-import { ResultSet } from "./lib/results.ts";
-import { loadCatalog, renderStatusTable } from "./lib/catalog.ts";
+import { evaluateClaims, formatClaims, splitByBackend } from "./lib/claims/mod.ts";
+import { deriveStatuses, loadCatalog, renderStatusTable, writeCatalog } from "./lib/catalog.ts";
+import { sweep } from "./lib/sweep.ts";
+import { statusOf, writeVerdict } from "./lib/verdicts.ts";
 
 const DEFAULT_DB = "results/results.duckdb";
 
@@ -31,6 +31,8 @@ const USAGE = `usage:
   deno task run --list
   deno task report <experiment>... [--db path] [--out dir] [--scale name] [--code-version hash|latest]
   deno task check [<experiment>...] [--update]
+  deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
+                (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return await cmdReport(rest);
     case "check":
       return await cmdCheck(rest);
+    case "verify":
+      return await cmdVerify(rest);
     case "merge":
       return await cmdMerge(rest);
     case "export":
@@ -97,33 +101,27 @@ async function cmdRun(args: string[]): Promise<number> {
       const scale = getScale(exp, scaleName);
       const points = configPoints(exp, scaleName, parseSets(v.set ?? []));
       const seeds = parseSeeds({ seeds: v.seeds, seedList: v["seed-list"], fallback: scale.seeds });
-      const version = codeVersion(id);
-      let runs = planRuns(exp, {
+      const { summary: s, results } = await sweep(exp, {
         scale: scaleName,
-        points,
-        seeds,
-        methods: v.methods?.split(",").map((s) => s.trim()),
-        codeVersion: version,
-        backends,
-        machine,
-      });
-      if (shard) runs = shardRuns(runs, shard);
-      console.error(
-        `${id}: scale ${scaleName}, ${points.length} config points × ${
-          new Set(runs.map((r) => r.method)).size
-        } methods × ${seeds.length} seeds = ${runs.length} runs${
-          shard ? ` (shard ${shard.k}/${shard.n})` : ""
-        } → ${store.path}`,
-      );
-      const s = await executeRuns(exp, {
         store,
-        runs,
         machine,
-        codeVersion: version,
         gitCommit: commit,
+        seeds,
+        points,
+        methods: v.methods?.split(",").map((m) => m.trim()),
+        backends,
+        shard,
         timeLimitMs,
         fresh: v.fresh,
         quiet: v.quiet,
+        onPlan: (runs) =>
+          console.error(
+            `${id}: scale ${scaleName}, ${points.length} config points × ${
+              new Set(runs.map((r) => r.method)).size
+            } methods × ${seeds.length} seeds = ${runs.length} runs${
+              shard ? ` (shard ${shard.k}/${shard.n})` : ""
+            } → ${store.path}`,
+          ),
       });
       console.error(
         `${id}: ${s.ok} ok, ${s.failed} failed, ${s.timeout} timed out, ${s.skipped} skipped, ${s.resumed} resumed in ${
@@ -132,9 +130,11 @@ async function cmdRun(args: string[]): Promise<number> {
       );
       if (s.interrupted) return 130;
       bad += s.failed + s.timeout;
-      const ids = runs.map((r) => r.runId);
-      const results = new ResultSet(await store.metricRows(id, ids));
-      if (!shard) console.log(formatClaims(evaluateClaims(exp, results)));
+      if (shard) continue;
+      for (const set of splitByBackend(results)) {
+        if (splitByBackend(results).length > 1) console.log(`\n[${set.label}]`);
+        console.log(formatClaims(evaluateClaims(exp, set.results, { scale: scaleName })));
+      }
     }
   } finally {
     store.close();
@@ -217,6 +217,69 @@ async function cmdCheck(args: string[]): Promise<number> {
   });
 }
 
+async function cmdVerify(args: string[]): Promise<number> {
+  const { values: v, positionals } = parse(args, {
+    seeds: { type: "string" },
+    db: { type: "string" },
+    "time-limit": { type: "string" },
+    quiet: { type: "boolean" },
+  });
+  if (!positionals.length) throw new UserError(`which experiment? Known: ${experimentIds().join(", ")}`);
+  const machine = await probeMachine();
+  const commit = await gitCommit();
+  let bad = 0;
+  for (const id of positionals) {
+    const exp = await loadExperiment(id);
+    const seeds = parseSeeds({ seeds: v.seeds, fallback: getScale(exp, "paper").seeds });
+    const dbPath = v.db ?? `results/paper/${id}.duckdb`;
+    Deno.mkdirSync("results/paper", { recursive: true });
+    const store = await openStore(dbPath);
+    try {
+      const t0 = performance.now();
+      const s = await sweep(exp, {
+        scale: "paper",
+        store,
+        machine,
+        gitCommit: commit,
+        seeds,
+        timeLimitMs: 1000 * Number(v["time-limit"] ?? 1800),
+        quiet: v.quiet,
+      });
+      if (s.summary.interrupted) return 130;
+      const sets = splitByBackend(s.results).map((set) => ({
+        label: set.label,
+        claims: evaluateClaims(exp, set.results, { scale: "paper" }),
+      }));
+      const { status, reason } = statusOf(sets, seeds.length);
+      const count = (st: string) => s.records.filter((r) => r.status === st).length;
+      const path = writeVerdict({
+        experiment: id,
+        scale: "paper",
+        seeds,
+        created: new Date().toISOString(),
+        git_commit: commit,
+        code_version: s.codeVersion,
+        machine: machineRecord(machine),
+        backends: Object.fromEntries(s.records.filter((r) => r.status === "ok").map((r) => [r.method, `${r.backend} (${r.device})`])),
+        runs: { planned: s.runs.length, ok: count("ok"), failed: count("failed"), timeout: count("timeout"), skipped: count("skipped") },
+        wall_s: Math.round((performance.now() - t0) / 1000),
+        sets,
+        status,
+        reason,
+      });
+      for (const set of sets) {
+        if (sets.length > 1) console.log(`\n[${set.label}]`);
+        console.log(formatClaims(set.claims));
+      }
+      console.log(`${id}: ${status} — ${reason} → ${path} (runs in ${dbPath}; \`deno task catalog\` updates the status)`);
+      bad += s.summary.failed + s.summary.timeout;
+    } finally {
+      store.close();
+    }
+  }
+  return bad ? 1 : 0;
+}
+
 async function cmdMerge(args: string[]): Promise<number> {
   const [out, ...shards] = args;
   if (!out || !shards.length) throw new UserError(`merge needs an output and at least one shard\n${USAGE}`);
@@ -250,6 +313,8 @@ async function cmdExport(args: string[]): Promise<number> {
 }
 
 function cmdCatalog(): number {
+  const changed = writeCatalog(deriveStatuses(loadCatalog()));
+  if (changed.length) console.log(`catalog.json statuses derived from results/verdicts: ${changed.join(", ")}`);
   const path = new URL("./README.md", import.meta.url);
   const readme = Deno.readTextFileSync(path);
   const begin = "<!-- catalog:begin -->", end = "<!-- catalog:end -->";

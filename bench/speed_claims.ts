@@ -12,8 +12,8 @@ import { codeVersion, planRuns } from "../lib/plan.ts";
 import { probeMachine } from "../lib/backend.ts";
 import { executeRuns } from "../lib/execute.ts";
 import { Store } from "../lib/store.ts";
-import { ResultSet } from "../lib/results.ts";
-import { evaluateClaims } from "../lib/claims.ts";
+import { readResults } from "../lib/sweep.ts";
+import { evaluateClaims } from "../lib/claims/mod.ts";
 
 export interface SpeedClaimRow {
   experiment: string;
@@ -68,7 +68,7 @@ export async function benchSpeedClaims(ids = experimentIds()): Promise<SpeedClai
         const ids = [...own, ...stand].map((r) => r.runId);
         const records = await store.runs(id, own.map((r) => r.runId));
         const device = records.find((r) => r.status === "ok")?.device ?? "";
-        const results = new ResultSet(await store.metricRows(id, ids));
+        const results = await readResults(store, id, ids);
         const baselines = [...new Set(stand.map((r) => `${r.method} on ${r.backend}`))];
         for (const c of evaluateClaims({ ...exp, claims: timingClaims }, results)) {
           rows.push({

@@ -14,6 +14,8 @@
  */
 import { z } from "zod";
 import { UserError } from "./errors.ts";
+import { experimentIds } from "./registry.ts";
+import { readVerdict, verdictStatus } from "./verdicts.ts";
 
 /** The families of papers.md, in its order; catalog entries sort by this, then by id. */
 export const FAMILIES = [
@@ -38,9 +40,9 @@ export const FAMILIES = [
 export const SEED_FILES = ["000", "001", "002"] as const;
 
 /** Status kinds without a reason. */
-const BARE_STATUSES = ["planned", "in progress", "reproduced"] as const;
-/** Status kinds that must carry a reason after a colon. */
-const REASONED_STATUSES = ["out of scope", "partial", "not reproduced"] as const;
+const BARE_STATUSES = ["planned", "in progress"] as const;
+/** Status kinds that must carry a reason after a colon (for built papers: derived from the verdict file). */
+const REASONED_STATUSES = ["reproduced", "out of scope", "partial", "not reproduced"] as const;
 
 const statusRe = new RegExp(
   `^(?:(?:${BARE_STATUSES.join("|")})|(?:${REASONED_STATUSES.join("|")}): \\S.*)$`,
@@ -143,4 +145,20 @@ export function renderStatusTable(entries: readonly CatalogEntry[]): string {
   ];
   const counts = Object.entries(statusCounts(entries)).map(([k, n]) => `${k}: ${n}`).join(", ");
   return `${rows.join("\n")}\n\n**${entries.length} papers** — ${counts || "none"}.\n`;
+}
+
+/**
+ * The catalog with every built paper's status derived from its committed verdict (results/verdicts/<id>.json):
+ * never a hand-written word. Papers without a folder keep theirs (planned, out of scope).
+ */
+export function deriveStatuses(entries: readonly CatalogEntry[], built: readonly string[] = experimentIds()): CatalogEntry[] {
+  const have = new Set(built);
+  return entries.map((e) => (have.has(e.id) ? { ...e, status: verdictStatus(readVerdict(e.id)) } : e));
+}
+
+/** Write experiments/catalog.json; returns the ids whose status changed. */
+export function writeCatalog(entries: readonly CatalogEntry[], url: URL = CATALOG_URL): string[] {
+  const before = new Map(loadCatalog(url).map((e) => [e.id, e.status]));
+  Deno.writeTextFileSync(url, JSON.stringify(entries, null, 2) + "\n");
+  return entries.filter((e) => before.get(e.id) !== e.status).map((e) => e.id);
 }

@@ -2,23 +2,24 @@
  * The regression check: rerun experiments at smoke scale into a scratch database, evaluate their claims, and
  * compare against the committed baselines in `results/baselines/<id>.json`.
  *
- * A regression is: a run that failed, a claim that held in the baseline and no longer does (timing claims
- * only warn), or a metric that drifted past its tolerance (timing metrics only report). `--update` rewrites
- * the baselines from this run; review the diff before committing it.
+ * A baseline keeps one entry per linear-algebra environment (`native`: OpenBLAS + LAPACKE; `js`: the pure-JS
+ * fallback), each with the machine it was recorded on, and check compares like with like. A regression is: a run
+ * that failed; a graded claim whose verdict flipped (timing claims only warn); a metric that drifted past what its
+ * declared tolerance allows (see lib/tolerance.ts; timing metrics only report). `--update` rewrites this
+ * environment's entry and keeps the others; review the diff before committing it.
  */
-import type { AnyExperiment, MetricSpec } from "./experiment.ts";
+import type { AnyExperiment } from "./experiment.ts";
 import { loadExperiment } from "./registry.ts";
-import { configPoints, getScale } from "./config.ts";
-import { codeVersion, planRuns } from "./plan.ts";
 import { probeMachine } from "./backend.ts";
-import { executeRuns } from "./execute.ts";
 import { Store } from "./store.ts";
-import { gitCommit } from "./versions.ts";
-import { ResultSet } from "./results.ts";
-import { evaluateClaims, formatClaims } from "./claims.ts";
+import { gitCommit, type MachineRecord, machineRecord } from "./versions.ts";
+import type { ResultSet } from "./results.ts";
+import { type ClaimResult, evaluateClaims, formatClaims } from "./claims/mod.ts";
 import { canonicalJson } from "./hash.ts";
-import { mean } from "./stats.ts";
+import { mean, std } from "./stats.ts";
 import { fmtDuration } from "./progress.ts";
+import { allowedDrift, type MetricSummary } from "./tolerance.ts";
+import { sweep } from "./sweep.ts";
 
 export const BASELINE_DIR = new URL("../results/baselines/", import.meta.url);
 const SCALE = "smoke";
@@ -26,20 +27,18 @@ const SCALE = "smoke";
 export interface Baseline {
   experiment: string;
   scale: string;
-  created: string;
-  git_commit: string;
-  backends: Record<string, string>;
-  metrics: BaselineMetric[];
-  claims: Record<string, { pass: boolean; measured: string }>;
+  /** One entry per linear-algebra environment ("native", "js"). */
+  environments: Record<string, EnvironmentBaseline>;
 }
 
-export interface BaselineMetric {
-  method: string;
-  config: Record<string, unknown>;
-  metric: string;
-  /** Mean over seeds of the scalar, or of a series' last step. */
-  mean: number;
-  runs: number;
+export interface EnvironmentBaseline {
+  created: string;
+  git_commit: string;
+  machine: MachineRecord;
+  /** Per method: the backend and device its runs used. */
+  backends: Record<string, string>;
+  metrics: MetricSummary[];
+  claims: Record<string, { pass: boolean; measured: string; graded: boolean }>;
 }
 
 export interface Finding {
@@ -47,70 +46,81 @@ export interface Finding {
   message: string;
 }
 
-/** Summarize results the way baselines store them: one mean per method × config × metric. */
-export function summarize(results: ResultSet): BaselineMetric[] {
+/** Summarize results the way baselines store them: mean and sd over seeds per method × config × metric. */
+export function summarize(results: ResultSet): MetricSummary[] {
   const groups = new Map<string, { method: string; config: Record<string, unknown>; metric: string; v: number[] }>();
-  for (const metric of new Set(results.rows.map((r) => r.metric))) {
-    for (const row of results.select({ metric })) {
-      const key = canonicalJson([row.method, row.config, metric]);
-      const g = groups.get(key) ?? groups.set(key, { method: row.method, config: row.config, metric, v: [] }).get(key)!;
-      g.v.push(row.value);
-    }
+  const last = new Map<string, { step: number; value: number; g: string }>();
+  for (const row of results.rows) {
+    const key = canonicalJson([row.method, row.config, row.metric]);
+    if (!groups.has(key)) groups.set(key, { method: row.method, config: row.config, metric: row.metric, v: [] });
+    const runKey = `${row.run_id}|${row.metric}`, step = row.step ?? -1;
+    const prev = last.get(runKey);
+    if (!prev || step > prev.step) last.set(runKey, { step, value: row.value, g: key });
   }
+  for (const { value, g } of last.values()) groups.get(g)!.v.push(value);
   return [...groups.values()]
-    .map((g) => ({ method: g.method, config: g.config, metric: g.metric, mean: mean(g.v), runs: g.v.length }))
+    .map((g) => ({ method: g.method, config: g.config, metric: g.metric, mean: mean(g.v), sd: std(g.v), runs: g.v.length }))
     .sort((a, b) =>
       canonicalJson([a.method, a.config, a.metric]) < canonicalJson([b.method, b.config, b.metric]) ? -1 : 1
     );
 }
 
-/** Compare a fresh summary and claims with a baseline. Pure: the unit tests feed it by hand. */
+/** Compare a fresh summary and claims with one environment's baseline. Pure: the unit tests feed it by hand. */
 export function compare(
-  exp: AnyExperiment,
-  baseline: Baseline,
-  current: BaselineMetric[],
-  claims: ReturnType<typeof evaluateClaims>,
+  exp: Pick<AnyExperiment, "metrics">,
+  baseline: EnvironmentBaseline,
+  current: MetricSummary[],
+  claims: ClaimResult[],
 ): Finding[] {
   const findings: Finding[] = [];
-  const now = new Map(current.map((m) => [canonicalJson([m.method, m.config, m.metric]), m]));
+  const keyOf = (m: { method: string; config: unknown; metric: string }) =>
+    canonicalJson([m.method, m.config, m.metric]);
+  const now = new Map(current.map((m) => [keyOf(m), m]));
+  const before = new Map(baseline.metrics.map((m) => [keyOf(m), m]));
   for (const b of baseline.metrics) {
-    const spec: MetricSpec = exp.metrics[b.metric] ?? { direction: "lower", timing: b.metric === "time_ms" };
+    const spec = exp.metrics[b.metric];
+    const timing = spec ? spec.timing : b.metric === "time_ms";
     const where = `${b.method} ${canonicalJson(b.config)} ${b.metric}`;
-    const c = now.get(canonicalJson([b.method, b.config, b.metric]));
+    const c = now.get(keyOf(b));
     if (!c) {
       findings.push({ level: "regression", message: `${where}: missing now (baseline ${fmt(b.mean)})` });
       continue;
     }
-    if (spec.timing) {
+    if (timing) {
       // Wall clock varies between machines and loads: only a change by more than 2× is worth a line.
       const ratio = c.mean / b.mean;
       if (ratio > 2 || ratio < 0.5) {
-        findings.push({
-          level: "info",
-          message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (${ratio.toFixed(2)}×)`,
-        });
+        findings.push({ level: "info", message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (${ratio.toFixed(2)}×)` });
       }
       continue;
     }
-    const tol = (spec.tolerance?.abs ?? 1e-9) + (spec.tolerance?.rel ?? 1e-6) * Math.abs(b.mean);
+    const condOf = (metric: string) => before.get(keyOf({ ...b, metric }))?.mean;
+    const { allowed, why } = allowedDrift(spec, b, condOf);
     const drift = Math.abs(c.mean - b.mean);
-    if (drift > tol) {
-      const msg = `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (drift ${fmt(drift)} > tolerance ${fmt(tol)})`;
-      findings.push({ level: "regression", message: msg });
+    if (!(drift <= allowed)) {
+      findings.push({
+        level: "regression",
+        message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (drift ${fmt(drift)} > allowed ${fmt(allowed)}; ${why})`,
+      });
     }
   }
+  for (const c of current) {
+    if (!before.has(keyOf(c))) findings.push({ level: "info", message: `${c.method} ${c.metric}: new, not in baseline` });
+  }
   for (const c of claims) {
-    const before = baseline.claims[c.id];
-    if (before?.pass && !c.pass) {
-      findings.push({
-        level: c.timing ? "warning" : "regression",
-        message: `claim ${c.id} no longer holds: ${c.measured} (baseline: ${before.measured})`,
-      });
-    } else if (before && !before.pass && c.pass) {
-      findings.push({ level: "info", message: `claim ${c.id} now holds: ${c.measured}` });
-    } else if (!before) {
+    const b = baseline.claims[c.id];
+    if (!b) {
       findings.push({ level: "info", message: `claim ${c.id} is new: ${c.pass ? "holds" : "fails"}` });
+      continue;
     }
+    if (!c.graded || !b.graded || b.pass === c.pass) continue;
+    const flip = b.pass ? "no longer holds" : "now holds";
+    findings.push({
+      level: c.timing ? "warning" : "regression",
+      message: `claim ${c.id} ${flip}: ${c.measured} (baseline: ${b.measured})${
+        b.pass ? "" : "; if this is a fix, update the baseline"
+      }`,
+    });
   }
   return findings;
 }
@@ -130,74 +140,54 @@ export function readBaseline(id: string): Baseline | null {
 /** Run the check for `ids`; returns the process exit code (0 = no regression). */
 export async function runCheck(ids: string[], opts: { update: boolean; db?: string }): Promise<number> {
   const machine = await probeMachine();
+  const record = machineRecord(machine);
   const commit = await gitCommit();
   const dbPath = opts.db ?? `.cache/check-${Deno.pid}.duckdb`;
   const store = await Store.open(dbPath);
   let regressions = 0;
+  console.log(`check: ${record.linalg} environment (${record.library}; OPENBLAS_CORETYPE ${record.openblas_coretype})`);
   try {
     for (const id of ids) {
       const exp = await loadExperiment(id);
-      const version = codeVersion(id);
-      const runs = planRuns(exp, {
-        scale: SCALE,
-        points: configPoints(exp, SCALE),
-        seeds: Array.from({ length: getScale(exp, SCALE).seeds }, (_, i) => i),
-        codeVersion: version,
-        machine,
-      });
-      const s = await executeRuns(exp, {
-        store,
-        runs,
-        machine,
-        codeVersion: version,
-        gitCommit: commit,
-        timeLimitMs: 600_000,
-        fresh: true,
-        quiet: true,
-      });
-      const results = new ResultSet(await store.metricRows(id, runs.map((r) => r.runId)));
-      const claims = evaluateClaims(exp, results);
-      const current = summarize(results);
-      const backends = Object.fromEntries(
-        (await store.runs(id, runs.map((r) => r.runId))).map((r) => [r.method, `${r.backend} (${r.device})`]),
-      );
+      const s = await sweep(exp, { scale: SCALE, store, machine, gitCommit: commit, timeLimitMs: 600_000, fresh: true, quiet: true });
+      const claims = evaluateClaims(exp, s.results, { scale: SCALE });
+      const current = summarize(s.results);
+      const backends = Object.fromEntries(s.records.map((r) => [r.method, `${r.backend} (${r.device})`]));
       console.log(
-        `\n== ${id} (smoke: ${runs.length} runs in ${
-          fmtDuration(s.wallMs)
-        }; ${s.failed} failed, ${s.timeout} timed out)`,
+        `\n== ${id} (smoke: ${s.runs.length} runs in ${fmtDuration(s.summary.wallMs)}; ${s.summary.failed} failed, ${s.summary.timeout} timed out)`,
       );
       console.log(formatClaims(claims));
-      const findings: Finding[] = [];
-      if (s.failed + s.timeout) {
-        const errs = (await store.runs(id, runs.map((r) => r.runId))).filter((r) =>
-          r.status === "failed" || r.status === "timeout"
-        );
-        for (const r of errs) {
-          findings.push({ level: "regression", message: `run ${r.method} seed ${r.seed} ${r.status}: ${r.error}` });
-        }
-      }
+      const findings: Finding[] = s.records.filter((r) => r.status === "failed" || r.status === "timeout").map((r) => ({
+        level: "regression" as const,
+        message: `run ${r.method} seed ${r.seed} ${canonicalJson(r.config)} ${r.status}: ${r.error}`,
+      }));
+      const baseline = readBaseline(id);
       if (opts.update) {
-        const baseline: Baseline = {
-          experiment: id,
-          scale: SCALE,
+        const entry: EnvironmentBaseline = {
           created: new Date().toISOString(),
           git_commit: commit,
+          machine: record,
           backends,
           metrics: current,
-          claims: Object.fromEntries(claims.map((c) => [c.id, { pass: c.pass, measured: c.measured }])),
+          claims: Object.fromEntries(claims.map((c) => [c.id, { pass: c.pass, measured: c.measured, graded: c.graded }])),
+        };
+        const next: Baseline = {
+          experiment: id,
+          scale: SCALE,
+          environments: { ...(baseline?.environments ?? {}), [record.linalg]: entry },
         };
         Deno.mkdirSync(BASELINE_DIR, { recursive: true });
-        Deno.writeTextFileSync(new URL(`${id}.json`, BASELINE_DIR), JSON.stringify(baseline, null, 1) + "\n");
-        console.log(`baseline written: results/baselines/${id}.json`);
+        Deno.writeTextFileSync(new URL(`${id}.json`, BASELINE_DIR), JSON.stringify(next, null, 1) + "\n");
+        console.log(`baseline written: results/baselines/${id}.json (${record.linalg} environment)`);
       } else {
-        const baseline = readBaseline(id);
-        if (!baseline) {
+        const entry = baseline?.environments?.[record.linalg];
+        if (!entry) {
+          const hint = record.linalg === "js" ? "REPRO_OPENBLAS_PATH=/nonexistent " : "";
           findings.push({
             level: "regression",
-            message:
-              `no baseline at results/baselines/${id}.json: run \`deno task check ${id} --update\` and commit it`,
+            message: `no ${record.linalg} baseline in results/baselines/${id}.json: run \`${hint}deno task check ${id} --update\` and commit it`,
           });
-        } else findings.push(...compare(exp, baseline, current, claims));
+        } else findings.push(...compare(exp, entry, current, claims));
       }
       for (const f of findings) console.log(`${f.level.toUpperCase().padEnd(10)} ${f.message}`);
       const n = findings.filter((f) => f.level === "regression").length;

@@ -21,7 +21,9 @@
  */
 import type { z } from "zod";
 import type { Rng } from "./rng.ts";
-import type { ResultSet } from "./results.ts";
+import type { Claim, Source } from "./claims/types.ts";
+
+export type { Check, Claim, ClaimKind, ClaimResult, ClaimVerdict, Source } from "./claims/types.ts";
 
 /**
  * Where a method's numbers are computed:
@@ -38,9 +40,42 @@ export interface Paper {
   year: number;
   arxiv?: string;
   url?: string;
-  /** Official code repository, `owner/name` on GitHub, if any. */
+  /** Official code repository, `owner/name` on GitHub, if any (validated at load). */
   code?: string;
+  /** Official code that is not on GitHub: its URL. */
+  codeUrl?: string;
   venue?: string;
+}
+
+/**
+ * How far a metric may drift between machines in `check` (other BLAS kernels, other CPUs), from what it is:
+ * - `stable` (default): a forward-stable computation; other kernels change the last bits only (rel 1e-6).
+ * - `rounding`: an identity residual or an error at rounding level; any two values ≤ `floor` are equal
+ *   (allowed drift: `floor`, absolute). Size it with {@link roundoff}: eps × size × conditioning.
+ * - `conditioned`: the output of an ill-conditioned solve; relative drift ≤ 16·eps·κ, where `cond` is κ or the
+ *   name of a metric of the same run that records it.
+ * - `iterative`: the result of an iteration stopped at a relative tolerance `rtol` (≤ 0.04); drift ≤ rtol.
+ * - `statistic`: the end of a path that amplifies last bits (training, thresholding, restarts); drift ≤ two
+ *   standard errors of the baseline's seed spread, at least `rel` of it, never more than 4%.
+ * All kinds but `rounding` and `conditioned` catch a 5% drift; `exact` demands bitwise equality (to 1e-12).
+ */
+export type Tolerance =
+  | { kind: "stable"; rel?: number }
+  | { kind: "exact" }
+  | { kind: "rounding"; floor: number }
+  | { kind: "conditioned"; cond: number | string; dtype?: "float64" | "float32" }
+  | { kind: "iterative"; rtol: number }
+  | { kind: "statistic"; rel?: number };
+
+/** Unit roundoff of float64 and float32. */
+export const EPS = { float64: 2 ** -52, float32: 2 ** -23 } as const;
+
+/**
+ * A rounding floor: 16 · eps · size · conditioning, the scale of the error of a backward-stable computation of
+ * that size and conditioning. E.g. `{ kind: "rounding", floor: roundoff({ n: 400, cond: 1e4 }) }`.
+ */
+export function roundoff(o: { n?: number; cond?: number; dtype?: "float64" | "float32" }): number {
+  return 16 * EPS[o.dtype ?? "float64"] * (o.n ?? 1) * (o.cond ?? 1);
 }
 
 /** How a metric reads: which way is better, how seeds aggregate, how far it may drift in `check`. */
@@ -48,8 +83,8 @@ export interface MetricSpec {
   label?: string;
   unit?: string;
   direction: "lower" | "higher" | "none";
-  /** Relative and absolute drift allowed against the committed baseline (defaults: rel 1e-6, abs 1e-9). */
-  tolerance?: { rel?: number; abs?: number };
+  /** What the metric is, which sets how far it may drift between machines (default: `stable`). */
+  tolerance?: Tolerance;
   /** Wall-clock metrics vary between machines: `check` reports their drift but never fails on it. */
   timing?: boolean;
 }
@@ -79,6 +114,8 @@ export interface RunContext {
    * into metrics. Time spent measuring is not counted in the method's time.
    */
   observe(step: number, state: unknown): void;
+  /** Record a hyper-parameter value the method chose by its tuning rule (stored as metric `hp.<name>`). */
+  choose(name: string, value: number): void;
 }
 
 export interface Method<C, D, O> {
@@ -94,24 +131,6 @@ export interface Method<C, D, O> {
 
 /** Metric values of one run: a number, or a series indexed by step. */
 export type Measurements = Record<string, number | readonly number[]>;
-
-export interface ClaimVerdict {
-  /** The measured value, as a reader should see it next to the paper's. */
-  measured: string;
-  pass: boolean;
-  detail?: string;
-}
-
-export interface Claim {
-  id: string;
-  /** The paper's statement, in its own terms. */
-  statement: string;
-  /** What the paper reports for it, with the source written next to it (URL or repository file). */
-  paper?: { value: string; source: string };
-  /** The claim depends on wall-clock time: a flip in `check` warns instead of failing. */
-  timing?: boolean;
-  check: (results: ResultSet) => ClaimVerdict;
-}
 
 /** A Vega-Lite figure over the tidy rows (method, backend, seed, metric, step, value, and every config key). */
 export interface Figure {
@@ -143,7 +162,7 @@ export interface PaperNumber {
   value: number;
   /** Config values the number belongs to, if the table splits by them. */
   where?: Record<string, unknown>;
-  source: string;
+  source: Source;
 }
 
 export interface Experiment<S extends z.ZodObject = z.ZodObject, D = unknown, O = unknown> {
@@ -180,6 +199,22 @@ export interface Experiment<S extends z.ZodObject = z.ZodObject, D = unknown, O 
   paperNumbers?: PaperNumber[];
   /** Deviations from the paper that hold at every scale (method details, data, metrics). */
   deviations?: string[];
+  /**
+   * The tuning protocol, when any method or baseline has hyper-parameters chosen for it: the same budget and
+   * selection rule for all of them, and what each may vary. Reports show it with the values each run chose
+   * (recorded through `ctx.choose`).
+   */
+  tuning?: Tuning;
+}
+
+/** One tuning protocol for every method in a comparison. */
+export interface Tuning {
+  /** How a value is chosen, e.g. "lowest validation error on a held-out 20% of the observed entries". */
+  rule: string;
+  /** The budget, the same for each method, e.g. "5 values per hyper-parameter, 1 fit each". */
+  budget: string;
+  /** Per method: the hyper-parameters it may vary and over what grid. */
+  grids: Record<string, string>;
 }
 
 /** Declare an experiment; returns it unchanged, typed. */

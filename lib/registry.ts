@@ -3,6 +3,7 @@
  */
 import type { AnyExperiment } from "./experiment.ts";
 import { UserError } from "./errors.ts";
+import { validateExperiment } from "./validate.ts";
 
 /** Where experiments live; `REPRO_EXPERIMENTS_DIR` points elsewhere (the tests use a toy folder). */
 export const EXPERIMENTS_DIR = Deno.env.get("REPRO_EXPERIMENTS_DIR")
@@ -26,7 +27,7 @@ export function experimentUrl(id: string): URL {
   return new URL(`${id}/mod.ts`, EXPERIMENTS_DIR);
 }
 
-/** Load an experiment by id; an unknown id lists the known ones. */
+/** Load an experiment by id and validate its declaration; an unknown id lists the known ones. */
 export async function loadExperiment(id: string): Promise<AnyExperiment> {
   const ids = experimentIds();
   if (!ids.includes(id)) {
@@ -37,5 +38,6 @@ export async function loadExperiment(id: string): Promise<AnyExperiment> {
   if (!exp || exp.id !== id) {
     throw new UserError(`experiments/${id}/mod.ts must default-export defineExperiment({ id: "${id}", ... })`);
   }
+  validateExperiment(exp);
   return exp;
 }

@@ -3,6 +3,10 @@
  *
  * One row per (run, metric, step): scalar metrics have `step = null`, series have one row per step.
  *
+ * Selection is strict when the set knows which runs were planned (`runs`): a query that matches no value, or
+ * whose runs did not all finish (failed or timed out), throws a {@link SelectionError} saying which, so a
+ * claim built on it fails visibly instead of averaging over the survivors.
+ *
  * @example
  * ```ts
  * const err = results.mean({ metric: "rel_error", method: "altmin", where: { n: 500 } });
@@ -13,13 +17,24 @@ import { mean } from "./stats.ts";
 export interface MetricRow {
   run_id: string;
   method: string;
-  /** Where the run computed (native, wasm, webgpu, cpu). */
+  /** Where the run computed (native, js, wasm, webgpu, cpu). */
   backend: string;
   seed: number;
   config: Record<string, unknown>;
   metric: string;
   step: number | null;
   value: number;
+}
+
+/** A planned run as the results know it: enough to tell which selections are incomplete and why. */
+export interface PlannedRun {
+  run_id: string;
+  method: string;
+  backend: string;
+  seed: number;
+  config: Record<string, unknown>;
+  status: "ok" | "failed" | "timeout" | "skipped";
+  error?: string | null;
 }
 
 export interface Query {
@@ -32,15 +47,25 @@ export interface Query {
   step?: "last" | number | "all";
 }
 
-export class ResultSet {
-  constructor(readonly rows: MetricRow[], readonly failed: { method: string; error: string }[] = []) {}
+/** A claim asked for values that are missing or incomplete; the message says which runs and why. */
+export class SelectionError extends Error {
+  override name = "SelectionError";
+}
 
-  /** Matching rows (one value per run unless `step: "all"`). */
+export class ResultSet {
+  /**
+   * @param rows tidy metric rows of the finished runs
+   * @param runs every planned run with its status; when given, selections are strict (see the module doc)
+   */
+  constructor(readonly rows: MetricRow[], readonly runs?: PlannedRun[]) {}
+
+  /** Matching rows (one value per run unless `step: "all"`); throws a SelectionError when strict and incomplete. */
   select(q: Query): MetricRow[] {
     const rows = this.rows.filter((r) =>
       r.metric === q.metric && (q.method === undefined || r.method === q.method) &&
       (q.backend === undefined || r.backend === q.backend) && matches(r.config, q.where)
     );
+    if (this.runs) this.assertComplete(q, rows);
     const step = q.step ?? "last";
     if (step === "all") return rows;
     if (typeof step === "number") return rows.filter((r) => r.step === step);
@@ -56,7 +81,7 @@ export class ResultSet {
     return this.select(q).map((r) => r.value);
   }
 
-  /** Mean over runs (seeds) of the matching values; NaN when nothing matches. */
+  /** Mean over runs (seeds) of the matching values (NaN when nothing matches and the set is not strict). */
   mean(q: Query): number {
     return mean(this.values(q));
   }
@@ -71,9 +96,10 @@ export class ResultSet {
     return [...by.entries()].sort((a, b) => a[0] - b[0]).map(([step, v]) => ({ step, value: mean(v) }));
   }
 
-  /** Distinct values of a config key, sorted. */
+  /** Distinct values of a config key, sorted (over planned runs when known, so a failed level is not hidden). */
   levels(key: string): unknown[] {
-    const s = new Set(this.rows.map((r) => r.config[key]));
+    const configs = this.runs ? this.runs.filter((r) => r.status !== "skipped") : this.rows;
+    const s = new Set(configs.map((r) => r.config[key]));
     return [...s].sort((a, b) => (a as number) > (b as number) ? 1 : -1);
   }
 
@@ -84,6 +110,43 @@ export class ResultSet {
   backends(): string[] {
     return [...new Set(this.rows.map((r) => r.backend))];
   }
+
+  /** The subset whose rows and runs satisfy `keep` (e.g. one backend). */
+  filter(keep: (r: { method: string; backend: string }) => boolean): ResultSet {
+    return new ResultSet(this.rows.filter(keep), this.runs?.filter(keep));
+  }
+
+  private assertComplete(q: Query, rows: MetricRow[]): void {
+    const planned = this.runs!.filter((r) =>
+      r.status !== "skipped" && (q.method === undefined || r.method === q.method) &&
+      (q.backend === undefined || r.backend === q.backend) && matches(r.config, q.where)
+    );
+    const what = describeQuery(q);
+    const unfinished = planned.filter((r) => r.status !== "ok");
+    if (unfinished.length) {
+      const first = unfinished[0];
+      throw new SelectionError(
+        `${unfinished.length} of ${planned.length} runs for ${what} did not finish (e.g. ${first.method} seed ` +
+          `${first.seed}: ${first.status}${first.error ? ` — ${first.error}` : ""})`,
+      );
+    }
+    if (!planned.length) throw new SelectionError(`no runs planned for ${what} at this scale`);
+    if (!rows.length) throw new SelectionError(`no values of ${what} in ${planned.length} finished runs`);
+    const withValue = new Set(rows.map((r) => r.run_id));
+    const missing = planned.filter((r) => !withValue.has(r.run_id));
+    if (missing.length) {
+      throw new SelectionError(
+        `${missing.length} of ${planned.length} finished runs have no value of ${what} (e.g. ${missing[0].method} ` +
+          `seed ${missing[0].seed})`,
+      );
+    }
+  }
+}
+
+function describeQuery(q: Query): string {
+  const where = Object.entries(q.where ?? {}).map(([k, v]) => `${k}=${String(v)}`);
+  return [`"${q.metric}"`, q.method && `of ${q.method}`, q.backend && `on ${q.backend}`, where.length && `at ${where}`]
+    .filter(Boolean).join(" ");
 }
 
 function matches(config: Record<string, unknown>, where?: Record<string, unknown>): boolean {

@@ -54,12 +54,17 @@ const T975 = [
   2.042,
 ];
 
+/** The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95%); the normal's beyond 30. */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) return Infinity;
+  return df <= 30 ? T975[Math.floor(df) - 1] : 1.96;
+}
+
 /** Half-width of the 95% confidence interval of the mean (Student's t); 0 for a single value. */
 export function ci95(xs: ArrayLike<number>): number {
   const n = xs.length;
   if (n < 2) return 0;
-  const t = n - 1 <= 30 ? T975[n - 2] : 1.96;
-  return (t * std(xs)) / Math.sqrt(n);
+  return (tQuantile975(n - 1) * std(xs)) / Math.sqrt(n);
 }
 
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {

@@ -39,3 +39,39 @@ export async function gitCommit(): Promise<string> {
     return "unknown";
   }
 }
+
+/** The machine a baseline or verdict was recorded on: what decides the last bits of native results. */
+export interface MachineRecord {
+  /** "native" when OpenBLAS + LAPACKE load, else "js" (the pure-JS fallback): baselines keep one entry each. */
+  linalg: "native" | "js";
+  /** CPU model name from /proc/cpuinfo. */
+  cpu: string;
+  /** The BLAS library with its build kernel, or ml-matrix's version. */
+  library: string;
+  /** OPENBLAS_CORETYPE, which picks the kernels OpenBLAS runs (unset: detected from the CPU). */
+  openblas_coretype: string;
+  blas_threads: number;
+  deno: string;
+}
+
+export function machineRecord(machine: MachineBackends): MachineRecord {
+  let cpu = "unknown";
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1]?.trim() ?? "unknown";
+  } catch { /* not Linux, or no read permission */ }
+  const env = (k: string) => {
+    try {
+      return Deno.env.get(k);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    linalg: machine.native.available ? "native" : "js",
+    cpu,
+    library: machine.native.available ? machine.native.library : `ml-matrix ${pinnedVersions()["ml-matrix"]}`,
+    openblas_coretype: env("OPENBLAS_CORETYPE") ?? "(detected)",
+    blas_threads: Number(env("REPRO_BLAS_THREADS") ?? 1),
+    deno: Deno.version.deno,
+  };
+}

@@ -75,6 +75,9 @@ async function execute(spec: RunSpec, backend: Backend, codeVersion: string): Pr
       }
       observeMs += performance.now() - t;
     },
+    choose(name: string, value: number) {
+      metrics.push({ name: `hp.${name}`, step: null, value });
+    },
   };
 
   const timing = exp.timing ?? { warmup: 0, repeats: 1 };
@@ -93,7 +96,7 @@ async function execute(spec: RunSpec, backend: Backend, codeVersion: string): Pr
   metrics.push(...flatten(await exp.measure(data, output, cfg)));
 
   for (const m of metrics) {
-    if (m.name !== "time_ms" && !(m.name in exp.metrics)) {
+    if (m.name !== "time_ms" && !m.name.startsWith("hp.") && !(m.name in exp.metrics)) {
       throw new Error(`measure returned "${m.name}", which is not declared in the experiment's metrics`);
     }
     if (!Number.isFinite(m.value)) {
@@ -108,7 +111,8 @@ async function loadData(spec: RunSpec, codeVersion: string): Promise<unknown> {
   const dataConfig = Object.fromEntries(keys.map((k) => [k, spec.config[k]]));
   const memoKey = keyOf({ dataConfig, seed: spec.seed });
   if (dataMemo.has(memoKey)) return dataMemo.get(memoKey);
-  const build = () => exp.data(spec.config, { seed: spec.seed, rng: Rng.fromSeed(spec.seed).split("data") });
+  const build = () =>
+    exp.data(onlyKeys(spec.config, keys), { seed: spec.seed, rng: Rng.fromSeed(spec.seed).split("data") });
   // Cached inputs are addressed by the data config, seed and the data's (else the experiment's) code version.
   const version = exp.dataVersion ?? codeVersion;
   const data = exp.cacheData
@@ -117,6 +121,24 @@ async function loadData(spec: RunSpec, codeVersion: string): Promise<unknown> {
   if (dataMemo.size >= 2) dataMemo.delete(dataMemo.keys().next().value!);
   dataMemo.set(memoKey, data);
   return data;
+}
+
+/**
+ * The config as data() may see it: reading a key outside `dataKeys` throws, because cached and shared inputs are
+ * addressed by those keys alone and would silently go stale.
+ */
+function onlyKeys(cfg: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const allowed = new Set(keys);
+  return new Proxy(cfg, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && key in target && !allowed.has(key)) {
+        throw new Error(
+          `data() reads config key "${key}", which is not in dataKeys [${keys.join(", ")}]: add it to dataKeys`,
+        );
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 function flatten(m: Measurements): MetricValue[] {

@@ -8,7 +8,8 @@
 import type { AnyExperiment, Scale } from "../experiment.ts";
 import type { RunRecord, Store } from "../store.ts";
 import { ResultSet } from "../results.ts";
-import { evaluateClaims } from "../claims.ts";
+import { evaluateClaims } from "../claims/mod.ts";
+import { readResults } from "../sweep.ts";
 import { codeVersion } from "../plan.ts";
 import { UserError } from "../errors.ts";
 import { renderSvg, svgToPng } from "./render.ts";
@@ -49,8 +50,8 @@ export async function writeReport(
   }
   const scale = opts.scale ?? (all.some((r) => r.scale === "paper") ? "paper" : all[0].scale);
   const runs = all.filter((r) => r.scale === scale);
-  const results = new ResultSet(await store.metricRows(exp.id, runs.map((r) => r.run_id)));
-  const claims = evaluateClaims(exp, results);
+  const results = await readResults(store, exp.id, runs.map((r) => r.run_id), runs);
+  const claims = evaluateClaims(exp, results, { scale });
   const flat = results.rows.map((r) => ({
     ...r.config,
     method: r.method,
@@ -112,7 +113,7 @@ export async function writeReport(
 function claimsMarkdown(claims: ReturnType<typeof evaluateClaims>): string {
   const esc = (s: string) => s.replaceAll("|", "\\|");
   const rows = claims.map((c) =>
-    `| ${esc(c.statement)} | ${c.paper ? `${esc(c.paper.value)} ([source](${c.paper.source}))` : "–"} | ${
+    `| ${esc(c.statement)} | ${c.paper ? `${esc(c.paper.value)} ([${esc(c.paper.source.where ?? "source")}](${c.paper.source.url}))` : "–"} | ${
       esc(c.measured)
     } | ${c.pass ? "✅ holds" : "❌ does not hold"}${c.timing ? " (timing)" : ""} |`
   );

@@ -1,6 +1,6 @@
 /** The self-contained HTML page of a report: what the paper claims, what we ran, verdicts, figures, tables. */
 import type { AnyExperiment, Figure, Table } from "../experiment.ts";
-import type { ClaimResult } from "../claims.ts";
+import type { ClaimResult } from "../claims/types.ts";
 import type { RunDescription } from "./mod.ts";
 import type { Cell, TableData } from "./tables.ts";
 
@@ -66,7 +66,7 @@ ${
 ${
     p.claims.map((c) =>
       `<tr><td>${esc(c.statement)}</td><td>${
-        c.paper ? `${esc(c.paper.value)}<br><span class="note">${link(c.paper.source, c.paper.source)}</span>` : "–"
+        c.paper ? `${esc(c.paper.value)}<br><span class="note">${link(c.paper.source.url, c.paper.source.where ?? c.paper.source.url)}</span>` : "–"
       }</td><td>${esc(c.measured)}${c.detail ? `<br><span class="note">${esc(c.detail)}</span>` : ""}</td><td class="${
         c.pass ? "pass" : "fail"
       }">${c.pass ? "holds" : "does not hold"}${c.timing ? " (timing)" : ""}</td></tr>`

@@ -1,7 +1,7 @@
 /**
  * Summary tables: mean ± 95% CI over seeds per method × config, with the paper's own numbers beside ours.
  */
-import type { PaperNumber, Table } from "../experiment.ts";
+import type { PaperNumber, Source, Table } from "../experiment.ts";
 import type { ResultSet } from "../results.ts";
 import { canonicalJson } from "../hash.ts";
 import { ci95, mean } from "../stats.ts";
@@ -10,7 +10,7 @@ export interface Cell {
   mean: number;
   ci: number;
   n: number;
-  paper?: { value: number; source: string };
+  paper?: { value: number; source: Source };
 }
 
 export interface TableData {

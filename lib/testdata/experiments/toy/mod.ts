@@ -44,7 +44,7 @@ export default defineExperiment({
     small_only: { skip: (cfg) => cfg.n > 100 && "only handles n ≤ 100", run: (x) => ({ est: mean(x), trace: [] }) },
   },
   metrics: {
-    abs_error: { direction: "lower", tolerance: { rel: 1e-9 } },
+    abs_error: { direction: "lower", tolerance: { kind: "stable", rel: 1e-9 } },
     running: { direction: "none" },
   },
   measure: (_x, out) => ({ abs_error: Math.abs(out.est) }),
@@ -52,6 +52,7 @@ export default defineExperiment({
   claims: [
     {
       id: "error-shrinks",
+      kind: "paper",
       statement: "The error at n=1000 is below the error at n=10.",
       check: (r) => {
         const small = r.mean({ metric: "abs_error", method: "mean", where: { n: 10 } });
@@ -79,6 +80,6 @@ export default defineExperiment({
     metric: "abs_error",
     where: { n: 10 },
     value: 0.25,
-    source: "made up for the test",
+    source: { url: "https://example.org/toy", where: "made up for the test" },
   }],
 });
