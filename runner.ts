@@ -183,13 +183,14 @@ async function cmdReport(args: string[]): Promise<number> {
       try {
         const r = await writeReport(exp, store, dir, { scale: v.scale, codeVersion: v["code-version"] });
         console.log(`${id}: ${r.files.length} files → ${dir}/index.html`);
-        const passed = r.claims.filter((c) => c.pass).length;
+        const paperClaims = r.claims.filter((c) => c.kind === "paper" && c.graded);
+        const passed = paperClaims.filter((c) => c.pass).length;
         index.push({
           id,
           title: exp.paper.title,
           scale: r.scale,
           passed,
-          total: r.claims.length,
+          total: paperClaims.length,
           status: catalog.get(id) ?? "",
         });
       } catch (e) {
@@ -260,8 +261,16 @@ async function cmdVerify(args: string[]): Promise<number> {
         git_commit: commit,
         code_version: s.codeVersion,
         machine: machineRecord(machine),
-        backends: Object.fromEntries(s.records.filter((r) => r.status === "ok").map((r) => [r.method, `${r.backend} (${r.device})`])),
-        runs: { planned: s.runs.length, ok: count("ok"), failed: count("failed"), timeout: count("timeout"), skipped: count("skipped") },
+        backends: Object.fromEntries(
+          s.records.filter((r) => r.status === "ok").map((r) => [r.method, `${r.backend} (${r.device})`]),
+        ),
+        runs: {
+          planned: s.runs.length,
+          ok: count("ok"),
+          failed: count("failed"),
+          timeout: count("timeout"),
+          skipped: count("skipped"),
+        },
         wall_s: Math.round((performance.now() - t0) / 1000),
         sets,
         status,
@@ -271,7 +280,9 @@ async function cmdVerify(args: string[]): Promise<number> {
         if (sets.length > 1) console.log(`\n[${set.label}]`);
         console.log(formatClaims(set.claims));
       }
-      console.log(`${id}: ${status} — ${reason} → ${path} (runs in ${dbPath}; \`deno task catalog\` updates the status)`);
+      console.log(
+        `${id}: ${status} — ${reason} → ${path} (runs in ${dbPath}; \`deno task catalog\` updates the status)`,
+      );
       bad += s.summary.failed + s.summary.timeout;
     } finally {
       store.close();

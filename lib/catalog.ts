@@ -151,7 +151,10 @@ export function renderStatusTable(entries: readonly CatalogEntry[]): string {
  * The catalog with every built paper's status derived from its committed verdict (results/verdicts/<id>.json):
  * never a hand-written word. Papers without a folder keep theirs (planned, out of scope).
  */
-export function deriveStatuses(entries: readonly CatalogEntry[], built: readonly string[] = experimentIds()): CatalogEntry[] {
+export function deriveStatuses(
+  entries: readonly CatalogEntry[],
+  built: readonly string[] = experimentIds(),
+): CatalogEntry[] {
   const have = new Set(built);
   return entries.map((e) => (have.has(e.id) ? { ...e, status: verdictStatus(readVerdict(e.id)) } : e));
 }

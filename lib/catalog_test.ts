@@ -9,6 +9,9 @@ import {
   statusCounts,
   statusKind,
 } from "./catalog.ts";
+import { deriveStatuses } from "./catalog.ts";
+import { experimentIds } from "./registry.ts";
+import { readVerdict } from "./verdicts.ts";
 
 const entries = loadCatalog();
 
@@ -45,7 +48,11 @@ Deno.test("parseCatalog rejects duplicates and bad fields", () => {
   throws(() => parseCatalog([{ ...a, seeds: ["001", "000"] }]), /sorted/);
   throws(() => parseCatalog([{ ...a, code: "https://example.com" }]), /owner\/repo/);
   throws(() => parseCatalog([{ ...a, extra: 1 }]));
-  equal(parseCatalog([{ ...a, status: "reproduced" }])[0].status, "reproduced");
+  throws(() => parseCatalog([{ ...a, status: "reproduced" }]), /status/); // earned: always with its evidence
+  equal(
+    parseCatalog([{ ...a, status: "reproduced: 3 of 3 paper claims hold" }])[0].status,
+    "reproduced: 3 of 3 paper claims hold",
+  );
 });
 
 Deno.test("statusCounts and renderStatusTable", () => {
@@ -140,18 +147,38 @@ Deno.test("README's status table is the one generated from the catalog (run `den
   assert(table === renderStatusTable(loadCatalog()), "README.md status table is stale: run `deno task catalog`");
 });
 
-Deno.test("a paper is reproduced or partial exactly when its experiment folder exists", () => {
+Deno.test("a built paper's status is the one its committed verdict earns; unbuilt papers claim no verdict", () => {
   const folders = new Set(
     [...Deno.readDirSync(new URL("../experiments/", import.meta.url))]
       .filter((e) => e.isDirectory && existsFile(new URL(`../experiments/${e.name}/mod.ts`, import.meta.url)))
       .map((e) => e.name),
   );
-  const built = (s: string) => ["reproduced", "partial", "not reproduced"].includes(statusKind(s));
   const entries = loadCatalog();
-  const unlisted = [...folders].filter((id) => !entries.some((e) => e.id === id && built(e.status)));
-  const claimed = entries.filter((e) => built(e.status) && !folders.has(e.id)).map((e) => e.id);
-  assert(unlisted.length === 0, `experiments without a reproduced/partial catalog entry: ${unlisted.join(", ")}`);
-  assert(claimed.length === 0, `catalog claims experiments that do not exist: ${claimed.join(", ")}`);
+  const derived = new Map(deriveStatuses(entries, [...folders]).map((e) => [e.id, e.status]));
+  const stale = entries.filter((e) => folders.has(e.id) && e.status !== derived.get(e.id))
+    .map((e) => `${e.id}: catalog "${e.status}", verdict "${derived.get(e.id)}"`);
+  assert(
+    stale.length === 0,
+    `catalog statuses disagree with results/verdicts (run \`deno task catalog\`):\n  ${stale.join("\n  ")}`,
+  );
+  const verdictKinds = ["reproduced", "partial", "not reproduced"];
+  const claimed = entries.filter((e) => verdictKinds.includes(statusKind(e.status)) && !folders.has(e.id)).map((e) =>
+    e.id
+  );
+  assert(claimed.length === 0, `catalog gives a verdict status to papers with no experiment: ${claimed.join(", ")}`);
+  const unlisted = [...folders].filter((id) => !entries.some((e) => e.id === id));
+  assert(unlisted.length === 0, `experiments missing from the catalog: ${unlisted.join(", ")}`);
+});
+
+Deno.test("every built paper has a committed paper-scale verdict", () => {
+  const missing = experimentIds().filter((id) => {
+    const v = readVerdict(id);
+    return !v || v.scale !== "paper";
+  });
+  assert(
+    missing.length === 0,
+    `no paper-scale verdict in results/verdicts for: ${missing.join(", ")} (run \`deno task verify <id>\`)`,
+  );
 });
 
 function existsFile(url: URL): boolean {

@@ -59,7 +59,14 @@ export function summarize(results: ResultSet): MetricSummary[] {
   }
   for (const { value, g } of last.values()) groups.get(g)!.v.push(value);
   return [...groups.values()]
-    .map((g) => ({ method: g.method, config: g.config, metric: g.metric, mean: mean(g.v), sd: std(g.v), runs: g.v.length }))
+    .map((g) => ({
+      method: g.method,
+      config: g.config,
+      metric: g.metric,
+      mean: mean(g.v),
+      sd: std(g.v),
+      runs: g.v.length,
+    }))
     .sort((a, b) =>
       canonicalJson([a.method, a.config, a.metric]) < canonicalJson([b.method, b.config, b.metric]) ? -1 : 1
     );
@@ -90,7 +97,10 @@ export function compare(
       // Wall clock varies between machines and loads: only a change by more than 2× is worth a line.
       const ratio = c.mean / b.mean;
       if (ratio > 2 || ratio < 0.5) {
-        findings.push({ level: "info", message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (${ratio.toFixed(2)}×)` });
+        findings.push({
+          level: "info",
+          message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (${ratio.toFixed(2)}×)`,
+        });
       }
       continue;
     }
@@ -100,12 +110,16 @@ export function compare(
     if (!(drift <= allowed)) {
       findings.push({
         level: "regression",
-        message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (drift ${fmt(drift)} > allowed ${fmt(allowed)}; ${why})`,
+        message: `${where}: ${fmt(c.mean)} vs baseline ${fmt(b.mean)} (drift ${fmt(drift)} > allowed ${
+          fmt(allowed)
+        }; ${why})`,
       });
     }
   }
   for (const c of current) {
-    if (!before.has(keyOf(c))) findings.push({ level: "info", message: `${c.method} ${c.metric}: new, not in baseline` });
+    if (!before.has(keyOf(c))) {
+      findings.push({ level: "info", message: `${c.method} ${c.metric}: new, not in baseline` });
+    }
   }
   for (const c of claims) {
     const b = baseline.claims[c.id];
@@ -149,12 +163,22 @@ export async function runCheck(ids: string[], opts: { update: boolean; db?: stri
   try {
     for (const id of ids) {
       const exp = await loadExperiment(id);
-      const s = await sweep(exp, { scale: SCALE, store, machine, gitCommit: commit, timeLimitMs: 600_000, fresh: true, quiet: true });
+      const s = await sweep(exp, {
+        scale: SCALE,
+        store,
+        machine,
+        gitCommit: commit,
+        timeLimitMs: 600_000,
+        fresh: true,
+        quiet: true,
+      });
       const claims = evaluateClaims(exp, s.results, { scale: SCALE });
       const current = summarize(s.results);
       const backends = Object.fromEntries(s.records.map((r) => [r.method, `${r.backend} (${r.device})`]));
       console.log(
-        `\n== ${id} (smoke: ${s.runs.length} runs in ${fmtDuration(s.summary.wallMs)}; ${s.summary.failed} failed, ${s.summary.timeout} timed out)`,
+        `\n== ${id} (smoke: ${s.runs.length} runs in ${
+          fmtDuration(s.summary.wallMs)
+        }; ${s.summary.failed} failed, ${s.summary.timeout} timed out)`,
       );
       console.log(formatClaims(claims));
       const findings: Finding[] = s.records.filter((r) => r.status === "failed" || r.status === "timeout").map((r) => ({
@@ -169,7 +193,9 @@ export async function runCheck(ids: string[], opts: { update: boolean; db?: stri
           machine: record,
           backends,
           metrics: current,
-          claims: Object.fromEntries(claims.map((c) => [c.id, { pass: c.pass, measured: c.measured, graded: c.graded }])),
+          claims: Object.fromEntries(
+            claims.map((c) => [c.id, { pass: c.pass, measured: c.measured, graded: c.graded }]),
+          ),
         };
         const next: Baseline = {
           experiment: id,
@@ -185,7 +211,8 @@ export async function runCheck(ids: string[], opts: { update: boolean; db?: stri
           const hint = record.linalg === "js" ? "REPRO_OPENBLAS_PATH=/nonexistent " : "";
           findings.push({
             level: "regression",
-            message: `no ${record.linalg} baseline in results/baselines/${id}.json: run \`${hint}deno task check ${id} --update\` and commit it`,
+            message:
+              `no ${record.linalg} baseline in results/baselines/${id}.json: run \`${hint}deno task check ${id} --update\` and commit it`,
           });
         } else findings.push(...compare(exp, entry, current, claims));
       }

@@ -56,7 +56,10 @@ export function allowedDrift(
         return { allowed: 1e-6 * size, why: `conditioned: no baseline value of "${t.cond}", so rel 1e-6` };
       }
       const rel = 16 * EPS[t.dtype ?? "float64"] * Math.max(1, kappa);
-      return { allowed: rel * size + 1e-12, why: `conditioned: κ ${kappa.toExponential(1)} → rel ${rel.toExponential(1)}` };
+      return {
+        allowed: rel * size + 1e-12,
+        why: `conditioned: κ ${kappa.toExponential(1)} → rel ${rel.toExponential(1)}`,
+      };
     }
     case "iterative":
       return { allowed: t.rtol * size + 1e-12, why: `iterative: rtol ${t.rtol}` };

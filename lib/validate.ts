@@ -52,22 +52,26 @@ const shape = z.object({
       timing: z.boolean().optional(),
     }).strict(),
   ),
-  claims: z.array(z.object({
-    id: z.string().regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, "a kebab-case id"),
-    kind: z.enum(CLAIM_KINDS as unknown as [string, ...string[]]),
-    statement: z.string().min(1),
-    paper: z.object({ value: z.string().min(1), source }).strict().optional(),
-    timing: z.boolean().optional(),
-    scales: z.array(z.string()).min(1).optional(),
-    check: z.function(),
-  }).strict()).min(1),
-  paperNumbers: z.array(z.object({
-    method: z.string(),
-    metric: z.string(),
-    value: z.number(),
-    where: z.record(z.string(), z.unknown()).optional(),
-    source,
-  }).strict()).optional(),
+  claims: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/, "a kebab-case id"),
+      kind: z.enum(CLAIM_KINDS as unknown as [string, ...string[]]),
+      statement: z.string().min(1),
+      paper: z.object({ value: z.string().min(1), source }).strict().optional(),
+      timing: z.boolean().optional(),
+      scales: z.array(z.string()).min(1).optional(),
+      check: z.function(),
+    }).strict(),
+  ).min(1),
+  paperNumbers: z.array(
+    z.object({
+      method: z.string(),
+      metric: z.string(),
+      value: z.number(),
+      where: z.record(z.string(), z.unknown()).optional(),
+      source,
+    }).strict(),
+  ).optional(),
   tuning: z.object({ rule: z.string().min(1), budget: z.string().min(1), grids: z.record(z.string(), z.string()) })
     .strict().optional(),
 }).passthrough();
@@ -113,7 +117,9 @@ export function declarationProblems(exp: AnyExperiment): string[] {
     }
   }
   for (const f of exp.figures ?? []) {
-    for (const [, m] of JSON.stringify(f.spec).matchAll(/datum\.metric\s*===?\s*'([^']+)'/g)) metric(`figures.${f.id}`, m);
+    for (const [, m] of JSON.stringify(f.spec).matchAll(/datum\.metric\s*===?\s*'([^']+)'/g)) {
+      metric(`figures.${f.id}`, m);
+    }
   }
   (exp.paperNumbers ?? []).forEach((p, i) => {
     metric(`paperNumbers[${i}]`, p.metric);

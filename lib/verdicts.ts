@@ -7,7 +7,7 @@
  * status of a built paper is derived from that file alone ({@link verdictStatus}); a test keeps them in step.
  */
 import type { ClaimResult } from "./claims/types.ts";
-import { paperStatus, type PaperStatus } from "./claims/evaluate.ts";
+import { type PaperStatus, paperStatus } from "./claims/evaluate.ts";
 import type { MachineRecord } from "./versions.ts";
 
 import { EXPERIMENTS_DIR } from "./registry.ts";

@@ -129,12 +129,14 @@ function pairs(r: ResultSet, metric: string, a: string, b: string, where: Where,
 // ── the checks ───────────────────────────────────────────────────────────────────────────────────────────────
 
 /** A metric is ≤ `below` and/or ≥ `above` — for the worst run (default) or the mean over seeds. */
-export function threshold(o: Selection & {
-  method: string;
-  below?: number;
-  above?: number;
-  stat?: "worst" | "mean";
-}): Check {
+export function threshold(
+  o: Selection & {
+    method: string;
+    below?: number;
+    above?: number;
+    stat?: "worst" | "mean";
+  },
+): Check {
   if (o.below === undefined && o.above === undefined) throw new Error("threshold needs `below` or `above`");
   const stat = o.stat ?? "worst";
   return withMetrics((r) => {
@@ -214,13 +216,15 @@ export function pairedComparison(
 }
 
 /** `method` beats `baseline` on `metric` by a margin beyond seed noise, at every `forEach` level. */
-export function compare(o: Selection & {
-  method: string;
-  baseline: string;
-  better: "lower" | "higher";
-  margin?: Margin;
-  factor?: number;
-}): Check {
+export function compare(
+  o: Selection & {
+    method: string;
+    baseline: string;
+    better: "lower" | "higher";
+    margin?: Margin;
+    factor?: number;
+  },
+): Check {
   return withMetrics((r) => {
     const keys = forEachKeys(o.forEach);
     const parts: string[] = [];
@@ -240,12 +244,14 @@ export function compare(o: Selection & {
 }
 
 /** `winner` beats each of `others` by the margin (each comparison paired and beyond seed noise). */
-export function bestOf(o: Selection & {
-  winner: string;
-  others: readonly string[];
-  better: "lower" | "higher";
-  margin?: Margin;
-}): Check {
+export function bestOf(
+  o: Selection & {
+    winner: string;
+    others: readonly string[];
+    better: "lower" | "higher";
+    margin?: Margin;
+  },
+): Check {
   return withMetrics((r) => {
     const keys = forEachKeys(o.forEach);
     const parts: string[] = [];
@@ -291,14 +297,16 @@ export function slopeWithInterval(xs: number[], ys: number[]): { slope: number; 
  * The slope of `metric` against config key `x` (log–log by default: an empirical exponent) lies ≤ `below`
  * and/or ≥ `above` with its whole 95% interval, fitted over every run (each seed is a point).
  */
-export function trend(o: Omit<Selection, "forEach"> & {
-  method: string;
-  x: string;
-  axes?: "loglog" | "logx" | "linear";
-  below?: number;
-  above?: number;
-  forEach?: string | readonly string[];
-}): Check {
+export function trend(
+  o: Omit<Selection, "forEach"> & {
+    method: string;
+    x: string;
+    axes?: "loglog" | "logx" | "linear";
+    below?: number;
+    above?: number;
+    forEach?: string | readonly string[];
+  },
+): Check {
   if (o.below === undefined && o.above === undefined) throw new Error("trend needs `below` or `above`");
   const axes = o.axes ?? "loglog";
   const fx = axes === "linear" ? (v: number) => v : Math.log10;
@@ -330,12 +338,14 @@ export function trend(o: Omit<Selection, "forEach"> & {
  * The mean over seeds of `metric` rises (or falls) at every step between consecutive levels of `x`, each step
  * by more than two standard errors and by `margin` (relative to the earlier level).
  */
-export function monotone(o: Selection & {
-  method: string;
-  x: string;
-  direction: "increasing" | "decreasing";
-  margin?: Margin;
-}): Check {
+export function monotone(
+  o: Selection & {
+    method: string;
+    x: string;
+    direction: "increasing" | "decreasing";
+    margin?: Margin;
+  },
+): Check {
   return withMetrics((r) => {
     const keys = forEachKeys(o.forEach);
     const parts: string[] = [];

@@ -8,7 +8,8 @@
 import type { AnyExperiment, Scale } from "../experiment.ts";
 import type { RunRecord, Store } from "../store.ts";
 import { ResultSet } from "../results.ts";
-import { evaluateClaims } from "../claims/mod.ts";
+import { type ClaimResult, evaluateClaims, KIND_TITLES, splitByBackend } from "../claims/mod.ts";
+import { readVerdict } from "../verdicts.ts";
 import { readResults } from "../sweep.ts";
 import { codeVersion } from "../plan.ts";
 import { UserError } from "../errors.ts";
@@ -29,7 +30,10 @@ export interface ReportOptions {
 export interface ReportSummary {
   files: string[];
   scale: string;
-  claims: ReturnType<typeof evaluateClaims>;
+  /** The verdicts of the first backend set (see `sets` for all). */
+  claims: ClaimResult[];
+  /** One verdict set per backend set: runs of one method on two backends are never pooled. */
+  sets: { label: string; claims: ClaimResult[] }[];
 }
 
 export async function writeReport(
@@ -51,7 +55,11 @@ export async function writeReport(
   const scale = opts.scale ?? (all.some((r) => r.scale === "paper") ? "paper" : all[0].scale);
   const runs = all.filter((r) => r.scale === scale);
   const results = await readResults(store, exp.id, runs.map((r) => r.run_id), runs);
-  const claims = evaluateClaims(exp, results, { scale });
+  const sets = splitByBackend(results).map((set) => ({
+    label: set.label,
+    claims: evaluateClaims(exp, set.results, { scale }),
+  }));
+  const claims = sets[0].claims;
   const flat = results.rows.map((r) => ({
     ...r.config,
     method: r.method,
@@ -79,12 +87,15 @@ export async function writeReport(
     figures.push({ figure: f, svg });
   }
   const tables = (exp.tables ?? []).map((t) => {
-    const data = tableData(t, results, exp.paperNumbers);
+    // Tables show what finished; failed runs are listed on the page, and claims (strict) fail on them.
+    const data = tableData(t, new ResultSet(results.rows), exp.paperNumbers);
     const md = tableMarkdown(data);
     write(`${t.id}.md`, `### ${t.title}\n\n${md}\n`);
     return { table: t, data, md };
   });
-  const claimsMd = claimsMarkdown(claims);
+  const claimsMd = sets.map((set) =>
+    `${sets.length > 1 ? `### Backend: ${set.label}\n\n` : ""}${claimsMarkdown(set.claims)}`
+  ).join("\n\n");
   write("claims.md", claimsMd);
   write("rows.json", JSON.stringify(flat));
 
@@ -106,18 +117,44 @@ export async function writeReport(
       ),
     ].join("\n\n") + "\n",
   );
-  write("index.html", renderPage({ exp, scale, ran, claims, figures, tables, fmtCell }));
-  return { files, scale, claims };
+  const hps = chosenHyperparameters(results);
+  const verdict = readVerdict(exp.id);
+  write("index.html", renderPage({ exp, scale, ran, sets, figures, tables, fmtCell, hps, verdict }));
+  return { files, scale, claims, sets };
 }
 
-function claimsMarkdown(claims: ReturnType<typeof evaluateClaims>): string {
+function claimsMarkdown(claims: ClaimResult[]): string {
   const esc = (s: string) => s.replaceAll("|", "\\|");
-  const rows = claims.map((c) =>
-    `| ${esc(c.statement)} | ${c.paper ? `${esc(c.paper.value)} ([${esc(c.paper.source.where ?? "source")}](${c.paper.source.url}))` : "–"} | ${
-      esc(c.measured)
-    } | ${c.pass ? "✅ holds" : "❌ does not hold"}${c.timing ? " (timing)" : ""} |`
-  );
-  return ["| claim | paper | measured | verdict |", "|---|---|---|---|", ...rows].join("\n");
+  const out: string[] = [];
+  for (const kind of Object.keys(KIND_TITLES) as (keyof typeof KIND_TITLES)[]) {
+    const of = claims.filter((c) => c.kind === kind);
+    if (!of.length) continue;
+    const rows = of.map((c) =>
+      `| ${esc(c.statement)} | ${
+        c.paper ? `${esc(c.paper.value)} ([${esc(c.paper.source.where ?? "source")}](${c.paper.source.url}))` : "–"
+      } | ${esc(c.measured)}${c.detail ? ` — ${esc(c.detail)}` : ""} | ${
+        !c.graded ? "not graded at this scale" : c.pass ? "✅ holds" : "❌ does not hold"
+      }${c.timing ? " (timing)" : ""} |`
+    );
+    out.push(
+      `**${KIND_TITLES[kind]}**\n\n| claim | paper | measured | verdict |\n|---|---|---|---|\n${rows.join("\n")}`,
+    );
+  }
+  return out.join("\n\n");
+}
+
+/** Hyper-parameters the methods chose by the tuning rule (metrics `hp.*`): per method, the values over runs. */
+export function chosenHyperparameters(results: { rows: { metric: string; method: string; value: number }[] }) {
+  const by = new Map<string, Set<number>>();
+  for (const r of results.rows) {
+    if (!r.metric.startsWith("hp.")) continue;
+    const k = `${r.method}\u0000${r.metric.slice(3)}`;
+    (by.get(k) ?? by.set(k, new Set()).get(k)!).add(r.value);
+  }
+  return [...by.entries()].map(([k, v]) => {
+    const [method, name] = k.split("\u0000");
+    return { method, name, values: [...v].sort((a, b) => a - b) };
+  }).sort((a, b) => (a.method + a.name < b.method + b.name ? -1 : 1));
 }
 
 export interface RunDescription {

@@ -82,5 +82,5 @@ Deno.test("table cells: mean ± CI over seeds, paper number matched by method, m
   });
   const r = new ResultSet([row(0, 10, 1), row(1, 10, 3), row(0, 100, 5)]);
   const d = tableData(toy.tables![0], r, toy.paperNumbers);
-  assertEquals(d.rows.map((x) => fmtCell(x.cells.abs_error)), ["2 ± 12.71 (paper: 0.25)", "5"]);
+  assertEquals(d.rows.map((x) => fmtCell(x.cells.abs_error)), ["2 [1–3] (paper: 0.25)", "5"]);
 });

@@ -8,7 +8,10 @@ import { ci95, mean } from "../stats.ts";
 
 export interface Cell {
   mean: number;
+  /** Half-width of the 95% CI over seeds (shown only with ≥ 3 seeds). */
   ci: number;
+  min: number;
+  max: number;
   n: number;
   paper?: { value: number; source: Source };
 }
@@ -18,8 +21,16 @@ export interface TableData {
   rows: { key: Record<string, unknown>; cells: Record<string, Cell | undefined> }[];
 }
 
+/**
+ * One row per method × `by` values. A method that ran on several backends is split by backend (never pooled).
+ */
 export function tableData(t: Table, results: ResultSet, paper: PaperNumber[] = []): TableData {
-  const by = t.by ?? [];
+  const perMethod = new Map<string, Set<string>>();
+  for (const r of results.rows) {
+    (perMethod.get(r.method) ?? perMethod.set(r.method, new Set()).get(r.method)!).add(r.backend);
+  }
+  const mixed = [...perMethod.values()].some((b) => b.size > 1);
+  const by = mixed && !(t.by ?? []).includes("backend") ? [...(t.by ?? []), "backend"] : t.by ?? [];
   const groups = new Map<string, { key: Record<string, unknown>; cells: Record<string, Cell | undefined> }>();
   for (const metric of t.metrics) {
     const bucket = new Map<string, { key: Record<string, unknown>; v: number[] }>();
@@ -37,7 +48,14 @@ export function tableData(t: Table, results: ResultSet, paper: PaperNumber[] = [
         p.method === key.method && p.metric === metric &&
         Object.entries(p.where ?? {}).every(([k, val]) => key[k] === val)
       );
-      g.cells[metric] = { mean: mean(v), ci: ci95(v), n: v.length, paper: p && { value: p.value, source: p.source } };
+      g.cells[metric] = {
+        mean: mean(v),
+        ci: ci95(v),
+        min: Math.min(...v),
+        max: Math.max(...v),
+        n: v.length,
+        paper: p && { value: p.value, source: p.source },
+      };
     }
   }
   const rows = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, ["method", ...by]));
@@ -59,9 +77,14 @@ export function fmtNumber(x: number): string {
   return ax >= 1e4 || ax < 1e-3 ? x.toExponential(2) : x.toPrecision(4).replace(/\.?0+$/, "");
 }
 
+/** mean ± 95% CI with ≥ 3 seeds; mean [min–max] with 2 (a t-interval on 2 values is meaningless); the value with 1. */
 export function fmtCell(c: Cell | undefined): string {
   if (!c) return "–";
-  const ours = c.n > 1 ? `${fmtNumber(c.mean)} ± ${fmtNumber(c.ci)}` : fmtNumber(c.mean);
+  const ours = c.n >= 3
+    ? `${fmtNumber(c.mean)} ± ${fmtNumber(c.ci)}`
+    : c.n === 2
+    ? `${fmtNumber(c.mean)} [${fmtNumber(c.min)}–${fmtNumber(c.max)}]`
+    : fmtNumber(c.mean);
   return c.paper ? `${ours} (paper: ${fmtNumber(c.paper.value)})` : ours;
 }
 
