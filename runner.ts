@@ -89,6 +89,10 @@ async function cmdRun(args: string[]): Promise<number> {
   const shard = v.shard ? parseShard(v.shard) : undefined;
   const timeLimitMs = 1000 * Number(v["time-limit"] ?? 1800);
   if (!(timeLimitMs > 0)) throw new UserError(`--time-limit ${v["time-limit"]}: expected seconds > 0`);
+  // Every id is checked (and its declaration validated) before anything is opened or run.
+  const exps = new Map<string, Awaited<ReturnType<typeof loadExperiment>>>();
+  for (const id of positionals) exps.set(id, await loadExperiment(id));
+  parseSeeds({ seeds: v.seeds, seedList: v["seed-list"], fallback: 1 }); // a bad seed list fails before the store opens
   const machine = await probeMachine();
   if (backends.includes("auto")) console.error(describeAuto(machine));
   const store = await openStore(v.db ?? DEFAULT_DB);
@@ -96,7 +100,7 @@ async function cmdRun(args: string[]): Promise<number> {
   let bad = 0;
   try {
     for (const id of positionals) {
-      const exp = await loadExperiment(id);
+      const exp = exps.get(id)!;
       const scaleName = v.scale ?? "smoke";
       const scale = getScale(exp, scaleName);
       const points = configPoints(exp, scaleName, parseSets(v.set ?? []));

@@ -31,6 +31,24 @@ Deno.test("cli: user errors are one sentence, exit 2, no stack trace", async () 
   assertEquals(badFlag.code, 2);
 });
 
+Deno.test("cli: bad --db paths and seed lists are refused in one sentence before anything runs", async () => {
+  const dir = Deno.makeTempDirSync();
+  Deno.writeTextFileSync(`${dir}/notes.duckdb`, "not a database at all");
+  const cases = [
+    [["run", "toy", "--db", `${dir}/x.csv`], "ending in .duckdb"],
+    [["run", "toy", "--db", `${dir}/notes.duckdb`], "not a DuckDB database"],
+    [["run", "toy", "--seed-list", ",", "--db", ":memory:"], "--seed-list ,"],
+    [["run", "toy", "--seed-list", "1,1", "--db", ":memory:"], "repeated"],
+    [["run", "nope", "--db", `${dir}/never.duckdb`], 'unknown experiment "nope"'],
+  ] as const;
+  for (const [args, says] of cases) {
+    const r = await cli(...args);
+    assertEquals([r.code, r.err.includes(says), noStack(r.err)], [2, true, true], `${args.join(" ")}: ${r.err}`);
+  }
+  // The unknown id was caught before the database was created.
+  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["notes.duckdb"]);
+});
+
 Deno.test("cli: run prints claims, resumes, shards merge, report and export write files", async () => {
   const dir = Deno.makeTempDirSync();
   const db = `${dir}/r.duckdb`;

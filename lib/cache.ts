@@ -28,12 +28,14 @@ export function cacheDir(): string {
   return Deno.env.get("REPRO_CACHE_DIR") ?? ".cache/inputs";
 }
 
-const MAGIC = "repro-cache-v1\n";
+// v2: the checksum covers the entry's key as well as its payload, so a valid entry under the wrong name is refused.
+const MAGIC = "repro-cache-v2\n";
 
 export async function cached<T>(name: string, inputs: unknown, build: () => T | Promise<T>): Promise<T> {
   const dir = cacheDir();
-  const path = join(dir, `${name.replace(/[^\w.-]/g, "_")}-${keyOf(inputs)}.bin`);
-  const hit = readEntry<T>(path);
+  const key = `${name.replace(/[^\w.-]/g, "_")}-${keyOf(inputs)}`;
+  const path = join(dir, `${key}.bin`);
+  const hit = readEntry<T>(path, key);
   if (hit.ok) {
     cacheStats.hits++;
     return hit.value;
@@ -41,11 +43,23 @@ export async function cached<T>(name: string, inputs: unknown, build: () => T | 
   if (hit.reason === "corrupt") cacheStats.rebuilt++;
   cacheStats.misses++;
   const value = await build();
-  writeEntry(dir, path, value);
+  writeEntry(dir, path, key, value);
   return value;
 }
 
-function readEntry<T>(path: string): { ok: true; value: T } | { ok: false; reason: "missing" | "corrupt" } {
+/** sha256 over the key and the payload: the entry proves both what it holds and what it was stored as. */
+function checksum(key: string, payload: Uint8Array): string {
+  const k = new TextEncoder().encode(`${key}\n`);
+  const all = new Uint8Array(k.length + payload.length);
+  all.set(k);
+  all.set(payload, k.length);
+  return sha256(all);
+}
+
+function readEntry<T>(
+  path: string,
+  key: string,
+): { ok: true; value: T } | { ok: false; reason: "missing" | "corrupt" } {
   let bytes: Uint8Array;
   try {
     bytes = Deno.readFileSync(path);
@@ -54,7 +68,7 @@ function readEntry<T>(path: string): { ok: true; value: T } | { ok: false; reaso
   }
   const header = new TextDecoder().decode(bytes.subarray(0, MAGIC.length + 65));
   const payload = bytes.subarray(MAGIC.length + 65);
-  if (!header.startsWith(MAGIC) || header.slice(MAGIC.length, MAGIC.length + 64) !== sha256(payload)) {
+  if (!header.startsWith(MAGIC) || header.slice(MAGIC.length, MAGIC.length + 64) !== checksum(key, payload)) {
     return { ok: false, reason: "corrupt" };
   }
   try {
@@ -64,15 +78,22 @@ function readEntry<T>(path: string): { ok: true; value: T } | { ok: false; reaso
   }
 }
 
-function writeEntry(dir: string, path: string, value: unknown): void {
+function writeEntry(dir: string, path: string, key: string, value: unknown): void {
   Deno.mkdirSync(dir, { recursive: true });
   const payload = new Uint8Array(serialize(value));
-  const header = new TextEncoder().encode(`${MAGIC}${sha256(payload)}\n`);
+  const header = new TextEncoder().encode(`${MAGIC}${checksum(key, payload)}\n`);
   const out = new Uint8Array(header.length + payload.length);
   out.set(header);
   out.set(payload, header.length);
   // Write then rename, so an interrupted write never leaves a half entry under the real name.
   const tmp = `${path}.${Deno.pid}.tmp`;
-  Deno.writeFileSync(tmp, out);
-  Deno.renameSync(tmp, path);
+  try {
+    Deno.writeFileSync(tmp, out);
+    Deno.renameSync(tmp, path);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp); // never leave a temp file behind
+    } catch { /* not created */ }
+    throw e;
+  }
 }

@@ -36,3 +36,20 @@ Deno.test("cache: a second call hits, other inputs miss, a corrupt entry is rebu
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("cache: a valid entry copied under another key is refused and rebuilt; no temp files remain", async () => {
+  const dir = Deno.makeTempDirSync();
+  Deno.env.set("REPRO_CACHE_DIR", dir);
+  try {
+    await cached("k", { n: 1 }, () => "one");
+    await cached("k", { n: 2 }, () => "two");
+    const files = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`).sort();
+    Deno.copyFileSync(files[0], files[1]); // n=2's name now holds n=1's (self-consistent) entry
+    const values = [await cached("k", { n: 1 }, () => "one"), await cached("k", { n: 2 }, () => "two")];
+    assertEquals(values.sort(), ["one", "two"]);
+    assertEquals([...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".tmp")).length, 0);
+  } finally {
+    Deno.env.delete("REPRO_CACHE_DIR");
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -41,7 +41,8 @@ export interface ExecuteSummary {
 export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Promise<ExecuteSummary> {
   const t0 = performance.now();
   const finished = await opts.store.finishedRunIds(exp.id);
-  if (opts.fresh) await opts.store.deleteRuns(opts.runs.filter((r) => finished.has(r.runId)).map((r) => r.runId));
+  // --fresh recomputes without deleting first: each new run replaces its old record in one transaction
+  // (Store.writeRun), so an interrupted --fresh leaves every finished run in place, old or new.
   const todo = opts.fresh ? opts.runs : opts.runs.filter((r) => !finished.has(r.runId));
   const summary: ExecuteSummary = {
     planned: opts.runs.length,

@@ -111,10 +111,13 @@ export function shardRuns<T extends { runId: string }>(runs: T[], shard: { k: nu
 /** Seeds `0..n-1`, or an explicit list "0,3,7". */
 export function parseSeeds(opts: { seeds?: string; seedList?: string; fallback: number }): number[] {
   if (opts.seedList) {
-    const list = opts.seedList.split(",").map((s) => Number(s.trim()));
-    if (list.some((s) => !Number.isInteger(s) || s < 0)) {
+    const parts = opts.seedList.split(",").map((s) => s.trim());
+    const list = parts.map(Number);
+    // Number("") is 0: an empty item must not silently become seed 0.
+    if (parts.some((s) => s === "") || list.some((s) => !Number.isInteger(s) || s < 0)) {
       throw new UserError(`--seed-list ${opts.seedList}: expected non-negative integers, e.g. 0,3,7`);
     }
+    if (new Set(list).size !== list.length) throw new UserError(`--seed-list ${opts.seedList}: a seed is repeated`);
     return list;
   }
   const n = opts.seeds === undefined ? opts.fallback : Number(opts.seeds);

@@ -18,6 +18,7 @@
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { dirname } from "node:path";
 import type { MetricRow } from "./results.ts";
+import { UserError } from "./errors.ts";
 
 export type RunStatus = "ok" | "failed" | "timeout" | "skipped";
 
@@ -58,12 +59,65 @@ CREATE TABLE IF NOT EXISTS metrics (run_id VARCHAR NOT NULL, name VARCHAR NOT NU
 /** Statuses that count as finished: resume skips them. Failed and timed-out runs are retried. */
 export const FINISHED: RunStatus[] = ["ok", "skipped"];
 
+/** DuckDB files carry the magic "DUCK" at byte 8; anything else at that path is not ours to open. */
+function assertDuckDbFile(path: string): void {
+  let head: Uint8Array;
+  try {
+    const f = Deno.openSync(path, { read: true });
+    try {
+      head = new Uint8Array(12);
+      const n = f.readSync(head) ?? 0;
+      if (n === 0) return; // empty: DuckDB initialises it
+      if (n < 12) throw new UserError(`--db ${path}: not a DuckDB database (${n} bytes)`);
+    } finally {
+      f.close();
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return; // a new database
+    if (e instanceof UserError) throw e;
+    throw new UserError(`--db ${path}: cannot read it (${(e as Error).message})`);
+  }
+  if (new TextDecoder().decode(head.subarray(8, 12)) !== "DUCK") {
+    throw new UserError(`--db ${path}: this file is not a DuckDB database; choose another path`);
+  }
+}
+
+function describeOpenError(path: string, msg: string): string {
+  const pid = /PID (\d+)/.exec(msg)?.[1];
+  if (/lock/i.test(msg)) {
+    return `--db ${path} is locked by another process${pid ? ` (PID ${pid})` : ""}: wait for it, or run into ` +
+      `another --db and combine them with \`deno task merge\``;
+  }
+  if (/read-only|permission denied/i.test(msg)) return `--db ${path}: cannot write there (${msg.split("\n")[0]})`;
+  return `--db ${path}: DuckDB cannot open it (${msg.split("\n")[0]})`;
+}
+
 export class Store {
   private constructor(readonly path: string, private instance: DuckDBInstance, private db: DuckDBConnection) {}
 
+  /**
+   * Open (or create) a results database. A path that is not `:memory:` or `*.duckdb`, or an existing file that is
+   * not a DuckDB database, is refused; DuckDB's own errors (a lock held by another process, a read-only folder, a
+   * corrupt file) become one sentence (UserError).
+   */
   static async open(path: string): Promise<Store> {
-    if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
+    if (path !== ":memory:") {
+      if (!path.endsWith(".duckdb")) {
+        throw new UserError(`--db ${path}: expected a DuckDB database path ending in .duckdb (or :memory:)`);
+      }
+      assertDuckDbFile(path);
+      try {
+        Deno.mkdirSync(dirname(path), { recursive: true });
+      } catch (e) {
+        throw new UserError(`--db ${path}: cannot create its folder (${(e as Error).message})`);
+      }
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      throw new UserError(describeOpenError(path, (e as Error).message));
+    }
     const db = await instance.connect();
     await db.run(SCHEMA);
     return new Store(path, instance, db);
@@ -191,14 +245,27 @@ export class Store {
   /** Copy every run of another database (e.g. a shard's) into this one; a run present in both is replaced. */
   async mergeFrom(path: string): Promise<number> {
     const alias = "src";
-    await this.db.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${alias} (READ_ONLY)`);
+    assertDuckDbFile(path);
+    try {
+      await this.db.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${alias} (READ_ONLY)`);
+    } catch (e) {
+      throw new UserError(`merge: cannot open shard ${path}: ${(e as Error).message.split("\n")[0]}`);
+    }
     try {
       await this.db.run("BEGIN TRANSACTION");
-      await this.db.run(`DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM ${alias}.runs)`);
-      await this.db.run(`DELETE FROM runs WHERE run_id IN (SELECT run_id FROM ${alias}.runs)`);
-      await this.db.run(`INSERT INTO runs SELECT * FROM ${alias}.runs`);
-      await this.db.run(`INSERT INTO metrics SELECT * FROM ${alias}.metrics`);
-      await this.db.run("COMMIT");
+      try {
+        await this.db.run(`DELETE FROM metrics WHERE run_id IN (SELECT run_id FROM ${alias}.runs)`);
+        await this.db.run(`DELETE FROM runs WHERE run_id IN (SELECT run_id FROM ${alias}.runs)`);
+        await this.db.run(`INSERT INTO runs SELECT * FROM ${alias}.runs`);
+        await this.db.run(`INSERT INTO metrics SELECT * FROM ${alias}.metrics`);
+        await this.db.run("COMMIT");
+      } catch (e) {
+        // Roll back first, so the real cause is reported rather than "transaction is aborted".
+        await this.db.run("ROLLBACK").catch(() => {});
+        throw new UserError(
+          `merge: shard ${path} could not be merged (nothing was changed): ${(e as Error).message.split("\n")[0]}`,
+        );
+      }
       const r = await this.db.runAndReadAll(`SELECT count(*) AS n FROM ${alias}.runs`);
       return Number(r.getRows()[0][0]);
     } finally {
