@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UserError } from "./lib/errors.ts";
-import { experimentIds, loadExperiment } from "./lib/registry.ts";
+import { experimentIds, loadExperiment, unknownExperiment } from "./lib/registry.ts";
 import { configPoints, getScale, parseSets } from "./lib/config.ts";
 import { parseSeeds, parseShard } from "./lib/plan.ts";
 import { parseBackend, probeMachine } from "./lib/backend.ts";
@@ -13,7 +13,7 @@ import type { Store } from "./lib/store.ts";
 import { gitCommit, machineRecord } from "./lib/versions.ts";
 import { fmtDuration } from "./lib/progress.ts";
 import { evaluateClaims, formatClaims, splitByBackend } from "./lib/claims/mod.ts";
-import { deriveStatuses, loadCatalog, renderStatusTable, writeCatalog } from "./lib/catalog.ts";
+import { deriveStatuses, loadCatalog, renderStatusTable, statusKind, writeCatalog } from "./lib/catalog.ts";
 import { sweep } from "./lib/sweep.ts";
 import { statusOf, writeVerdict } from "./lib/verdicts.ts";
 
@@ -24,21 +24,38 @@ async function openStore(path: string): Promise<Store> {
   return await (await import("./lib/store.ts")).Store.open(path);
 }
 
-const USAGE = `usage:
+const USAGE = `usage (every command takes --help):
   deno task run <experiment>... [--scale smoke|paper] [--seeds N | --seed-list 0,3,7] [--set key=value]...
-                [--methods a,b] [--backend auto|native|wasm|webgpu|cpu[,...]] [--fresh] [--shard k/n] [--db path]
-                [--time-limit seconds]
-  deno task run --list
+                [--methods a,b] [--backend auto|native|js|wasm|webgpu|cpu[,...]] [--fresh] [--shard k/n]
+                [--db path] [--time-limit seconds] [--quiet]
+  deno task run --list [--status built|planned|out-of-scope|<kind>] [--family text]
   deno task report <experiment>... [--db path] [--out dir] [--scale name] [--code-version hash|latest]
   deno task check [<experiment>...] [--update]
   deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
   deno task merge <out.duckdb> <shard.duckdb>...
-  deno task export [--db path] [--format parquet|csv] [--out dir]
+  deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--help" || command === "-h" || command === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const lines = USAGE.split("\n");
+    const start = lines.findIndex((l) => l.startsWith(`  deno task ${command} `) || l === `  deno task ${command}`);
+    if (start < 0) {
+      console.error(USAGE);
+      return 2;
+    }
+    const own = [lines[start]];
+    for (let i = start + 1; i < lines.length && !lines[i].startsWith("  deno task "); i++) own.push(lines[i]);
+    if (command === "run") own.push(lines.find((l) => l.startsWith("  deno task run --list"))!);
+    console.log(`usage:\n${own.join("\n")}\n\nSee README.md for what each option does.`);
+    return 0;
+  }
   switch (command) {
     case "run":
       return await cmdRun(rest);
@@ -81,9 +98,11 @@ async function cmdRun(args: string[]): Promise<number> {
     db: { type: "string" },
     "time-limit": { type: "string" },
     list: { type: "boolean" },
+    status: { type: "string" },
+    family: { type: "string" },
     quiet: { type: "boolean" },
   });
-  if (v.list) return listExperiments();
+  if (v.list) return listExperiments(v.status, v.family);
   if (!positionals.length) throw new UserError(`which experiment? Known: ${experimentIds().join(", ")}`);
   const backends = (v.backend ?? "auto").split(",").map((b) => parseBackend(b.trim()));
   const shard = v.shard ? parseShard(v.shard) : undefined;
@@ -140,6 +159,12 @@ async function cmdRun(args: string[]): Promise<number> {
         console.log(formatClaims(evaluateClaims(exp, set.results, { scale: scaleName })));
       }
     }
+    const ids = positionals.join(" "), db = v.db ? ` --db ${v.db}` : "";
+    console.error(
+      `next: \`deno task report ${ids}${db}\` draws the figures and tables; ` +
+        `\`deno task verify ${ids}\` runs the paper scale and records the verdict` +
+        ((v.scale ?? "smoke") === "smoke" ? " (smoke claims are a pipeline check, not a verdict)" : ""),
+    );
   } finally {
     store.close();
   }
@@ -156,12 +181,23 @@ function describeAuto(m: Awaited<ReturnType<typeof probeMachine>>): string {
   return `backend auto: ${native}; ${gpu}; jax-js wasm otherwise`;
 }
 
-function listExperiments(): number {
+/** The catalog as a compact list: ▶ marks ids that can run here; filter by status kind and family. */
+function listExperiments(status?: string, family?: string): number {
   const have = new Set(experimentIds());
   const catalog = loadCatalog();
-  console.log(renderStatusTable(catalog));
+  const kind = (e: { id: string; status: string }) => (have.has(e.id) ? "built" : statusKind(e.status));
+  const rows = catalog.filter((e) =>
+    (!status || kind(e) === status.replace("-", " ") || statusKind(e.status) === status.replace("-", " ")) &&
+    (!family || e.family.includes(family))
+  );
+  const w = Math.max(...rows.map((e) => e.id.length), 2);
+  for (const e of rows) {
+    const st = e.status.length > 70 ? `${e.status.slice(0, 69)}…` : e.status;
+    console.log(`${have.has(e.id) ? "▶" : " "} ${e.id.padEnd(w)}  ${e.tier}  ${st}`);
+  }
+  console.log(`\n${rows.length} of ${catalog.length} papers; ▶ = can run (${have.size} built). Full table: README.md.`);
   const orphans = [...have].filter((id) => !catalog.some((e) => e.id === id));
-  if (orphans.length) console.log(`\nexperiment folders missing from the catalog: ${orphans.join(", ")}`);
+  if (orphans.length) console.log(`experiment folders missing from the catalog: ${orphans.join(", ")}`);
   return 0;
 }
 
@@ -315,12 +351,19 @@ async function cmdMerge(args: string[]): Promise<number> {
 }
 
 async function cmdExport(args: string[]): Promise<number> {
-  const { values: v } = parse(args, { db: { type: "string" }, format: { type: "string" }, out: { type: "string" } });
+  const { values: v, positionals } = parse(args, {
+    db: { type: "string" },
+    format: { type: "string" },
+    out: { type: "string" },
+  });
   const format = v.format ?? "parquet";
   if (format !== "parquet" && format !== "csv") throw new UserError(`--format ${format}: expected parquet or csv`);
+  const ids = experimentIds();
+  for (const id of positionals) if (!ids.includes(id)) throw new UserError(unknownExperiment(id, ids));
   const store = await openStore(v.db ?? DEFAULT_DB);
   try {
-    for (const f of await store.export(v.out ?? "results/export", format)) console.log(f);
+    const files = await store.export(v.out ?? "results/export", format, positionals.length ? positionals : undefined);
+    for (const f of files) console.log(f);
   } finally {
     store.close();
   }

@@ -31,6 +31,15 @@ Deno.test("cli: user errors are one sentence, exit 2, no stack trace", async () 
   assertEquals(badFlag.code, 2);
 });
 
+Deno.test("cli: --help on every command; did-you-mean for a misspelt id", async () => {
+  for (const cmd of ["run", "report", "check", "verify", "merge", "export", "catalog"]) {
+    const r = await cli(cmd, "--help");
+    assertEquals([r.code, r.out.includes(`deno task ${cmd}`)], [0, true], `${cmd}: ${r.out}${r.err}`);
+  }
+  const typo = await cli("run", "toyy", "--db", ":memory:");
+  assertEquals([typo.code, typo.err.includes("Did you mean toy?")], [2, true], typo.err);
+});
+
 Deno.test("cli: bad --db paths and seed lists are refused in one sentence before anything runs", async () => {
   const dir = Deno.makeTempDirSync();
   Deno.writeTextFileSync(`${dir}/notes.duckdb`, "not a database at all");

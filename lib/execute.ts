@@ -9,7 +9,7 @@ import type { MetricValue, RunRecord, RunStatus, Store } from "./store.ts";
 import type { FromWorker } from "./worker.ts";
 import type { MachineBackends } from "./backend.ts";
 import { experimentUrl } from "./registry.ts";
-import { Progress } from "./progress.ts";
+import { fmtDuration, Progress } from "./progress.ts";
 import { runtimeVersions } from "./versions.ts";
 
 export interface ExecuteOptions {
@@ -192,7 +192,8 @@ class WorkerHandle {
     }
     this.#reset(); // the worker may be stuck: replace it
     if (reply.type === "timeout") {
-      return { kind: "timeout", error: `exceeded the time limit of ${(limitMs / 1000).toFixed(0)} s`, ms };
+      const where = `seed ${spec.seed}, ${shortConfig(spec.config)}`;
+      return { kind: "timeout", error: `exceeded the time limit of ${fmtDuration(limitMs)} (${where})`, ms };
     }
     return { kind: "interrupted" };
   }

@@ -5,6 +5,7 @@
 export class Progress {
   #done = 0;
   #failed = 0;
+  #timeout = 0;
   #start = performance.now();
   #tty: boolean;
   #enc = new TextEncoder();
@@ -15,19 +16,21 @@ export class Progress {
     this.quiet = opts.quiet ?? false;
   }
 
-  /** Record one finished run. `status` other than ok/skipped counts as a failure. */
+  /** Record one finished run; failures and timeouts are counted apart, as the summary counts them. */
   tick(what: string, status: string, ms: number): void {
     this.#done++;
-    if (status === "failed" || status === "timeout") this.#failed++;
+    if (status === "failed") this.#failed++;
+    if (status === "timeout") this.#timeout++;
     if (this.quiet) return;
     const elapsed = performance.now() - this.#start;
     const eta = this.#done ? (elapsed / this.#done) * (this.total - this.#done) : 0;
     if (this.#tty) {
       const width = 30, filled = Math.round((this.#done / Math.max(1, this.total)) * width);
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
-      const line = `\r${this.label} ${bar} ${this.#done}/${this.total}  failed ${this.#failed}  ETA ${
-        fmtDuration(eta)
-      }  ${what.slice(0, 40).padEnd(40)}`;
+      const line =
+        `\r${this.label} ${bar} ${this.#done}/${this.total}  failed ${this.#failed}  timed out ${this.#timeout}  ETA ${
+          fmtDuration(eta)
+        }  ${what.slice(0, 40).padEnd(40)}`;
       Deno.stderr.writeSync(this.#enc.encode(line));
       if (this.#done === this.total) Deno.stderr.writeSync(this.#enc.encode("\n"));
     } else {

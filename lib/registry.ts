@@ -30,9 +30,7 @@ export function experimentUrl(id: string): URL {
 /** Load an experiment by id and validate its declaration; an unknown id lists the known ones. */
 export async function loadExperiment(id: string): Promise<AnyExperiment> {
   const ids = experimentIds();
-  if (!ids.includes(id)) {
-    throw new UserError(`unknown experiment "${id}". Known experiments: ${ids.join(", ") || "(none)"}`);
-  }
+  if (!ids.includes(id)) throw new UserError(unknownExperiment(id, ids));
   const mod = await import(experimentUrl(id).href);
   const exp = mod.default as AnyExperiment;
   if (!exp || exp.id !== id) {
@@ -40,4 +38,38 @@ export async function loadExperiment(id: string): Promise<AnyExperiment> {
   }
   validateExperiment(exp);
   return exp;
+}
+
+/**
+ * Why `id` cannot run: a catalog paper not built yet (with its status and reason), or a typo (did you mean …),
+ * or simply unknown (with the known ids).
+ */
+export function unknownExperiment(id: string, ids: string[]): string {
+  let catalog: { id: string; status: string }[] = [];
+  try {
+    catalog = JSON.parse(Deno.readTextFileSync(new URL("catalog.json", EXPERIMENTS_DIR)));
+  } catch { /* no catalog beside these experiments (the tests' toy folder) */ }
+  const entry = catalog.find((e) => e.id === id);
+  if (entry) return `"${id}" is in the catalog but not built: ${entry.status}`;
+  const near = [...new Set([...ids, ...catalog.map((e) => e.id)])]
+    .map((k) => [k, editDistance(id, k)] as const)
+    .filter(([k, d]) => d <= Math.max(2, Math.floor(k.length / 4)) || k.includes(id))
+    .sort((a, b) => a[1] - b[1]).slice(0, 3).map(([k]) => k);
+  return `unknown experiment "${id}".${near.length ? ` Did you mean ${near.join(", ")}?` : ""} Known experiments: ${
+    ids.join(", ") || "(none)"
+  }`;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
 }

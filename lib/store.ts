@@ -229,14 +229,19 @@ export class Store {
     return rows;
   }
 
-  /** Write `runs` and `metrics` as Parquet or CSV files into `dir`. */
-  async export(dir: string, format: "parquet" | "csv"): Promise<string[]> {
+  /** Write `runs` and `metrics` (of `experiments` only, when given) as Parquet or CSV files into `dir`. */
+  async export(dir: string, format: "parquet" | "csv", experiments?: string[]): Promise<string[]> {
     Deno.mkdirSync(dir, { recursive: true });
     const out: string[] = [];
-    for (const table of ["runs", "metrics"]) {
+    const ids = experiments?.map((e) => `'${e.replaceAll("'", "''")}'`).join(", ");
+    const runs = ids ? `(SELECT * FROM runs WHERE experiment IN (${ids}))` : "runs";
+    const metrics = ids
+      ? `(SELECT m.* FROM metrics m JOIN runs r USING (run_id) WHERE r.experiment IN (${ids}))`
+      : "metrics";
+    for (const [table, source] of [["runs", runs], ["metrics", metrics]]) {
       const file = `${dir}/${table}.${format}`;
       const opts = format === "parquet" ? "(FORMAT parquet)" : "(FORMAT csv, HEADER)";
-      await this.db.run(`COPY ${table} TO '${file.replaceAll("'", "''")}' ${opts}`);
+      await this.db.run(`COPY ${source} TO '${file.replaceAll("'", "''")}' ${opts}`);
       out.push(file);
     }
     return out;
