@@ -33,6 +33,8 @@ const USAGE = `usage (every command takes --help):
   deno task check [<experiment>...] [--update]
   deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
+  deno task compare <A> <B> [--all]
+                (two .duckdb databases: paired per-config metric diff; two verdict files or folders: claim flips)
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
@@ -67,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       return await cmdVerify(rest);
     case "merge":
       return await cmdMerge(rest);
+    case "compare":
+      return await cmdCompare(rest);
     case "export":
       return await cmdExport(rest);
     case "catalog":
@@ -329,6 +333,58 @@ async function cmdVerify(args: string[]): Promise<number> {
     }
   }
   return bad ? 1 : 0;
+}
+
+async function cmdCompare(args: string[]): Promise<number> {
+  const { values: v, positionals } = parse(args, { all: { type: "boolean" } });
+  const [a, b] = positionals;
+  if (!a || !b || positionals.length !== 2) throw new UserError(`compare needs two paths\n${USAGE}`);
+  const { diffMetrics, diffVerdicts, readVerdicts } = await import("./lib/compare.ts");
+  const fmt = (x: number) => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? x.toPrecision(4) : x.toExponential(2));
+  if (a.endsWith(".duckdb") && b.endsWith(".duckdb")) {
+    const [sa, sb] = [await openStore(a), await openStore(b)];
+    try {
+      const diffs = diffMetrics(await sa.allMetricRows(), await sb.allMetricRows());
+      const shown = v.all ? diffs : diffs.filter((d) => d.significant);
+      console.log(
+        "| experiment | method | config | metric | A | B | B/A | seeds | beyond noise |\n|---|---|---|---|---|---|---|---|---|",
+      );
+      for (const d of shown) {
+        const cfg = Object.entries(d.config).map(([k, x]) => `${k}=${x}`).join(" ");
+        console.log(
+          `| ${d.experiment} | ${d.method} | ${cfg.slice(0, 60)} | ${d.metric} | ${fmt(d.a)} | ${fmt(d.b)} | ${
+            fmt(d.ratio)
+          } | ${d.seeds} | ${d.significant ? "yes" : "no"} |`,
+        );
+      }
+      console.log(
+        `\n${diffs.filter((d) => d.significant).length} of ${diffs.length} metrics changed beyond seed noise` +
+          (v.all ? "" : " (--all lists every metric)"),
+      );
+    } finally {
+      sa.close();
+      sb.close();
+    }
+    return 0;
+  }
+  let va, vb;
+  try {
+    [va, vb] = [readVerdicts(a), readVerdicts(b)];
+  } catch (e) {
+    throw new UserError(`compare: expected two .duckdb files or two verdict files/folders (${(e as Error).message})`);
+  }
+  const diffs = diffVerdicts(va, vb);
+  const mark = (x?: { pass: boolean }) => (x ? (x.pass ? "holds" : "fails") : "–");
+  console.log("| experiment | claim | kind | A | B | measured in B |\n|---|---|---|---|---|---|");
+  for (const d of v.all ? diffs : diffs.filter((d) => d.flipped || !d.a || !d.b)) {
+    console.log(
+      `| ${d.experiment} | ${d.claim} | ${d.kind} | ${mark(d.a)} | ${mark(d.b)} | ${
+        (d.b?.measured ?? "").slice(0, 100)
+      } |`,
+    );
+  }
+  console.log(`\n${diffs.filter((d) => d.flipped).length} of ${diffs.length} claims flipped`);
+  return 0;
 }
 
 async function cmdMerge(args: string[]): Promise<number> {

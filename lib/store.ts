@@ -229,6 +229,18 @@ export class Store {
     return rows;
   }
 
+  /** Tidy rows of every successful run of every experiment (for `compare`), with the experiment id. */
+  async allMetricRows(): Promise<(MetricRow & { experiment: string })[]> {
+    const out: (MetricRow & { experiment: string })[] = [];
+    const r = await this.db.runAndReadAll(`SELECT DISTINCT experiment FROM runs ORDER BY experiment`);
+    for (const [experiment] of r.getRows()) {
+      for (const row of await this.metricRows(experiment as string)) {
+        out.push({ ...row, experiment: experiment as string });
+      }
+    }
+    return out;
+  }
+
   /** Write `runs` and `metrics` (of `experiments` only, when given) as Parquet or CSV files into `dir`. */
   async export(dir: string, format: "parquet" | "csv", experiments?: string[]): Promise<string[]> {
     Deno.mkdirSync(dir, { recursive: true });

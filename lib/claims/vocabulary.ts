@@ -365,9 +365,7 @@ export function monotone(
       }
       pass &&= ok;
       parts.push(
-        `${keys.length ? `${label(w, keys)}: ` : ""}${levels.map((l, i) => `${fmt(stats[i].m)}`).join(" → ")}${
-          ok ? "" : " ✗"
-        }`,
+        `${keys.length ? `${label(w, keys)}: ` : ""}${stats.map((s) => fmt(s.m)).join(" → ")}${ok ? "" : " ✗"}`,
       );
     }
     return verdict(
