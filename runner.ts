@@ -33,6 +33,8 @@ const USAGE = `usage (every command takes --help):
   deno task check [<experiment>...] [--update]
   deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
+  deno task show <experiment> [--db path] [--scale name] [--where key=value]... [--metrics a,b] [--sort metric | --sort=-metric]
+                [--limit N]      (runs × params × metrics)
   deno task compare <A> <B> [--all]
                 (two .duckdb databases: paired per-config metric diff; two verdict files or folders: claim flips)
   deno task merge <out.duckdb> <shard.duckdb>...
@@ -71,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return await cmdMerge(rest);
     case "compare":
       return await cmdCompare(rest);
+    case "show":
+      return await cmdShow(rest);
     case "export":
       return await cmdExport(rest);
     case "catalog":
@@ -333,6 +337,45 @@ async function cmdVerify(args: string[]): Promise<number> {
     }
   }
   return bad ? 1 : 0;
+}
+
+async function cmdShow(args: string[]): Promise<number> {
+  const { values: v, positionals } = parse(args, {
+    db: { type: "string" },
+    scale: { type: "string" },
+    where: { type: "string", multiple: true },
+    metrics: { type: "string" },
+    sort: { type: "string" },
+    limit: { type: "string" },
+  });
+  const [id] = positionals;
+  const ids = experimentIds();
+  if (!id) throw new UserError(`show which experiment? Known: ${ids.join(", ")}`);
+  if (!ids.includes(id)) throw new UserError(unknownExperiment(id, ids));
+  const where: Record<string, string> = {};
+  for (const w of v.where ?? []) {
+    const i = w.indexOf("=");
+    if (i < 1) throw new UserError(`--where ${w}: expected key=value`);
+    where[w.slice(0, i)] = w.slice(i + 1);
+  }
+  const limit = v.limit === undefined ? undefined : Number(v.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+    throw new UserError(`--limit ${v.limit}: expected a positive integer`);
+  }
+  const { showTable, renderColumns } = await import("./lib/show.ts");
+  const store = await openStore(v.db ?? DEFAULT_DB);
+  try {
+    const runs = (await store.runs(id)).filter((r) => !v.scale || r.scale === v.scale);
+    if (!runs.length) throw new UserError(`no runs of "${id}" in ${store.path}: run \`deno task run ${id}\` first`);
+    const ids = new Set(runs.map((r) => r.run_id));
+    const rows = (await store.metricRows(id)).filter((r) => ids.has(r.run_id));
+    const t = showTable(runs, rows, { where, metrics: v.metrics?.split(","), sort: v.sort, limit });
+    console.log(renderColumns(t));
+    console.log(`\n${t.rows.length} of ${runs.length} runs`);
+  } finally {
+    store.close();
+  }
+  return 0;
 }
 
 async function cmdCompare(args: string[]): Promise<number> {

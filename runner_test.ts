@@ -87,6 +87,14 @@ Deno.test("cli: run prints claims, resumes, shards merge, report and export writ
   const exp = await cli("export", "--db", db, "--format", "csv", "--out", `${dir}/csv`);
   assertEquals(exp.code, 0, exp.err);
   assertEquals(Deno.readTextFileSync(`${dir}/csv/runs.csv`).trim().split("\n").length, 1 + 8);
+  const show = await cli("show", "toy", "--db", db, "--where", "method=mean", "--sort=-abs_error");
+  assertEquals([show.code, /^method\s+backend\s+seed\s+status/.test(show.out), show.out.includes("abs_error")], [
+    0,
+    true,
+    true,
+  ], show.out + show.err);
+  const same = await cli("compare", db, db);
+  assertEquals([same.code, same.out.includes("0 of")], [0, true], same.out + same.err);
   Deno.removeSync(dir, { recursive: true });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * `deno task show <id>`: the runs × params × metrics table of one experiment (like `dvc exp show`): one row per
+ * run with its method, backend, seed, status, the config keys that vary, and each scalar metric (series at
+ * their last step). Filters by config value, sorts by a metric.
+ */
+import type { RunRecord } from "./store.ts";
+import type { MetricRow } from "./results.ts";
+
+export interface ShowOptions {
+  /** Config values (or method, backend, status) a row must match, as strings: `n=1000`. */
+  where?: Record<string, string>;
+  metrics?: string[];
+  /** Sort by this metric (ascending; prefix `-` for descending). */
+  sort?: string;
+  limit?: number;
+}
+
+/** Columns and rows (as strings) of the table. */
+export function showTable(
+  runs: RunRecord[],
+  rows: MetricRow[],
+  o: ShowOptions = {},
+): { columns: string[]; rows: string[][] } {
+  const last = new Map<string, Map<string, number>>();
+  const stepOf = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${r.run_id}|${r.metric}`, step = r.step ?? -1;
+    if (stepOf.has(k) && stepOf.get(k)! > step) continue;
+    stepOf.set(k, step);
+    (last.get(r.run_id) ?? last.set(r.run_id, new Map()).get(r.run_id)!).set(r.metric, r.value);
+  }
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.config)))];
+  const varying = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.config[k]))).size > 1);
+  const allMetrics = [...new Set(rows.map((r) => r.metric))].sort();
+  const metrics = o.metrics ?? allMetrics;
+  const field = (r: RunRecord, k: string): string =>
+    k === "method"
+      ? r.method
+      : k === "backend"
+      ? r.backend
+      : k === "status"
+      ? r.status
+      : k === "seed"
+      ? String(r.seed)
+      : String(r.config[k]);
+  let kept = runs.filter((r) => Object.entries(o.where ?? {}).every(([k, v]) => field(r, k) === v));
+  if (o.sort) {
+    const desc = o.sort.startsWith("-"), m = o.sort.replace(/^-/, "");
+    const val = (r: RunRecord) => last.get(r.run_id)?.get(m) ?? NaN;
+    kept = kept.sort((a, b) => (desc ? val(b) - val(a) : val(a) - val(b)) || 0);
+  }
+  if (o.limit) kept = kept.slice(0, o.limit);
+  const fmt = (x: number | undefined) =>
+    x === undefined
+      ? ""
+      : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5
+      ? String(Number(x.toPrecision(4)))
+      : x.toExponential(2);
+  return {
+    columns: ["method", "backend", "seed", "status", ...varying, ...metrics],
+    rows: kept.map((r) => [
+      r.method,
+      r.backend,
+      String(r.seed),
+      r.status,
+      ...varying.map((k) => String(r.config[k])),
+      ...metrics.map((m) => fmt(last.get(r.run_id)?.get(m))),
+    ]),
+  };
+}
+
+/** Aligned plain-text columns for a terminal. */
+export function renderColumns(t: { columns: string[]; rows: string[][] }): string {
+  const w = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i])).join("  ").trimEnd();
+  return [line(t.columns), line(w.map((n) => "-".repeat(n))), ...t.rows.map(line)].join("\n");
+}
