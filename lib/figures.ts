@@ -38,19 +38,33 @@ export interface LineChartOptions {
   points?: boolean;
   /** Shade ±1 standard error over seeds around each line. */
   band?: boolean;
+  /** Derived fields, computed before filtering (Vega expressions), e.g. `{ as: "ratio", expr: "datum.n / datum.d" }`. */
+  calculate?: { as: string; expr: string }[];
+  /** Base of the log axes (default 10), e.g. 2 for sizes that double. */
+  logBase?: number;
+  /** Start the (linear) y axis at zero instead of fitting the data. */
+  zeroY?: boolean;
+  /** How the colour field reads: nominal (default), ordinal (an ordered scale, e.g. sizes), quantitative. */
+  colorType?: "nominal" | "ordinal" | "quantitative";
 }
 
 /** Mean of `metric` over seeds against `x`, one line per method (or `color`). */
 export function lineChart(o: LineChartOptions): Record<string, unknown> {
-  const scale = (log?: boolean) => (log ? { scale: { type: "log" } } : {});
-  const x = { field: o.x, type: "quantitative", title: o.xTitle ?? o.x, ...scale(o.logX) };
+  // Log axes fit the data (nice: false), so no empty decades frame the lines.
+  const log = { type: "log", nice: false, ...(o.logBase ? { base: o.logBase } : {}) };
+  const x = { field: o.x, type: "quantitative", title: o.xTitle ?? o.x, ...(o.logX ? { scale: log } : {}) };
   const y = {
     field: "value",
     type: "quantitative",
     title: o.yTitle ?? o.metric,
-    ...(o.logY ? { scale: { type: "log" } } : { scale: { zero: false } }),
+    ...(o.logY ? { scale: log } : { scale: { zero: o.zeroY ?? false } }),
   };
-  const color = { field: o.color ?? "method", type: "nominal", title: o.colorTitle ?? o.color ?? "method" };
+  const colorField = o.color ?? "method";
+  const color = { field: colorField, type: o.colorType ?? "nominal", title: o.colorTitle ?? colorField };
+  // Markers differ by series as well as colours, so series that coincide stay distinguishable.
+  const shape = (o.colorType ?? "nominal") === "quantitative"
+    ? {}
+    : { shape: { field: colorField, type: "nominal", legend: null } };
   const dash = o.dash ? { strokeDash: { field: o.dash, type: "nominal", title: o.dashTitle ?? o.dash } } : {};
   const facets = {
     ...(o.column ? { column: { field: o.column, type: "ordinal", title: o.columnTitle ?? o.column } } : {}),
@@ -59,19 +73,17 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
   const filter = `datum.metric == '${o.metric}'${o.where ? ` && (${o.where})` : ""}${
     o.logY ? " && datum.value > 0" : ""
   }`;
+  const transform = [...(o.calculate ?? []).map((c) => ({ calculate: c.expr, as: c.as })), { filter }];
+  const points = o.points ?? o.x !== "step";
   const line = {
-    mark: { type: "line", point: o.points ?? o.x !== "step" },
-    encoding: { x, y: { ...y, aggregate: "mean" }, color, ...dash },
+    mark: { type: "line", point: points },
+    encoding: { x, y: { ...y, aggregate: "mean" }, color, ...dash, ...(points ? shape : {}) },
   };
-  if (!o.band) return { transform: [{ filter }], ...line, encoding: { ...line.encoding, ...facets } };
+  if (!o.band) return { transform, ...line, encoding: { ...line.encoding, ...facets } };
   const band = { mark: { type: "errorband", extent: "stderr" }, encoding: { x, y, color } };
   const layered = { layer: [band, line] };
-  if (!o.column && !o.row) return { transform: [{ filter }], ...layered };
-  return {
-    transform: [{ filter }],
-    facet: facets,
-    spec: layered,
-  };
+  if (!o.column && !o.row) return { transform, ...layered };
+  return { transform, facet: facets, spec: layered };
 }
 
 export interface BarChartOptions {

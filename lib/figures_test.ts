@@ -15,6 +15,16 @@ Deno.test("lineChart and barChart compile and render every variant", async () =>
     lineChart({ metric: "err", x: "step", logY: true }),
     lineChart({ metric: "err", x: "step", band: true, column: "n" }),
     lineChart({ metric: "err", x: "n", logX: true, band: true, where: "datum.step == 2" }),
+    lineChart({
+      metric: "err",
+      x: "nd",
+      calculate: [{ as: "nd", expr: "datum.n * 2" }],
+      logX: true,
+      logBase: 2,
+      color: "n",
+      colorType: "ordinal",
+    }),
+    lineChart({ metric: "err", x: "n", zeroY: true, dash: "method", color: "seed", colorType: "quantitative" }),
     barChart({ metric: "err" }),
     barChart({ metric: "err", column: "n", logY: true }),
   ];
@@ -27,4 +37,16 @@ Deno.test("lineChart and barChart compile and render every variant", async () =>
 Deno.test("lineChart filters to its metric (and to positive values on a log axis)", () => {
   const spec = lineChart({ metric: "err", x: "step", logY: true, where: "datum.n == 10" }) as { transform: unknown };
   assertEquals(spec.transform, [{ filter: "datum.metric == 'err' && (datum.n == 10) && datum.value > 0" }]);
+});
+
+Deno.test("lineChart: derived fields come before the filter; log axes fit the data", () => {
+  const spec = lineChart({
+    metric: "err",
+    x: "r",
+    logX: true,
+    logBase: 2,
+    calculate: [{ as: "r", expr: "datum.n / 10" }],
+  }) as { transform: unknown[]; encoding: { x: { scale: unknown } } };
+  assertEquals(spec.transform[0], { calculate: "datum.n / 10", as: "r" });
+  assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
 });

@@ -56,8 +56,14 @@ table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px sol
 th{background:#f4f4f4} .pass{color:#17692b;font-weight:bold} .fail{color:#a11;font-weight:bold}
 figure{margin:1.5em 0} figcaption{color:#444;font-size:.9em} .note{color:#555;font-size:.9em}
 </style></head><body>
+<p class="note"><a href="../index.html">← all papers</a></p>
 <h1>${esc(paper.title)}</h1>
 <p class="meta">${meta}</p>
+<p class="note">Reproduce: <code>npx -y deno@2.9.6 task run ${esc(exp.id)}${
+    p.scale === "smoke" ? "" : ` --scale ${esc(p.scale)}`
+  }</code>
+· verdict: <code>npx -y deno@2.9.6 task verify ${esc(exp.id)}</code>
+· data: <a href="rows.json">rows.json</a> (tidy rows of this page) · <a href="claims.md">claims.md</a></p>
 <h2>What the paper claims</h2>
 <p>${esc(exp.summary)}</p>
 <h2>What we ran</h2>
