@@ -15,7 +15,7 @@ import { fmtDuration } from "./lib/progress.ts";
 import { evaluateClaims, formatClaims, splitByBackend } from "./lib/claims/mod.ts";
 import { deriveStatuses, loadCatalog, renderStatusTable, statusKind, writeCatalog } from "./lib/catalog.ts";
 import { sweep } from "./lib/sweep.ts";
-import { statusOf, writeVerdict } from "./lib/verdicts.ts";
+import { loadAverage, statusOf, writeVerdict } from "./lib/verdicts.ts";
 
 const DEFAULT_DB = "results/results.duckdb";
 
@@ -284,7 +284,7 @@ async function cmdVerify(args: string[]): Promise<number> {
     Deno.mkdirSync("results/paper", { recursive: true });
     const store = await openStore(dbPath);
     try {
-      const t0 = performance.now();
+      const t0 = performance.now(), load0 = loadAverage();
       const s = await sweep(exp, {
         scale: "paper",
         store,
@@ -320,6 +320,7 @@ async function cmdVerify(args: string[]): Promise<number> {
           skipped: count("skipped"),
         },
         wall_s: Math.round((performance.now() - t0) / 1000),
+        load_avg: [load0, loadAverage()],
         sets,
         status,
         reason,

@@ -27,6 +27,8 @@ export interface VerdictFile {
   backends: Record<string, string>;
   runs: { planned: number; ok: number; failed: number; timeout: number; skipped: number };
   wall_s: number;
+  /** 1-minute load average at the start and end of the sweep: timing claims measured under load read slower. */
+  load_avg?: [number, number];
   /** One verdict set per backend set (a method run on several backends is never pooled). */
   sets: { label: string; claims: ClaimResult[] }[];
   status: PaperStatus;
@@ -61,4 +63,13 @@ export function verdictStatus(v: VerdictFile | null): string {
   if (!v) return "in progress";
   const { status, reason } = statusOf(v.sets, v.seeds.length);
   return `${status}: ${reason}`;
+}
+
+/** The 1-minute load average (Linux), or NaN where it cannot be read. */
+export function loadAverage(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return NaN;
+  }
 }
