@@ -65,10 +65,10 @@ export function verdictStatus(v: VerdictFile | null): string {
   return `${status}: ${reason}`;
 }
 
-/** The 1-minute load average (Linux), or NaN where it cannot be read. */
+/** The 1-minute load average, or NaN where it cannot be read (needs --allow-sys). */
 export function loadAverage(): number {
   try {
-    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+    return Deno.loadavg()[0];
   } catch {
     return NaN;
   }

@@ -1,4 +1,5 @@
 /** What produced a result: runtime and package versions, the git commit. Recorded with every run. */
+import { cpus } from "node:os";
 import type { MachineBackends } from "./backend.ts";
 
 let pinned: Record<string, string> | undefined;
@@ -44,7 +45,7 @@ export async function gitCommit(): Promise<string> {
 export interface MachineRecord {
   /** "native" when OpenBLAS + LAPACKE load, else "js" (the pure-JS fallback): baselines keep one entry each. */
   linalg: "native" | "js";
-  /** CPU model name from /proc/cpuinfo. */
+  /** CPU model name (node:os cpus()). */
   cpu: string;
   /** The BLAS library with its build kernel, or ml-matrix's version. */
   library: string;
@@ -57,8 +58,9 @@ export interface MachineRecord {
 export function machineRecord(machine: MachineBackends): MachineRecord {
   let cpu = "unknown";
   try {
-    cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1]?.trim() ?? "unknown";
-  } catch { /* not Linux, or no read permission */ }
+    // node:os reads the model under --allow-sys; Deno refuses /proc files without --allow-all.
+    cpu = cpus()[0]?.model?.trim() || "unknown";
+  } catch { /* no --allow-sys */ }
   const env = (k: string) => {
     try {
       return Deno.env.get(k);
