@@ -203,7 +203,8 @@ export function pairedComparison(
   const adv = mean(d), noise = 2 * se(d);
   const margin = o.margin ?? DEFAULT_MARGIN;
   const need = (margin.abs ?? 0) + (margin.rel ?? 0) * Math.abs(mb);
-  const rel = (x: number) => (mb !== 0 ? pct(x / Math.abs(mb)) : fmt(x));
+  // An absolute margin reads in the metric's own units; a relative one as a percentage of the baseline.
+  const rel = (x: number) => (margin.abs !== undefined || mb === 0 ? fmt(x) : pct(x / Math.abs(mb)));
   return {
     method: mm,
     baseline: mb,
