@@ -4,7 +4,8 @@
  * - **threshold**: a metric is below / above a bound (worst run by default, or the mean over seeds).
  * - **compare**: a method beats a baseline by a margin *beyond seed noise*: paired across seeds (same seed, same
  *   config), the mean advantage minus two standard errors of the paired differences must exceed the margin. A tie
- *   is not a win. With `factor`, the same on the ratio (geometric mean of per-seed ratios): "≥ 2× faster".
+ *   is not a win. With `factor`, the same on the ratio (geometric mean of per-seed ratios): "≥ 2× faster". A
+ *   negative margin is a non-inferiority test: "no more than 1% worse, beyond noise" is `margin: { rel: -0.01 }`.
  * - **bestOf**: one method beats every other of a set (a `compare` against each).
  * - **trend**: the least-squares slope of y on x (log–log by default) lies within bounds *with its 95% interval*.
  * - **monotone**: the mean over seeds moves one way at every step of a config key.
