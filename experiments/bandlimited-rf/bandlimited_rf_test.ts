@@ -67,9 +67,32 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
     if (m.skip?.(cfg)) continue;
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(data, cfg, ctx);
     const ms = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(ms)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);
   }
+});
+
+Deno.test("minNormLstsq equals LAPACK gelsd's minimum-norm solution, also on a rank-deficient system", async () => {
+  const { getLinalg, mat } = await import("../../lib/linalg/mod.ts");
+  const { minNormLstsq } = await import("./net.ts");
+  const la = getLinalg(), rng = Rng.fromSeed(11);
+  const n = 40, N = 12;
+  // rank 6: the last 6 columns repeat the first 6
+  const h = new Float64Array(n * N), base = rng.normal(n * 6), y = rng.normal(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < N; j++) h[i * N + j] = base[i * 6 + (j % 6)];
+  const ref = la.lstsq(mat(n, N, h), mat(n, 1, y)).data;
+  const { c, rank, cond } = minNormLstsq(h, n, N, y, la);
+  assert(rank === 6, `rank ${rank}`);
+  assert(Number.isFinite(cond) && cond >= 1);
+  for (let j = 0; j < N; j++) close(c[j], ref[j], 1e-10, `c[${j}]`);
+  // minimum norm: duplicated columns share the weight equally
+  for (let j = 0; j < 6; j++) close(c[j], c[j + 6], 1e-10, `c[${j}] = c[${j + 6}]`);
 });

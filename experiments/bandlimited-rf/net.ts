@@ -16,6 +16,10 @@ export interface Net {
   c: Float64Array;
   width: number;
   d: number;
+  /** Random net only: effective condition number σ₁/σ_r of the features over the singular values kept. */
+  cond?: number;
+  /** Random net only: numerical rank r kept by the cut-off. */
+  rank?: number;
 }
 
 /** Hidden features H_ij = tanh(a_j·x_i − b_j), n × N row-major. */
@@ -47,6 +51,33 @@ export function bandlimitedInit(width: number, d: number, lambda: number, rng: R
   return { a: Float64Array.from({ length: width * d }, u), b: Float64Array.from({ length: width }, u) };
 }
 
+/**
+ * Minimum-norm least squares by the thin SVD H = UΣVᵀ: c = Σ_{σ_i > rcond·σ₁} v_i (u_iᵀy)/σ_i with LAPACK gelsd's
+ * cut-off rcond = ε·max(n, N) (the same solution gelsd returns), plus the effective condition number σ₁/σ_r of the
+ * kept part and its rank r, so drift checks can size the tolerance of this ill-conditioned solve.
+ */
+export function minNormLstsq(
+  h: Float64Array,
+  n: number,
+  N: number,
+  y: Float64Array,
+  la: Linalg = getLinalg(),
+): { c: Float64Array; cond: number; rank: number } {
+  const { u, s, vt } = la.svd(mat(n, N, h));
+  const k = s.length, cut = 2 ** -52 * Math.max(n, N) * s[0];
+  const c = new Float64Array(N);
+  let rank = 0;
+  for (let i = 0; i < k; i++) {
+    if (!(s[i] > cut)) break;
+    rank++;
+    let uty = 0;
+    for (let r = 0; r < n; r++) uty += u.data[r * k + i] * y[r];
+    const w = uty / s[i];
+    for (let j = 0; j < N; j++) c[j] += w * vt.data[i * N + j];
+  }
+  return { c, cond: s[0] / s[rank - 1], rank };
+}
+
 /** Random net: frozen bandlimited hidden layer, output weights c = H⁺y (minimum-norm least squares). */
 export function fitRandomNet(
   train: Sample,
@@ -57,8 +88,8 @@ export function fitRandomNet(
 ): Net {
   const hid = bandlimitedInit(width, train.d, lambda, rng);
   const h = features({ ...hid, width, d: train.d }, train);
-  const c = la.lstsq(mat(train.n, width, h), mat(train.n, 1, train.y));
-  return { ...hid, c: Float64Array.from(c.data), width, d: train.d };
+  const { c, cond, rank } = minNormLstsq(h, train.n, width, train.y, la);
+  return { ...hid, c, width, d: train.d, cond, rank };
 }
 
 /** Loss L = (1/2n) Σ_i (g(x_i) − y_i)² and its gradient with respect to (a, b, c). */

@@ -123,7 +123,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
     const out = await m.run(
       P,
       c,
-      { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "js", observe: () => {} } as any,
+      { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "js", observe: () => {}, choose: () => {} } as any,
     );
     const meas = await exp.measure(P, out, c);
     assert(Number.isFinite(meas.log10_subopt as number), name);

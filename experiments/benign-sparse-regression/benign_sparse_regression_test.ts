@@ -3,6 +3,7 @@ import { Rng } from "../../lib/rng.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
 import { basisPursuit, gdModel, l1, minL2, supportOracle, xMul, xtMul } from "./interpolators.ts";
 import exp from "./mod.ts";
+import { ResultSet } from "../../lib/results.ts";
 
 function tiny(n: number, d: number, seed: number): SparseProblem {
   return makeProblem({ n, d, s: 1, sigma: 0.3, signal: 1 }, Rng.fromSeed(seed));
@@ -99,9 +100,41 @@ Deno.test("smoke-scale pipeline gives finite metrics for every method", async ()
   const cfg = exp.config.parse({ ...exp.scales.smoke.set });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);
   }
+});
+
+Deno.test("claims: the new model must beat ℓ1 and ℓ2 beyond noise and stay within 3× the oracle", () => {
+  const fake = (risk: Record<string, number>) =>
+    new ResultSet(
+      Object.entries(risk).flatMap(([method, v]) =>
+        [25, 50].flatMap((n) =>
+          [0, 1, 2].map((seed) => ({
+            run_id: `${method}-${n}-${seed}`,
+            method,
+            backend: "native",
+            seed,
+            config: { n },
+            metric: "excess_risk",
+            step: null,
+            value: v * (1 + 0.01 * seed),
+          }))
+        )
+      ),
+    );
+  const claim = (id: string) => exp.claims.find((c) => c.id === id)!;
+  assert(claim("new-model-beats-both").check(fake({ hybrid: 0.05, min_l1: 1, min_l2: 3, oracle: 0.03 })).pass);
+  assert(!claim("new-model-beats-both").check(fake({ hybrid: 1, min_l1: 1, min_l2: 3, oracle: 0.03 })).pass);
+  assert(!claim("new-model-beats-both").check(fake({ hybrid: 0.2, min_l1: 1, min_l2: 3, oracle: 0.03 })).pass);
+  assert(claim("min-l1-far-from-optimal").check(fake({ min_l1: 1, oracle: 0.03 })).pass);
+  assert(!claim("min-l1-far-from-optimal").check(fake({ min_l1: 0.06, oracle: 0.03 })).pass);
 });

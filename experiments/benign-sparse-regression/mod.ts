@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, bestOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
 import { basisPursuit, gdModel, l1, minL2, supportOracle } from "./interpolators.ts";
 
@@ -26,10 +26,10 @@ interface Output {
   iters?: number;
 }
 
-const ABSTRACT = "https://arxiv.org/abs/2302.00257 (abstract and §1, v2)";
-
-const meanAt = (r: ResultSet, method: string, n: unknown) => r.mean({ metric: "excess_risk", method, where: { n } });
-const f3 = (v: number) => v.toFixed(3);
+const ABSTRACT = { url: "https://arxiv.org/abs/2302.00257", where: "abstract (v2)" };
+const INTRO = { url: "https://arxiv.org/abs/2302.00257", where: "§1 (v2)" };
+/** GD (hadamard, hybrid) stops at relative training residual 1e-3: its outputs are fixed to that tolerance. */
+const GD_STOP = { kind: "iterative", rtol: 1e-3 } as const;
 
 export default defineExperiment({
   id: "benign-sparse-regression",
@@ -71,6 +71,8 @@ export default defineExperiment({
     "The minimum-ℓ1 interpolator is computed by ADMM basis pursuit (a fixed iteration budget, then projected onto " +
     "Xβ = y) instead of an LP solver.",
     "Test loss is the exact population value ½(‖β − β*‖² + σ²) (isotropic Gaussian x), not an empirical test set.",
+    "No hyper-parameter is tuned: α (both GD models) and λ (hybrid) are fixed values, the same at every n; the " +
+    "baselines min-ℓ1, min-ℓ2 and the oracle have none. A better λ or α for the hybrid might change its verdict.",
     "The oracle interpolator is our benchmark for 'near-optimal' (Muthukumar et al. 2020's hybrid with the support " +
     "given); no paper numbers are quoted because none could be read.",
   ],
@@ -114,11 +116,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    excess_risk: { label: "excess risk ‖β − β*‖²", direction: "lower", tolerance: { rel: 1e-6, abs: 1e-10 } },
-    test_loss: { label: "test loss ½(‖β − β*‖² + σ²)", direction: "lower", tolerance: { rel: 1e-6, abs: 1e-10 } },
-    train_residual: { label: "‖Xβ − y‖ / ‖y‖", direction: "lower", tolerance: { rel: 1e-4, abs: 1e-9 } },
-    l1_norm: { label: "‖β‖₁", direction: "none", tolerance: { rel: 1e-6, abs: 1e-10 } },
-    iters: { label: "iterations", direction: "none" },
+    excess_risk: { label: "excess risk ‖β − β*‖²", direction: "lower", tolerance: GD_STOP },
+    test_loss: { label: "test loss ½(‖β − β*‖² + σ²)", direction: "lower", tolerance: GD_STOP },
+    train_residual: { label: "‖Xβ − y‖ / ‖y‖", direction: "lower", tolerance: GD_STOP },
+    l1_norm: { label: "‖β‖₁", direction: "none", tolerance: GD_STOP },
+    iters: { label: "iterations", direction: "none", tolerance: GD_STOP },
     signal_energy: { label: "‖β*‖²", direction: "none" },
   },
   observe: (p: SparseProblem, beta: Float64Array) => ({ excess_risk: excessRisk(p, beta) }),
@@ -132,89 +134,97 @@ export default defineExperiment({
   }),
   claims: [
     {
-      id: "all-interpolate",
-      statement: "Every method returns an interpolator (training loss 0). Checked: relative training residual below " +
-        "2·10⁻³ for every run (GD stops at 10⁻³ by default).",
-      check: (r) => {
-        const v = r.values({ metric: "train_residual" });
-        const max = Math.max(...v);
-        return {
-          measured: `max ‖Xβ − y‖/‖y‖ = ${max.toExponential(1)} over ${v.length} runs`,
-          pass: v.length > 0 && max < 2e-3,
-        };
-      },
-    },
-    {
       id: "min-l2-misses-signal",
+      kind: "paper",
       statement: "The minimum-ℓ2 interpolator does not learn a sparse β* when n ≪ d (§1: its test loss stays of the " +
-        "order of ‖β*‖²). Checked: its excess risk exceeds ½‖β*‖² at every n.",
-      paper: { value: "no benign overfitting for the ℓ2 interpolator", source: ABSTRACT },
+        "order of ‖β*‖²). Checked: in every run its excess risk exceeds ½‖β*‖², at every n.",
+      paper: { value: "no benign overfitting for the ℓ2 interpolator", source: INTRO },
       check: (r) => {
-        const ns = r.levels("n");
-        const ratios = ns.map((n) =>
-          meanAt(r, "min_l2", n) / r.mean({ metric: "signal_energy", method: "min_l2", where: { n } })
-        );
-        return {
-          measured: `excess/‖β*‖² = ${ratios.map(f3).join(", ")} at n = ${ns.join(", ")}`,
-          pass: ratios.length > 0 && ratios.every((x) => x > 0.5),
-        };
+        const parts: string[] = [];
+        let pass = true;
+        for (const n of r.levels("n")) {
+          const e = r.values({ metric: "excess_risk", method: "min_l2", where: { n } });
+          const sig = r.values({ metric: "signal_energy", method: "min_l2", where: { n } });
+          const worst = Math.min(...e.map((x, i) => x / sig[i]));
+          pass &&= worst > 0.5;
+          parts.push(`n=${n}: ${fmt(worst)}${worst > 0.5 ? "" : " ✗"}`);
+        }
+        return verdict(pass, `smallest excess/‖β*‖² over seeds: ${parts.join("; ")} (need > 0.5)`);
       },
     },
     {
       id: "min-l1-far-from-optimal",
+      kind: "paper",
       statement: "The minimum-ℓ1 interpolator is far from the optimal rate (§1: neither ℓ1 nor ℓ2 interpolator " +
-        "'achieves anything near' σ²s log(d/s)/n). Checked: its mean excess risk is more than 3× the oracle " +
-        "interpolator's at every n.",
+        "'achieves anything near' σ²s log(d/s)/n). Checked: at every n, its excess risk is more than 3× the " +
+        "oracle interpolator's (geometric mean of the per-seed ratios, less 2·SE on the log scale).",
       paper: {
         value: "ℓ1 interpolator not near-optimal (its rate is σ²/log(d/n), Wang et al. 2022)",
-        source: ABSTRACT,
+        source: INTRO,
       },
-      check: (r) => {
-        const ns = r.levels("n");
-        const ratios = ns.map((n) => meanAt(r, "min_l1", n) / meanAt(r, "oracle", n));
-        return {
-          measured: `min-ℓ1 / oracle excess = ${ratios.map((x) => x.toFixed(1)).join(", ")} at n = ${ns.join(", ")}`,
-          pass: ratios.length > 0 && ratios.every((x) => x > 3),
-        };
-      },
+      check: compare({
+        metric: "excess_risk",
+        method: "oracle",
+        baseline: "min_l1",
+        better: "lower",
+        factor: 3,
+        forEach: "n",
+      }),
+    },
+    {
+      id: "new-model-beats-both",
+      kind: "paper",
+      statement: "GD on the new parametrization interpolates with lower test loss than both the min-ℓ1 and the " +
+        "min-ℓ2 interpolators, near the optimal level (abstract). Checked on our reconstruction β = w⊙w − u⊙u + v " +
+        "(not verified to be the paper's model): at every n its excess risk beats both baselines by more than 2% " +
+        "beyond 2·SE (paired by seed), and is within 3× the oracle's (geometric mean ratio, less 2·SE).",
+      paper: { value: "near-optimal test loss, beating ℓ1 and ℓ2 interpolators", source: ABSTRACT },
+      check: allOf(
+        bestOf({
+          metric: "excess_risk",
+          winner: "hybrid",
+          others: ["min_l1", "min_l2"],
+          better: "lower",
+          forEach: "n",
+        }),
+        compare({
+          metric: "excess_risk",
+          method: "hybrid",
+          baseline: "oracle",
+          better: "lower",
+          factor: 1 / 3,
+          forEach: "n",
+        }),
+      ),
+    },
+    {
+      id: "all-interpolate",
+      kind: "sanity",
+      statement: "Every method returns an interpolator (training loss 0), as the comparison requires. Checked: " +
+        "relative training residual below 2·10⁻³ in every run (GD stops at 10⁻³ by default).",
+      check: allOf(
+        ...["min_l2", "min_l1", "hadamard", "hybrid", "oracle"].map((method) =>
+          threshold({ metric: "train_residual", method, below: 2e-3 })
+        ),
+      ),
     },
     {
       id: "hadamard-implicit-l1",
-      statement: "GD on β = w⊙w − u⊙u from small initialization finds (approximately) the minimum-ℓ1 interpolator " +
-        "(§1). Checked: its ‖β‖₁ is within 10% of basis pursuit's in every run pair (same data).",
+      kind: "identity",
+      statement: "A check of our GD code against a known theorem (§1; Woodworth et al. 2020): GD on β = w⊙w − u⊙u " +
+        "from small initialization finds (approximately) the minimum-ℓ1 interpolator. Checked: its ‖β‖₁ is " +
+        "within 10% of basis pursuit's in every run pair (same data).",
       check: (r) => {
         const bp = new Map(
           r.select({ metric: "l1_norm", method: "min_l1" }).map((x) => [`${x.seed}|${x.config.n}`, x.value]),
         );
         const ratios = r.select({ metric: "l1_norm", method: "hadamard" })
-          .map((x) => x.value / (bp.get(`${x.seed}|${x.config.n}`) ?? NaN));
+          .map((x) => x.value / bp.get(`${x.seed}|${x.config.n}`)!);
         const max = Math.max(...ratios), min = Math.min(...ratios);
-        return {
-          measured: `‖β_GD‖₁ / ‖β_BP‖₁ in [${f3(min)}, ${f3(max)}] over ${ratios.length} runs`,
-          pass: ratios.length > 0 && min > 0.9 && max < 1.1,
-        };
-      },
-    },
-    {
-      id: "new-model-beats-both",
-      statement: "GD on the new parametrization interpolates with lower test loss than both the min-ℓ1 and the " +
-        "min-ℓ2 interpolators, near the optimal level (abstract). Checked on our reconstruction β = w⊙w − u⊙u + v: " +
-        "its mean excess risk is below both baselines' and within 3× the oracle's at every n.",
-      paper: { value: "near-optimal test loss, beating ℓ1 and ℓ2 interpolators", source: ABSTRACT },
-      check: (r) => {
-        const ns = r.levels("n");
-        const rows = ns.map((n) => ({
-          n,
-          h: meanAt(r, "hybrid", n),
-          l1: meanAt(r, "min_l1", n),
-          l2: meanAt(r, "min_l2", n),
-          o: meanAt(r, "oracle", n),
-        }));
-        return {
-          measured: rows.map((x) => `n=${x.n}: hybrid ${f3(x.h)} vs ℓ1 ${f3(x.l1)}, ℓ2 ${f3(x.l2)}, oracle ${f3(x.o)}`)
-            .join("; "),
-          pass: rows.length > 0 && rows.every((x) => x.h < Math.min(x.l1, x.l2) && x.h < 3 * x.o),
-        };
+        return verdict(
+          min > 0.9 && max < 1.1,
+          `‖β_GD‖₁ / ‖β_BP‖₁ in [${fmt(min)}, ${fmt(max)}] over ${ratios.length} runs`,
+        );
       },
     },
   ],

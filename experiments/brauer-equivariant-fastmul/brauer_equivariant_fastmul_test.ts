@@ -111,7 +111,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics, ex
   const cfg = exp.config.parse({ group: "O_n", n: 4, k: 3, l: 3 });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const m of ["naive", "factored"]) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0), backend: "native" as const, observe: () => {} };
+    const ctx = { seed: 0, rng: Rng.fromSeed(0), backend: "native" as const, observe: () => {}, choose: () => {} };
     const out = await exp.methods[m].run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${m}.${k} = ${v}`);

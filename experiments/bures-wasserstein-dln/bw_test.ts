@@ -116,6 +116,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics and
       rng: Rng.fromSeed(seed).split("method"),
       backend: "cpu" as const,
       observe: (_s: number, st: unknown) => observed.push(exp.observe!(data, st, cfg)),
+      choose: () => {},
     };
     const out = await m.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);

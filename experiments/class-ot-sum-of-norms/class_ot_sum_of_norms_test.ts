@@ -63,8 +63,19 @@ Deno.test("smoke pipeline gives finite metrics for every method", async () => {
   const cfg = { ...exp.config.parse({}), perClass: 6, iters: 200 };
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const out = await m.run(data, cfg, { seed: 0, rng: Rng.fromSeed(0), backend: "native", observe: () => {} });
+    const chosen: Record<string, number> = {};
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0),
+      backend: "native" as const,
+      observe: () => {},
+      choose: (k: string, v: number) => (chosen[k] = v),
+    };
+    const out = await m.run(data, cfg, ctx);
+    if (["son", "son_pg", "group_lasso"].includes(name)) assert(chosen.lambda !== undefined, `${name} chose λ`);
+    if (name === "sinkhorn") assert(chosen.eta !== undefined, "sinkhorn chose η");
     const ms = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(ms)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);
   }
+  assert(data.validation.cost[0] !== data.test.cost[0], "the validation draw is independent of the test draw");
 });

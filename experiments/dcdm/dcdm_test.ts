@@ -80,7 +80,13 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
   });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, method] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split("method"), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split("method"),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await method.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) {

@@ -87,7 +87,13 @@ Deno.test("smoke pipeline gives finite metrics", async () => {
   const cfg = exp.config.parse({ ...exp.scales.smoke.set, d: 20, alpha: 0.02 });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);

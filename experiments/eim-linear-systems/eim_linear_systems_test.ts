@@ -92,6 +92,7 @@ Deno.test("smoke pipeline: every method gives finite, decreasing errors", async 
       rng: Rng.fromSeed(1),
       backend: "native",
       observe: (_s, st) => errs.push(exp.observe!(data, st, cfg).mat_err),
+      choose: () => {},
     });
     const met = await exp.measure(data, out, cfg);
     assert(Number.isFinite(met.terms as number), name);

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/results.ts";
+import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { verdict } from "../../lib/claims/mod.ts";
 import { assemble, BOX, type Mu, relDiff, solve } from "./bvp.ts";
 import { type Problem, runCheb, runEim, runPod } from "./methods.ts";
 
@@ -21,7 +22,9 @@ type Config = z.infer<typeof config>;
 /** Thresholds fixed before running. */
 const TOL = 1e-6;
 const FEW = { 1: 25, 2: 60 } as const;
-const ABSTRACT = "https://arxiv.org/abs/1307.4330 (abstract)";
+const ABSTRACT = { url: "https://arxiv.org/abs/1307.4330", where: "abstract" };
+/** Worst condition number of A_μ over the parameter box at paper scale (N = 400), computed offline: 6.9e5. */
+const KAPPA_PAPER = 6.9e5;
 
 interface State {
   approx: Float64Array[];
@@ -112,12 +115,15 @@ export default defineExperiment({
     mat_err: {
       label: "max over test μ of ‖Ã_μ − A_μ‖_F/‖A_μ‖_F (step = M)",
       direction: "lower",
-      tolerance: { rel: 1e-6, abs: 1e-14 },
+      // a relative Frobenius error of an SVD projection (POD) of 2N − 1 = 799 entries: rounding of size eps·P
+      tolerance: { kind: "rounding", floor: roundoff({ n: 800 }) },
     },
     sol_err: {
       label: "max over test μ of ‖ũ_μ − u_μ‖₂/‖u_μ‖₂ (step = M)",
       direction: "lower",
-      tolerance: { rel: 1e-6, abs: 1e-14 },
+      // the matrix error's rounding amplified by κ(A_μ) ≤ 6.9e5: POD's trailing modes are fixed only to rounding
+      // and their direction decides how much κ amplifies (observed 4.6e-8 vs 1.3e-7 between OpenBLAS kernels)
+      tolerance: { kind: "rounding", floor: roundoff({ n: 800, cond: KAPPA_PAPER }) },
     },
     terms: { label: "largest M reached", direction: "none" },
   },
@@ -135,53 +141,53 @@ export default defineExperiment({
   claims: [
     {
       id: "eim-few-terms",
+      kind: "paper",
       statement: "The nonintrusive EIM separated representation is accurate with few terms (abstract: 'numerical " +
         `examples illustrate the performance'). Checked: the worst test solution error falls below ${TOL} within ` +
-        `M ≤ ${FEW[1]} terms (one parameter) and M ≤ ${FEW[2]} (two parameters), in every seed.`,
+        `M ≤ ${FEW[1]} terms (one parameter) and M ≤ ${FEW[2]} (two parameters), in every seed (both bounds fixed ` +
+        "before the first run).",
       paper: { value: "accurate separated representation with few terms (no number readable)", source: ABSTRACT },
       check: (r) => {
         const parts: string[] = [];
-        let pass = true, seen = 0;
-        for (const params of [1, 2] as const) {
-          const need = termsTo(r, "eim", "sol_err", params);
-          if (!need.length) continue;
-          seen++;
-          const worst = Math.max(...need);
-          parts.push(`${params} param: M = ${Number.isFinite(worst) ? worst : "never"} (worst seed)`);
-          if (!(worst <= FEW[params])) pass = false;
+        let pass = true;
+        for (const params of r.levels("params") as (1 | 2)[]) {
+          const worst = Math.max(...termsTo(r, "eim", "sol_err", params));
+          parts.push(
+            `${params} param: M = ${Number.isFinite(worst) ? worst : "never"} (worst seed; need ≤ ${FEW[params]})`,
+          );
+          pass &&= worst <= FEW[params];
         }
-        return { measured: parts.join("; "), pass: seen > 0 && pass };
+        return verdict(pass, parts.join("; "));
       },
     },
     {
       id: "eim-near-pod",
-      statement: "Our check of quality: the nonintrusive EIM needs at most twice as many terms as the intrusive POD " +
-        `projection to bring the worst test matrix error below ${TOL}.`,
+      kind: "sanity",
+      statement: "Our check of quality, not a statement of the paper: the nonintrusive EIM needs at most twice as " +
+        `many terms as the intrusive POD projection to bring the worst test matrix error below ${TOL} (worst seed).`,
       check: (r) => {
         const parts: string[] = [];
-        let pass = true, seen = 0;
-        for (const params of [1, 2] as const) {
-          const e = termsTo(r, "eim", "mat_err", params), p = termsTo(r, "pod", "mat_err", params);
-          if (!e.length || !p.length) continue;
-          seen++;
-          const me = Math.max(...e), mp = Math.max(...p);
+        let pass = true;
+        for (const params of r.levels("params") as number[]) {
+          const me = Math.max(...termsTo(r, "eim", "mat_err", params));
+          const mp = Math.max(...termsTo(r, "pod", "mat_err", params));
           parts.push(`${params} param: EIM ${me}, POD ${mp} terms`);
-          if (!(me <= 2 * mp)) pass = false;
+          pass &&= me <= 2 * mp;
         }
-        return { measured: parts.join("; "), pass: seen > 0 && pass };
+        return verdict(pass, parts.join("; "));
       },
     },
     {
       id: "eim-beats-chebyshev-2d",
-      statement: "Our check of the nonlinear, two-parameter case: EIM reaches a worst test solution error below " +
-        `${TOL} with fewer terms than tensor Chebyshev interpolation in μ (which may not reach it within m_max).`,
+      kind: "sanity",
+      statement: "Our comparison, not a statement of the paper: with two nonlinear parameters, EIM reaches a worst " +
+        `test solution error below ${TOL} with fewer terms than tensor Chebyshev interpolation in μ (worst seed; ` +
+        "Chebyshev may not reach it within m_max).",
+      scales: ["paper"],
       check: (r) => {
-        const e = termsTo(r, "eim", "sol_err", 2), c = termsTo(r, "chebyshev", "sol_err", 2);
-        const me = Math.max(...e), mc = Math.max(...c);
-        return {
-          measured: `EIM ${me}, Chebyshev ${Number.isFinite(mc) ? mc : "> m_max"} terms`,
-          pass: e.length > 0 && c.length > 0 && me < mc,
-        };
+        const me = Math.max(...termsTo(r, "eim", "sol_err", 2)),
+          mc = Math.max(...termsTo(r, "chebyshev", "sol_err", 2));
+        return verdict(me < mc, `EIM ${me}, Chebyshev ${Number.isFinite(mc) ? mc : "> m_max"} terms`);
       },
     },
   ],

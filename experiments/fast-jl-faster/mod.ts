@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/results.ts";
 import { spearman } from "../../lib/stats.ts";
+import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
@@ -35,8 +36,23 @@ interface Output {
 }
 
 const gram = (a: M64) => getLinalg().matmul(a, a, { transB: true }) as M64;
-const dist = (r: ResultSet, method: string, where: Record<string, unknown>) =>
-  r.mean({ metric: "distortion", method, where });
+const ABS = { url: "https://arxiv.org/abs/2204.01800", where: "abstract" };
+/** "Same distortion" up to this constant factor (fixed before any run). */
+const SAME = 1.2;
+/** [a, b] value pairs of the same seed (same points), for two selections. */
+function pairsBySeed(
+  r: ResultSet,
+  ma: string,
+  wa: Record<string, unknown>,
+  mb: string,
+  wb: Record<string, unknown>,
+): [number, number][] {
+  const b = new Map(r.select({ metric: "distortion", method: mb, where: wb }).map((x) => [x.seed, x.value]));
+  const out = r.select({ metric: "distortion", method: ma, where: wa }).filter((x) => b.has(x.seed))
+    .map((x) => [x.value, b.get(x.seed)!] as [number, number]);
+  if (!out.length) throw new Error("no seed shared by the two selections");
+  return out;
+}
 /** The grid's qDiv levels and, per eps, the largest level ≤ α (the paper's sparser setting). */
 function levels(r: ResultSet) {
   const divs = (r.levels("qDiv") as number[]).slice().sort((a, b) => a - b);
@@ -44,7 +60,6 @@ function levels(r: ResultSet) {
   const eps = r.levels("eps") as number[];
   return { divs, eps, atAlpha: (e: number) => Math.max(...divs.filter((v) => v <= alphaGain(e, n))), n };
 }
-const fmt = (v: number) => v.toFixed(3);
 
 export default defineExperiment({
   id: "fast-jl-faster",
@@ -64,11 +79,16 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "n = 1000, d = 1024, ε = 0.25 (α ≈ 5.5), qDiv ∈ {1, 4, 128}, 2 seeds",
+      description: "n = 400, d = 1024, ε = 0.25 (α ≈ 5.5), qDiv ∈ {1, 4, 128}, 2 seeds",
       seeds: 2,
-      set: { n: 1000, d: 1024 },
+      set: { n: 400, d: 1024 },
       grid: { qDiv: [1, 4, 128] },
-      deviations: ["n = 1000 points in d = 1024 (paper scale: n = 2000, d = 4096)"],
+      deviations: [
+        "n = 400 points in d = 1024 (paper scale: n = 2000, d = 4096).",
+        "This smoke size is the one chosen before any run. It had been raised to n = 1000 after a first failing " +
+        "smoke run; measured at n = 400 (2 seeds): distortion at qDiv = 4 is 1.43× that at q_AC (0.306 vs 0.215), " +
+        "so sparser-same-distortion fails here; at n = 1000 it was 1.17×. Reverted: smoke is a pipeline check.",
+      ],
     },
     paper: {
       description: "n = 2000, d = 4096, ε ∈ {0.15, 0.25}, qDiv ∈ {1, 2, 4, …, 128}, 3 seeds",
@@ -114,60 +134,86 @@ export default defineExperiment({
   claims: [
     {
       id: "sparser-same-distortion",
+      kind: "paper",
       statement: "P can be α = Ω(min{ε⁻¹ln(1/ε), ln n}) times sparser than Ailon–Chazelle's with the same " +
-        "distortion (abstract). For every ε, the distortion at the largest grid qDiv ≤ α is ≤ 1.2× the distortion " +
-        "at qDiv = 1 (q = q_AC).",
+        "distortion guarantee (abstract) — a guarantee up to constant factors, not an equal distortion. Checked " +
+        "for every ε: at the largest grid qDiv ≤ α, the max distortion is at most 1.2× that at qDiv = 1 (q = q_AC), " +
+        "paired over seeds (geometric mean of per-seed ratios plus 2 SE on the log scale ≤ 1.2; the factor 1.2 was " +
+        "fixed before any run). The sparser P is measurably worse (10–20%): 'same' holds only up to this constant.",
+      paper: { value: "same (1 ± ε) guarantee with α-times sparser P", source: ABS },
       check: (r) => {
         const { eps, atAlpha } = levels(r);
-        const rows = eps.map((e) => {
+        const parts: string[] = [];
+        let ok = true;
+        for (const e of eps) {
           const a = atAlpha(e);
-          return { e, a, v: dist(r, "fjlt", { eps: e, qDiv: a }), base: dist(r, "fjlt", { eps: e, qDiv: 1 }) };
-        });
-        return {
-          measured: rows.map((x) =>
-            `ε=${x.e}: qDiv=${x.a} ${fmt(x.v)} vs q_AC ${fmt(x.base)} (×${(x.v / x.base).toFixed(2)})`
-          )
-            .join("; "),
-          pass: rows.every((x) => x.a > 1 && x.v <= 1.2 * x.base),
-        };
+          const c = pairedComparison(pairsBySeed(r, "fjlt", { eps: e, qDiv: a }, "fjlt", { eps: e, qDiv: 1 }), {
+            better: "lower",
+            factor: 1 / SAME,
+          });
+          const ratio = 1 / Math.exp(c.advantage), hi = 1 / Math.exp(c.advantage - c.noise);
+          const good = a > 1 && c.pass;
+          ok &&= good;
+          parts.push(
+            `ε=${e}: qDiv=${a} ${fmt(c.method)} vs q_AC ${fmt(c.baseline)}, ×${fmt(ratio)} (high ×${fmt(hi)}; need ` +
+              `≤ ${SAME}×)${good ? "" : " ✗"}`,
+          );
+        }
+        return verdict(ok, parts.join("; "));
       },
     },
     {
       id: "sparser-near-dense",
-      statement: "Our companion check: at the sparser setting the distortion stays within 1.3× that of a dense " +
-        "Gaussian JL matrix with the same k.",
+      kind: "sanity",
+      statement: "Our companion check, not a statement of the paper: at the sparser setting the max distortion " +
+        "is at most 1.3× that of a dense Gaussian JL matrix with the same k (paired over seeds: geometric mean " +
+        "ratio plus 2 SE ≤ 1.3).",
       check: (r) => {
         const { eps, atAlpha } = levels(r);
-        const rows = eps.map((e) => ({
-          e,
-          v: dist(r, "fjlt", { eps: e, qDiv: atAlpha(e) }),
-          g: dist(r, "gaussian", { eps: e, qDiv: 1 }),
-        }));
-        return {
-          measured: rows.map((x) => `ε=${x.e}: ${fmt(x.v)} vs dense ${fmt(x.g)}`).join("; "),
-          pass: rows.every((x) => x.v <= 1.3 * x.g),
-        };
+        const parts: string[] = [];
+        let ok = true;
+        for (const e of eps) {
+          const c = pairedComparison(
+            pairsBySeed(r, "fjlt", { eps: e, qDiv: atAlpha(e) }, "gaussian", { eps: e, qDiv: 1 }),
+            { better: "lower", factor: 1 / 1.3 },
+          );
+          ok &&= c.pass;
+          parts.push(
+            `ε=${e}: ${fmt(c.method)} vs dense ${fmt(c.baseline)} (high ×${fmt(1 / Math.exp(c.advantage - c.noise))})` +
+              (c.pass ? "" : " ✗"),
+          );
+        }
+        return verdict(ok, parts.join("; "));
       },
     },
     {
       id: "tight",
+      kind: "paper",
       statement: "The analysis is tight (abstract): much sparser than q_AC/α the distortion degrades. At the " +
-        "sparsest grid point (qDiv ≥ 16α) distortion is ≥ 1.5× that at q_AC, and distortion rises monotonically " +
-        "with qDiv (Spearman ≥ 0.9 over the grid means).",
+        "sparsest grid point (qDiv ≥ 16α) the distortion is ≥ 1.5× that at q_AC (paired over seeds: geometric mean " +
+        "ratio less 2 SE), and distortion rises monotonically with qDiv (Spearman ≥ 0.9 over the grid means).",
+      paper: { value: "the sparsity bound is tight", source: ABS },
       check: (r) => {
         const { divs, eps, n } = levels(r);
         const last = divs[divs.length - 1];
-        const rows = eps.map((e) => {
-          const ys = divs.map((q) => dist(r, "fjlt", { eps: e, qDiv: q }));
-          return { e, ratio: ys[ys.length - 1] / ys[0], rho: spearman(divs, ys), far: last >= 16 * alphaGain(e, n) };
-        });
-        return {
-          measured: rows.map((x) =>
-            `ε=${x.e}: qDiv=${last} ×${x.ratio.toFixed(2)} of q_AC, Spearman ${x.rho.toFixed(2)}`
-          )
-            .join("; "),
-          pass: rows.every((x) => x.far && x.ratio >= 1.5 && x.rho >= 0.9),
-        };
+        const parts: string[] = [];
+        let ok = true;
+        for (const e of eps) {
+          const ys = divs.map((q) => r.mean({ metric: "distortion", method: "fjlt", where: { eps: e, qDiv: q } }));
+          const c = pairedComparison(pairsBySeed(r, "fjlt", { eps: e, qDiv: 1 }, "fjlt", { eps: e, qDiv: last }), {
+            better: "lower",
+            factor: 1.5,
+          });
+          const rho = spearman(divs, ys), far = last >= 16 * alphaGain(e, n);
+          const good = far && c.pass && rho >= 0.9;
+          ok &&= good;
+          parts.push(
+            `ε=${e}: qDiv=${last} ×${fmt(Math.exp(c.advantage))} of q_AC (low ×${
+              fmt(Math.exp(c.advantage - c.noise))
+            }), Spearman ${fmt(rho)}${good ? "" : " ✗"}`,
+          );
+        }
+        return verdict(ok, parts.join("; "));
       },
     },
   ],

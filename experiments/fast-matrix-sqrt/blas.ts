@@ -117,7 +117,9 @@ export function lyapunovBackward(la: Linalg, fwd: Normalized, grads: M[], iters:
 /** NS forward state kept for the backward (iSQRT-COV stores every Y_k, Z_k). */
 export interface NsState {
   sqrt: M[];
+  /** The pre-normalization constant c(A) of each matrix: tr(A) (iSQRT-COV) or ‖A‖_F (our ablation). */
   traces: number[];
+  norm: "trace" | "frobenius";
   normed: M[];
   ys: M[][];
   zs: M[][];
@@ -128,9 +130,9 @@ export interface NsState {
  * T_k = ½(3I − Z_kY_k), Y_{k+1} = Y_kT_k, Z_{k+1} = T_kZ_k; A^{1/2} ≈ √tr(A)·Y_N. 3N − 3 matmuls (the first
  * step uses Z₀ = I, the last skips Z).
  */
-export function nsForward(la: Linalg, batch: M[], iters: number): NsState {
+export function nsForward(la: Linalg, batch: M[], iters: number, norm: "trace" | "frobenius" = "trace"): NsState {
   if (iters < 2) throw new Error("nsForward: needs at least 2 iterations");
-  const traces = batch.map(trace);
+  const traces = batch.map(norm === "trace" ? trace : frob);
   const normed = batch.map((A, i) => comb(1 / traces[i], A));
   const ys: M[][] = [], zs: M[][] = [];
   const sqrt = normed.map((An, i) => {
@@ -147,7 +149,7 @@ export function nsForward(la: Linalg, batch: M[], iters: number): NsState {
     zs.push(Z);
     return comb(Math.sqrt(traces[i]), yN);
   });
-  return { sqrt, traces, normed, ys, zs };
+  return { sqrt, traces, norm, normed, ys, zs };
 }
 
 /**
@@ -182,10 +184,12 @@ export function nsBackward(la: Linalg, st: NsState, grads: M[]): M[] {
     // Through Y₀ = A_n·½(3I − A_n), Z₀ = ½(3I − A_n):
     const dAn = comb(0.5, la.matmul(dY, comb(-1, An, 0, null, 3)), -0.5, dZ);
     axpy(dAn, -0.5, la.matmul(An, dY));
-    // Through A_n = A/tr(A) and √tr(A):
+    // Through A_n = A/c(A) and √c(A), with ∂c/∂A = I (trace) or A/‖A‖_F (Frobenius):
     const A = comb(tr, An);
-    const diag = auxTr - dot(dAn, A) / (tr * tr);
-    return comb(1 / tr, transposeSq(dAn), 0, null, diag);
+    const dc = auxTr - dot(dAn, A) / (tr * tr);
+    return st.norm === "trace"
+      ? comb(1 / tr, transposeSq(dAn), 0, null, dc)
+      : comb(1 / tr, transposeSq(dAn), dc / tr, A);
   });
 }
 

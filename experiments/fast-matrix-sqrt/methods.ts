@@ -11,7 +11,7 @@ import * as jx from "./jax.ts";
 import { padeSqrt1m, taylorSqrt1m } from "./coeffs.ts";
 import type { SqrtData } from "./data.ts";
 
-export type SqrtMethod = "mtp" | "mpa" | "ns" | "svd";
+export type SqrtMethod = "mtp" | "mpa" | "ns" | "ns_fro" | "svd";
 
 export interface SqrtOptions {
   method: SqrtMethod;
@@ -58,8 +58,8 @@ function runNative(data: SqrtData, o: SqrtOptions): SqrtOutput {
       : blas.mpaForward(la, as, pade(o.padeDegree));
     sqrt = f.sqrt;
     if (o.backward) grad = blas.lyapunovBackward(la, f, batch(src[1]), o.lyaIters);
-  } else if (o.method === "ns") {
-    const f = blas.nsForward(la, as, o.nsIters);
+  } else if (o.method === "ns" || o.method === "ns_fro") {
+    const f = blas.nsForward(la, as, o.nsIters, o.method === "ns" ? "trace" : "frobenius");
     sqrt = f.sqrt;
     if (o.backward) grad = blas.nsBackward(la, f, batch(src[1]));
   } else {
@@ -76,6 +76,7 @@ function runNative(data: SqrtData, o: SqrtOptions): SqrtOutput {
 }
 
 async function runJax(data: SqrtData, o: SqrtOptions): Promise<SqrtOutput> {
+  if (o.method === "ns_fro") throw new Error("ns_fro (our ablation) runs on the native backend only");
   const { d, b } = data;
   const dtype = o.dtype === "float32" ? np.float32 : np.float64;
   const arr = (x: Float) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
+import { allOf, threshold, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures.ts";
 import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
 import { hadamard, maxPerLine, nnz, relError } from "./hadamard.ts";
@@ -12,11 +13,12 @@ type M = Mat<Float64Array>;
 /** "Exact to rounding" for a product of ≤ 7 float64 factors of size ≤ 128; fixed before any run. */
 const EXACT = 1e-10;
 
-const JSTSP_FIG1 = "https://docslib.org/doc/5736609/flexible-multi-layer-sparse-approximations-of-matrices-and-" +
-  "applications-luc-le-magoarou-remi%C2%B4-gribonval-fellow-ieee (JSTSP 2016 version, Fig. 1 caption)";
+const JSTSP_FIG1 = {
+  url: "https://docslib.org/doc/5736609/flexible-multi-layer-sparse-approximations-of-matrices-and-" +
+    "applications-luc-le-magoarou-remi%C2%B4-gribonval-fellow-ieee",
+  where: "Fig. 1 caption (JSTSP 2016 version)",
+};
 const DEMO = "macnetic/faust misc/demo/Hadamard_factorization/demo_fact_hadamard.m";
-
-const fmt = (v: number) => v.toExponential(1);
 
 export default defineExperiment({
   id: "faust-fast-dictionaries",
@@ -25,7 +27,7 @@ export default defineExperiment({
     authors: "Luc Le Magoarou, Rémi Gribonval",
     year: 2014,
     arxiv: "1406.5388",
-    code: "https://github.com/macnetic/faust (FAµST toolbox, faust.inria.fr)",
+    code: "macnetic/faust",
   },
   summary: "A dense n×n operator is approximated by a product λ·S_J⋯S_1 of sparse factors found by PALM " +
     "(proximal alternating linearized minimization) applied hierarchically: peel one sparse factor off the " +
@@ -107,16 +109,33 @@ export default defineExperiment({
     rel_error: {
       label: "‖H − λS_J⋯S_1‖_F / ‖H‖_F",
       direction: "lower",
-      tolerance: { rel: 1e-6, abs: 1e-12 },
+      // rounding level when the factorization is exact; otherwise the end of a PALM path whose supports come from
+      // thresholding ties of a ±1 matrix (a discrete outcome that other kernels' last bits can flip)
+      tolerance: { kind: "statistic", rel: 0.01 },
     },
-    rc: { label: "relative complexity Σ‖S_j‖₀ / n²", direction: "lower" },
-    rc_butterfly: { label: "2·log2(n)/n (the butterfly's relative complexity)", direction: "none" },
-    max_per_line: { label: "max nonzeros in any row/column of any factor", direction: "lower" },
-    n_factors: { label: "number of factors J", direction: "none" },
+    rc: {
+      label: "relative complexity Σ‖S_j‖₀ / n²",
+      direction: "lower",
+      // a count, but of supports picked by thresholding ties, quantized by 1/n²: 0.4727 vs 0.4707 (n = 32) and
+      // 0.6875 vs 0.6719 (n = 16, 4 of 256 entries) between OpenBLAS kernels for the zero-factor init; 4% (the cap)
+      // still reports a 5% drift
+      tolerance: { kind: "statistic", rel: 0.04 },
+    },
+    rc_butterfly: {
+      label: "2·log2(n)/n (the butterfly's relative complexity)",
+      direction: "none",
+      tolerance: { kind: "exact" },
+    },
+    max_per_line: {
+      label: "max nonzeros in any row/column of any factor",
+      direction: "lower",
+      tolerance: { kind: "statistic", rel: 0.01 },
+    },
+    n_factors: { label: "number of factors J", direction: "none", tolerance: { kind: "exact" } },
     level_rel_error: {
       label: "relative error of λ·T_l S_l⋯S_1 after level l",
       direction: "lower",
-      tolerance: { rel: 1e-6, abs: 1e-12 },
+      tolerance: { kind: "statistic", rel: 0.01 },
     },
   },
   observe: (x: M, s: PalmState) => ({ level_rel_error: relError(la, x, s) }),
@@ -130,26 +149,20 @@ export default defineExperiment({
   claims: [
     {
       id: "hadamard-exact",
+      kind: "paper",
       statement: "Hierarchical PALM factorizes the n×n Hadamard matrix exactly into log2(n) factors with 2 " +
-        `nonzeros per row and column. Checked: for every n run, relative error < ${EXACT} (rounding), log2(n) ` +
-        "factors, and at most 2 nonzeros on any row/column of any factor.",
+        `nonzeros per row and column. Checked: for every n run, relative error < ${EXACT} (rounding for a product ` +
+        "of ≤ 7 float64 factors of size ≤ 128; fixed before any run) and at most 2 nonzeros on any row/column of " +
+        "any factor (the number of factors is log2(n) by construction).",
       paper: { value: "exact factorization, log2(n) factors of 2n nonzeros", source: JSTSP_FIG1 },
-      check: (r) => {
-        const e = r.values({ metric: "rel_error", method: "hierarchical" });
-        const lines = r.values({ metric: "max_per_line", method: "hierarchical" });
-        const ns = [
-          ...new Set(r.select({ metric: "rel_error", method: "hierarchical" }).map((x) => Number(x.config.n))),
-        ].sort((a, b) => a - b);
-        const maxE = e.length ? Math.max(...e) : NaN;
-        const maxL = lines.length ? Math.max(...lines) : NaN;
-        return {
-          measured: `max rel. error ${fmt(maxE)}, max nonzeros per row/col ${maxL}, over n ∈ {${ns.join(", ")}}`,
-          pass: e.length > 0 && maxE < EXACT && maxL <= 2,
-        };
-      },
+      check: allOf(
+        threshold({ metric: "rel_error", method: "hierarchical", below: EXACT, forEach: "n" }),
+        threshold({ metric: "max_per_line", method: "hierarchical", below: 2 }),
+      ),
     },
     {
       id: "hadamard-complexity",
+      kind: "paper",
       statement: "The factorized Hadamard costs 2n·log2(n) instead of n² (n = 32: 320 vs 1024, JSTSP Fig. 1). " +
         "Checked: the measured relative complexity Σ‖S_j‖₀/n² equals 2·log2(n)/n for every n (to 1e-12).",
       paper: { value: "2n·log2(n) = 320 vs n² = 1024 at n = 32 (RC = 0.3125)", source: JSTSP_FIG1 },
@@ -159,11 +172,11 @@ export default defineExperiment({
           Math.abs(x.value - 2 * Math.log2(Number(x.config.n)) / Number(x.config.n)) > 1e-12
         );
         const at32 = rows.find((x) => Number(x.config.n) === 32);
-        return {
-          measured: `${rows.length - bad.length}/${rows.length} runs at 2·log2(n)/n` +
+        return verdict(
+          bad.length === 0,
+          `${rows.length - bad.length}/${rows.length} runs at 2·log2(n)/n` +
             (at32 ? `; n = 32: RC = ${at32.value.toFixed(4)}` : ""),
-          pass: rows.length > 0 && bad.length === 0,
-        };
+        );
       },
     },
   ],

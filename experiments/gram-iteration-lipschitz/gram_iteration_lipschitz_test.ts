@@ -77,7 +77,13 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   const cfg = exp.config.parse({ c: 8, n: 8, pi_iters: 20 });
   const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split("method"), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split("method"),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(d, cfg, ctx);
     for (const [metric, v] of Object.entries(await exp.measure(d, out, cfg))) {
       const vals = typeof v === "number" ? [v] : [...v];

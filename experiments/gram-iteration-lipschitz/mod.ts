@@ -5,15 +5,19 @@
  * power iteration, and the earlier closed-form bounds of Singla & Feizi 2021 and Araujo et al. 2021.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/results.ts";
+import { bestOf, compare, fmt as fmtNum, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { getLinalg } from "../../lib/linalg/mod.ts";
 import { type Kernel, randomKernel, type Spectrum, spectrum } from "./conv.ts";
 import { araujo2021, type Estimate, exactSedghi, gramIteration, powerIteration, singla2021 } from "./bounds.ts";
 import { gramIterationJax, uploadSpectrum } from "./gram_jax.ts";
 
-const NOTEBOOK = "blaisedelattre/lip4conv notebook_test_gram_iteration.ipynb (cells 8–14, printed outputs; seed 42)";
-const ABSTRACT = "https://arxiv.org/abs/2305.16173 (abstract)";
+const NOTEBOOK = {
+  url: "https://github.com/blaisedelattre/lip4conv/blob/main/notebook_test_gram_iteration.ipynb",
+  where: "cells 8–14, printed outputs (seed 42, GPU float32)",
+};
+const ABSTRACT = { url: "https://arxiv.org/abs/2305.16173", where: "abstract" };
 
 const config = z.object({
   c: z.number().int().positive().default(64).describe("input = output channels of the layer (cin = cout)"),
@@ -35,7 +39,6 @@ interface Data {
 /** Host methods: TypeScript with OpenBLAS/LAPACK (`native`) or the pure-JS linear algebra (`js`). */
 const CPU: ("native" | "js")[] = ["native", "js"];
 
-const fmt = (x: number, d = 2) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d));
 const largestC = (r: ResultSet) => (r.levels("c") as number[]).at(-1)!;
 /** Mean over runs of the last-step gap series of `method` at channel count c, step by step. */
 const gapSeries = (r: ResultSet, method: string, c: number) =>
@@ -67,12 +70,14 @@ export default defineExperiment({
       deviations: ["tiny layers: timings are dominated by call overhead and say nothing about the paper's claim"],
     },
     paper: {
-      description: "c ∈ {16, 32, 64, 128}, k = 3, n = 32, 6 Gram / 100 power iterations, 3 seeds",
+      description: "c ∈ {16, 32, 64}, k = 3, n = 32, 6 Gram / 100 power iterations, 3 seeds",
       seeds: 3,
-      grid: { c: [16, 32, 64, 128] },
+      grid: { c: [16, 32, 64] },
       deviations: [
         "random Gaussian kernels only; the paper's table on the conv layers of a trained ResNet18 (224×224 inputs) " +
         "and its c = 256–512 sizes are out of reach on 2 CPU cores",
+        "c = 128 dropped from the sweep (was c ∈ {16, 32, 64, 128}): on the shared, loaded 2-core machine its exact " +
+        "SVD and TypeScript power iteration (4 timed calls each) would not finish in the ~25 min budget of a verify",
         "CPU timings (OpenBLAS, 1 thread; jax-js wasm; llvmpipe software WebGPU): the paper times on a GPU",
       ],
     },
@@ -141,11 +146,15 @@ export default defineExperiment({
     },
   },
   metrics: {
-    ratio: { label: "estimate / exact σ₁", direction: "none", tolerance: { rel: 1e-6, abs: 1e-9 } },
+    // forward-stable ratios of deterministic computations: the default `stable` tolerance
+    ratio: { label: "estimate / exact σ₁", direction: "none" },
+    // Gram iteration's gap reaches float64 rounding after a few iterations (and exact's is 0): any two values below
+    // the roundoff of a 2c × 2c (c ≤ 128) block computation are equal; larger gaps (power iteration, the closed-form
+    // bounds) are stable.
     gap: {
       label: "|estimate − exact| / exact, per iteration for iterative methods",
       direction: "lower",
-      tolerance: { rel: 1e-4, abs: 1e-12 },
+      tolerance: { kind: "rounding", floor: roundoff({ n: 256 }) },
     },
   },
   measure: (d: Data, out: Estimate) => ({
@@ -158,76 +167,72 @@ export default defineExperiment({
   claims: [
     {
       id: "upper-bound",
-      statement: "Gram iteration gives an upper bound on the spectral norm at every iteration (our threshold: " +
+      kind: "identity",
+      statement: "Gram iteration gives an upper bound on the spectral norm at every iteration (true by the norm " +
+        "inequality ‖G‖₂ ≤ ‖G‖_F of the paper's Theorem, so a check of our implementation; our threshold: " +
         "bound/exact ≥ 1 − 1e-5 in every run, allowing float32 rounding on jax-js)",
       paper: { value: '"a precise, fast, and differentiable upper bound"', source: ABSTRACT },
-      check: (r) => {
-        const v = r.values({ metric: "ratio", method: "gram" });
-        const worst = Math.min(...v);
-        return {
-          measured: `min ratio ${worst.toFixed(8)} over ${v.length} runs`,
-          pass: v.length > 0 && worst >= 1 - 1e-5,
-        };
-      },
+      check: threshold({ metric: "ratio", method: "gram", above: 1 - 1e-5, forEach: "c" }),
     },
     {
       id: "tighter-than-prior-bounds",
-      statement: "Gram iteration is tighter than the Singla & Feizi 2021 and Araujo et al. 2021 bounds (our " +
-        "threshold: its mean gap is smaller than both at every layer size)",
+      kind: "paper",
+      statement: "Gram iteration is tighter than the Singla & Feizi 2021 and Araujo et al. 2021 bounds: its relative " +
+        "gap to the exact norm is below each of theirs by at least half of theirs (margin 50%, beyond 2·SE over " +
+        "seeds), at every layer size; the notebook shows a gap ~3600× smaller, so half is a modest bar",
       paper: {
         value: "c=64,k=5,n=12: GI − exact = 0.026, Singla − exact = 94.0, Araujo − exact = 273.6 (exact 83.09)",
         source: NOTEBOOK,
       },
-      check: (r) => {
-        const cs = r.levels("c") as number[];
-        const rows = cs.map((c) => {
-          const g = r.mean({ metric: "gap", method: "gram", where: { c } });
-          const s = r.mean({ metric: "gap", method: "singla2021", where: { c } });
-          const a = r.mean({ metric: "gap", method: "araujo2021", where: { c } });
-          return { c, g, s, a, ok: g < s && g < a };
-        });
-        return {
-          measured: rows.map((x) => `c=${x.c}: GI ${fmt(x.g)} vs Singla ${fmt(x.s)}, Araujo ${fmt(x.a)}`).join("; "),
-          pass: rows.length > 0 && rows.every((x) => x.ok),
-        };
-      },
+      check: bestOf({
+        metric: "gap",
+        winner: "gram",
+        others: ["singla2021", "araujo2021"],
+        better: "lower",
+        margin: { rel: 0.5 },
+        forEach: "c",
+      }),
     },
     {
       id: "superlinear-convergence",
+      kind: "paper",
       statement: "Gram iteration converges superlinearly: the per-iteration contraction of its gap shrinks (our " +
         "threshold: the last contraction above a 1e-6 floor is ≤ 1/5 of the first), while power iteration's stays " +
-        "near 1 (its contraction over its last 10 iterations, per iteration, ≥ 0.5)",
+        "near 1 (its contraction over its last 10 iterations, per iteration, ≥ 0.5); at the largest layer size, " +
+        "on the mean gap over seeds",
       paper: { value: '"our approach exhibits a superlinear convergence"', source: ABSTRACT },
       check: (r) => {
         const c = largestC(r);
         const g = gapSeries(r, "gram", c).filter((x) => x > 1e-6);
         const q = g.slice(1).map((x, i) => x / g[i]);
         const p = gapSeries(r, "power", c);
-        const qp = p.length > 10 ? (p.at(-1)! / p.at(-11)!) ** 0.1 : NaN;
-        const ok = q.length >= 2 && q.at(-1)! <= q[0] / 5 && (Number.isNaN(qp) || qp >= 0.5);
-        return {
-          measured: `c=${c}: GI contraction ${q.map((x) => fmt(x, 3)).join(" → ")}; PI per-iteration ${fmt(qp, 3)}`,
-          pass: ok,
-          detail: Number.isNaN(qp) ? "power iteration not in these results" : undefined,
-        };
+        if (p.length <= 10) throw new Error(`power iteration series has ${p.length} steps, need > 10`);
+        const qp = (p.at(-1)! / p.at(-11)!) ** 0.1;
+        const ok = q.length >= 2 && q.at(-1)! <= q[0] / 5 && qp >= 0.5;
+        return verdict(
+          ok,
+          `c=${c}: GI contraction ${q.map((x) => fmtNum(x)).join(" → ")}; PI per-iteration ${fmtNum(qp)}`,
+        );
       },
     },
     {
       id: "faster-than-exact",
-      statement: "Gram iteration is faster than the exact FFT + SVD computation at the largest layer size (ratio of " +
-        "median times on the same inputs and backend < 1; the paper measures on GPU)",
+      kind: "paper",
+      statement: "Gram iteration is faster than the exact FFT + SVD computation at the largest layer size (paired " +
+        "median times on the same inputs and backend, faster by more than 2% beyond seed noise; the paper measures " +
+        "on GPU, we on CPU)",
       paper: {
         value: '"outperforms other state-of-the-art methods in terms of precision, computational cost"',
         source: ABSTRACT,
       },
       timing: true,
-      check: (r) => {
-        const c = largestC(r);
-        const g = r.mean({ metric: "time_ms", method: "gram", where: { c } });
-        const e = r.mean({ metric: "time_ms", method: "exact", where: { c } });
-        if (!Number.isFinite(e)) return { measured: `c=${c}: GI ${fmt(g, 0)} ms; exact not run`, pass: false };
-        return { measured: `c=${c}: GI ${fmt(g, 0)} ms vs exact ${fmt(e, 0)} ms (ratio ${fmt(g / e)})`, pass: g < e };
-      },
+      check: compare({
+        metric: "time_ms",
+        method: "gram",
+        baseline: "exact",
+        better: "lower",
+        where: { c: LARGEST },
+      }),
     },
   ],
   figures: [

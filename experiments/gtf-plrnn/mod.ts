@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, compare } from "../../lib/claims/mod.ts";
 import { median } from "../../lib/stats.ts";
 import { type LorenzData, makeLorenz } from "./lorenz.ts";
 import { generate, trainGtf, type TrainResult } from "./plrnn.ts";
@@ -32,8 +32,9 @@ type Config = z.infer<typeof config>;
 const train = (d: LorenzData, cfg: Config, alpha: number, rng: Parameters<typeof trainGtf>[3]) =>
   trainGtf(d.train, d.nTrain, { ...cfg, alpha }, rng);
 
-const m = (r: ResultSet, metric: string, method: string) => r.mean({ metric, method });
-const f = (x: number) => (Math.abs(x) >= 1e3 || Math.abs(x) < 1e-2 ? x.toExponential(2) : x.toFixed(3));
+const ABS = { url: "https://arxiv.org/abs/2306.04406", where: "abstract" };
+/** Training paths amplify last bits: their outputs drift as statistics, not as stable computations. */
+const TRAINED = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "gtf-plrnn",
@@ -101,47 +102,46 @@ export default defineExperiment({
     },
   },
   metrics: {
-    grad_norm: { label: "‖∇θ loss‖ (max per block)", direction: "none" },
-    grad_norm_max: { label: "max ‖∇θ loss‖ over training", direction: "lower" },
-    grad_norm_median: { label: "median ‖∇θ loss‖ over training", direction: "none" },
-    d_stsp: { label: "D_stsp (binned KL)", direction: "lower" },
-    d_h: { label: "D_H (spectral Hellinger)", direction: "lower" },
-    pe: { label: "PE(20) (MSE, standardized)", direction: "lower" },
-    train_loss: { label: "final training loss", direction: "lower" },
+    grad_norm: { label: "‖∇θ loss‖ (max per block)", direction: "none", tolerance: TRAINED },
+    grad_norm_max: { label: "max ‖∇θ loss‖ over training", direction: "lower", tolerance: TRAINED },
+    grad_norm_median: { label: "median ‖∇θ loss‖ over training", direction: "none", tolerance: TRAINED },
+    d_stsp: { label: "D_stsp (binned KL)", direction: "lower", tolerance: TRAINED },
+    d_h: { label: "D_H (spectral Hellinger)", direction: "lower", tolerance: TRAINED },
+    pe: { label: "PE(20) (MSE, standardized)", direction: "lower", tolerance: TRAINED },
+    train_loss: { label: "final training loss", direction: "lower", tolerance: TRAINED },
   },
   measure: (d: LorenzData, out: TrainResult, cfg: Config) => measureRun(d, out, cfg),
   claims: [
     {
       id: "bounded-gradients",
-      statement: "GTF keeps loss gradients bounded, whereas BPTT on chaotic data lets them explode (paper, Sec. 3 " +
-        "and abstract). Checked: the maximal raw gradient norm over training of BPTT (α = 0) is at least 10× that " +
-        "of GTF (mean over seeds).",
-      check: (r) => {
-        const b = m(r, "grad_norm_max", "bptt"), g = m(r, "grad_norm_max", "gtf");
-        return { measured: `max‖∇‖: BPTT ${f(b)}, GTF ${f(g)} (ratio ${f(b / g)})`, pass: b >= 10 * g };
-      },
+      kind: "paper",
+      statement: "GTF keeps loss gradients bounded, whereas BPTT on chaotic data lets them explode (abstract). " +
+        "Checked: the maximal raw gradient norm over training of BPTT (α = 0) is at least 10× that of GTF " +
+        "(geometric mean of the paired per-seed ratios, less 2 SE on the log scale). At smoke scale the BPTT " +
+        "maximum comes from the first few steps from the random initial model (see README).",
+      paper: { value: "bounded gradients with GTF; exploding with BPTT on chaotic data", source: ABS },
+      check: compare({ metric: "grad_norm_max", method: "gtf", baseline: "bptt", better: "lower", factor: 10 }),
     },
     {
       id: "gtf-beats-bptt",
-      statement: "GTF reconstructs chaotic attractors better than BPTT (Table 1: lower D_stsp and D_H). Checked: " +
-        "mean D_stsp and mean D_H of GTF both below those of BPTT.",
-      check: (r) => {
-        const [gs, bs] = [m(r, "d_stsp", "gtf"), m(r, "d_stsp", "bptt")];
-        const [gh, bh] = [m(r, "d_h", "gtf"), m(r, "d_h", "bptt")];
-        return {
-          measured: `D_stsp GTF ${f(gs)} vs BPTT ${f(bs)}; D_H GTF ${f(gh)} vs BPTT ${f(bh)}`,
-          pass: gs < bs && gh < bh,
-        };
-      },
+      kind: "paper",
+      statement: "GTF reconstructs chaotic attractors better than BPTT (abstract: 'better than SOTA'; the paper's " +
+        "Table 1 scores D_stsp and D_H). Checked: GTF's D_stsp and D_H are both lower than BPTT's, paired over " +
+        "seeds, by more than 2 SE plus the default 2% margin.",
+      paper: { value: "lower D_stsp and D_H than the baselines", source: ABS },
+      check: allOf(
+        compare({ metric: "d_stsp", method: "gtf", baseline: "bptt", better: "lower" }),
+        compare({ metric: "d_h", method: "gtf", baseline: "bptt", better: "lower" }),
+      ),
     },
     {
       id: "gtf-beats-tf",
+      kind: "paper",
       statement: "An intermediate α beats classical one-step teacher forcing (α = 1), which ignores long-term " +
-        "behaviour (paper, Sec. 3). Checked: mean D_stsp of GTF below that of α = 1.",
-      check: (r) => {
-        const [g, t] = [m(r, "d_stsp", "gtf"), m(r, "d_stsp", "tf")];
-        return { measured: `D_stsp GTF ${f(g)} vs TF ${f(t)}`, pass: g < t };
-      },
+        "behaviour (our reading of the abstract's comparison with other training schemes; the paper body was not " +
+        "read). Checked: GTF's D_stsp is lower than α = 1's, paired over seeds, by more than 2 SE plus 2%.",
+      paper: { value: "GTF reconstructs better than the other training schemes", source: ABS },
+      check: compare({ metric: "d_stsp", method: "gtf", baseline: "tf", better: "lower" }),
     },
   ],
   figures: [

@@ -93,6 +93,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
       rng: rng.split("method"),
       backend: "cpu" as const,
       observe: (s: number) => void seen.push(s),
+      choose: () => {},
     };
     const out = await method.run(data, cfg, ctx);
     const m = await exp.measure(data, out, cfg);

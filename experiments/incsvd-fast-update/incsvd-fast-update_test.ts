@@ -103,7 +103,13 @@ Deno.test("recompute = rank-k SVD of the stacked matrix, leaving the input intac
 Deno.test("smoke pipeline: data → every method → finite metrics", async () => {
   const cfg = exp.config.parse({ ...exp.scales.smoke.set, n: 100 });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  const ctx = { seed: 0, rng: Rng.fromSeed(7).split("m"), backend: "native" as const, observe: () => {} };
+  const ctx = {
+    seed: 0,
+    rng: Rng.fromSeed(7).split("m"),
+    backend: "native" as const,
+    observe: () => {},
+    choose: () => {},
+  };
   for (const [name, m] of Object.entries(exp.methods)) {
     const out = await m.run(data, cfg, ctx);
     const res = await exp.measure(data, out, cfg);

@@ -2,15 +2,19 @@
 import { loadMnist, MNIST_PIXELS } from "../../datasets/mnist.ts";
 import type { Digits } from "./subspace.ts";
 
-/** The first `nTrain` digits of the canonical (class-balanced round-robin) order for training, the next `nTest` for test. */
-export async function loadDigits(nTrain: number, nTest: number): Promise<Digits> {
-  const m = await loadMnist(nTrain + nTest);
+/**
+ * The first `nTrain` digits of the canonical (class-balanced round-robin) order for training, the next `nTest` for
+ * test, and the `nVal` after those for validation (the held-out set that tuning reads; test is never read by it).
+ */
+export async function loadDigits(nTrain: number, nTest: number, nVal = 0): Promise<Digits> {
+  const m = await loadMnist(nTrain + nTest + nVal);
   const p = MNIST_PIXELS;
-  return {
-    pixels: p,
-    train: { x: m.images.slice(0, nTrain * p), y: m.labels.slice(0, nTrain), n: nTrain },
-    test: { x: m.images.slice(nTrain * p, (nTrain + nTest) * p), y: m.labels.slice(nTrain), n: nTest },
-  };
+  const split = (lo: number, n: number) => ({
+    x: m.images.slice(lo * p, (lo + n) * p),
+    y: m.labels.slice(lo, lo + n),
+    n,
+  });
+  return { pixels: p, train: split(0, nTrain), test: split(nTrain, nTest), val: split(nTrain + nTest, nVal) };
 }
 
 /**

@@ -2,7 +2,16 @@ import { getLinalg } from "../../lib/linalg/mod.ts";
 import { Rng } from "../../lib/rng.ts";
 import { dInt90, loadDigits } from "./data.ts";
 import experiment from "./mod.ts";
-import { accuracy, denseProjection, initParams, lossGrad, paramCount, type Split, train } from "./subspace.ts";
+import {
+  accuracy,
+  denseProjection,
+  initParams,
+  lossGrad,
+  paramCount,
+  type Split,
+  train,
+  trainTuned,
+} from "./subspace.ts";
 
 const la = getLinalg();
 const assert = (ok: boolean, msg: string) => {
@@ -99,12 +108,33 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
   const cfg = experiment.config.parse({ ...experiment.scales.smoke.set, n_train: 300, n_test: 100, epochs: 2, d: 25 });
   const data = await experiment.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(experiment.methods)) {
-    const ctx = { rng: Rng.fromSeed(0).split(name), backend: "native", observe: () => {} };
+    const chosen: Record<string, number> = {};
+    const ctx = {
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native",
+      observe: () => {},
+      choose: (k: string, v: number) => (chosen[k] = v),
+    };
     // deno-lint-ignore no-explicit-any
     const out = await m.run(data, cfg, ctx as any);
     const met = await experiment.measure(data, out, cfg);
     for (const [k, v] of Object.entries(met)) {
       for (const x of Array.isArray(v) ? v : [v]) assert(Number.isFinite(x), `${name}.${k} = ${x}`);
     }
+    assert(Number.isFinite(chosen.lr), `${name} records its chosen lr`);
   }
+});
+
+Deno.test("trainTuned keeps the step size with the best validation accuracy and reproduces that training", async () => {
+  const data = await loadDigits(400, 100, 100);
+  const o = { hidden: 8, epochs: 2, batch: 50, l2: 1e-5 };
+  const grid = [1e-4, 1e-3, 1e-2];
+  const runs = grid.map((lr) => train(la, data, null, { ...o, lr }, Rng.fromSeed(6)));
+  const best = trainTuned(la, data, null, o, grid, Rng.fromSeed(6));
+  const bestVal = Math.max(...runs.map((r) => r.valAcc));
+  const k = runs.findIndex((r) => r.valAcc === bestVal);
+  assert(best.lr === grid[k], `chose ${best.lr}, expected ${grid[k]}`);
+  assert(best.testAcc.at(-1) === runs[k].testAcc.at(-1), "chosen run is the same training");
+  // validation and test digits are disjoint slices of the canonical order
+  assert(data.val!.n === 100 && data.test.n === 100, "split sizes");
 });

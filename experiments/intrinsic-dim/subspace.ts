@@ -15,6 +15,8 @@ export interface Split {
 export interface Digits {
   train: Split;
   test: Split;
+  /** Held-out digits for tuning (may be empty). */
+  val?: Split;
   pixels: number;
 }
 export interface TrainOptions {
@@ -151,6 +153,8 @@ export interface TrainResult {
   theta: Float32Array;
   /** Test accuracy after each epoch. */
   testAcc: number[];
+  /** Validation accuracy after the last epoch (NaN without a validation split). */
+  valAcc: number;
   /** Number of trained parameters: d, or D for direct training. */
   trained: number;
 }
@@ -166,10 +170,11 @@ export function train(
   o: TrainOptions,
   rng: Rng,
   onEpoch?: (epoch: number, theta: Float32Array) => void,
+  projection?: Mat<Float32Array>,
 ): TrainResult {
   const { pixels } = data, D = paramCount(pixels, o.hidden);
   const theta0 = initParams(pixels, o.hidden, rng.split("init"));
-  const P = d === null ? null : denseProjection(d, D, rng.split("projection"));
+  const P = d === null ? null : projection ?? denseProjection(d, D, rng.split("projection"));
   const w = d === null ? theta0.slice() : new Float32Array(d); // trained vector: θ or z (z₀ = 0)
   const theta = theta0.slice();
   const gTheta = new Float32Array(D);
@@ -194,5 +199,30 @@ export function train(
     testAcc.push(accuracy(la, theta, data.test, pixels, o.hidden));
     onEpoch?.(e, theta);
   }
-  return { theta, testAcc, trained: w.length };
+  const valAcc = data.val && data.val.n > 0 ? accuracy(la, theta, data.val, pixels, o.hidden) : NaN;
+  return { theta, testAcc, valAcc, trained: w.length };
+}
+
+/**
+ * The tuning rule, the same for every method: train once per step size of `grid` (same θ₀, projection and batch
+ * order, since they come from `rng`), keep the run with the highest accuracy on the held-out validation digits
+ * (first best on ties). Test digits are never read by the choice.
+ */
+export function trainTuned(
+  la: Linalg,
+  data: Digits,
+  d: number | null,
+  o: Omit<TrainOptions, "lr">,
+  grid: readonly number[],
+  rng: Rng,
+): TrainResult & { lr: number } {
+  if (!data.val || data.val.n === 0) throw new Error("trainTuned needs a validation split");
+  const D = paramCount(data.pixels, o.hidden);
+  const P = d === null ? undefined : denseProjection(d, D, rng.split("projection"));
+  let best: (TrainResult & { lr: number }) | null = null;
+  for (const lr of grid) {
+    const r = train(la, data, d, { ...o, lr }, rng, undefined, P);
+    if (!best || r.valAcc > best.valAcc) best = { ...r, lr };
+  }
+  return best!;
 }

@@ -69,7 +69,13 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
     const cfg = exp.config.parse({ order, iters: 200 });
     const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
     for (const [name, method] of Object.entries(exp.methods)) {
-      const ctx = { seed: 0, rng: Rng.fromSeed(0).split("method"), backend: "cpu" as const, observe: () => {} };
+      const ctx = {
+        seed: 0,
+        rng: Rng.fromSeed(0).split("method"),
+        backend: "cpu" as const,
+        observe: () => {},
+        choose: () => {},
+      };
       const m = await exp.measure(data, await method.run(data, cfg, ctx), cfg);
       for (const [k, v] of Object.entries(m)) assert(Number.isFinite(v as number) && k in exp.metrics, `${name}: ${k}`);
     }

@@ -85,7 +85,13 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
     const cfg = { ...base, design };
     const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
     for (const [name, m] of Object.entries(exp.methods)) {
-      const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+      const ctx = {
+        seed: 0,
+        rng: Rng.fromSeed(0).split(name),
+        backend: "native" as const,
+        observe: () => {},
+        choose: () => {},
+      };
       const out = await m.run(data, cfg, ctx);
       const metrics = await exp.measure(data, out, cfg);
       for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name} ${k} = ${v}`);

@@ -89,7 +89,13 @@ Deno.test("smoke pipeline: data → each method → measure gives finite metrics
   const cfg = exp.config.parse({ ...exp.scales.smoke.set, dist: "spike", n: 100, trials: 5 });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k}`);
   }

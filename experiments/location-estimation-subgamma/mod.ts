@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { SelectionError } from "../../lib/results.ts";
+import { allOf, compare, fmt, LARGEST, monotone, verdict } from "../../lib/claims/mod.ts";
 import { type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
 import { coordMedian, sampleMean, smoothedMle } from "./estimators.ts";
 
@@ -39,11 +40,8 @@ function perTrial(data: Data, cfg: Config, est: (x: Float64Array) => Float64Arra
   return err;
 }
 
-const nmse = (r: ResultSet, method: string, where: Record<string, unknown>) =>
-  r.mean({ metric: "n_mse", method, where });
-const ratio = (r: ResultSet, method: string, where: Record<string, unknown>) =>
-  r.mean({ metric: "ratio_crb_r", method, where });
-const f2 = (x: number) => x.toFixed(2);
+const ABSTRACT = { url: "https://arxiv.org/abs/2302.02497", where: "abstract" };
+const RATE_TOL = 1.15, RATE_TOL_SMALL = 1.3;
 
 export default defineExperiment({
   id: "location-estimation-subgamma",
@@ -62,11 +60,11 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "d = 10, n ∈ {100, 1000}, all three laws, 40 trials per run, 2 seeds, 20k Monte Carlo draws",
+      description: "d = 10, n ∈ {100, 1000}, all three laws, 20 trials per run, 2 seeds, 10k Monte Carlo draws",
       seeds: 2,
-      set: { d: 10, trials: 40, mc: 20000 },
+      set: { d: 10, trials: 20, mc: 10000 },
       grid: { dist: ["gaussian", "bimodal", "spike"], n: [100, 1000] },
-      deviations: ["two sample sizes only; 40 trials; Fisher information from 20k draws"],
+      deviations: ["two sample sizes only; 20 trials; Fisher information from 10k draws"],
     },
     paper: {
       description: "d ∈ {1, 10, 30}, n ∈ {100, 300, 1000, 3000}, all three laws, 100 trials per run, 3 seeds",
@@ -146,89 +144,94 @@ export default defineExperiment({
   claims: [
     {
       id: "smoothed-mle-attains-ir-rate",
-      statement: "For finite n the smoothed MLE's error is governed by I_r: n·E‖λ̂ − λ‖² ≈ tr(I_r⁻¹) (abstract: " +
-        "'bound the error for finite n in terms of I_r', up to 1 + o(1)). Checked: seed-mean n·MSE / tr(I_r⁻¹) " +
-        "≤ 1.15 at every (law, d, n) with n ≥ 300 (≤ 1.3 at n = 100).",
+      kind: "paper",
+      statement: "For finite n the smoothed MLE's error is governed by I_r: n·E‖λ̂ − λ‖² ≈ tr(I_r⁻¹), up to 1 + o(1) " +
+        `(abstract). Checked: the seed-mean n·MSE / tr(I_r⁻¹) is ≤ ${RATE_TOL} at every (law, d, n) with n ≥ 300 ` +
+        `and ≤ ${RATE_TOL_SMALL} at n = 100 (allowances fixed before the first run; the Monte Carlo I_r is good to ≈ 1%).`,
+      paper: { value: "finite-n error bounded in terms of I_r, tending to Cramér–Rao", source: ABSTRACT },
       check: (r) => {
-        const rows = r.select({ metric: "ratio_crb_r", method: "smoothed_mle" });
-        const by = new Map<string, { n: number; v: number[] }>();
-        for (const x of rows) {
-          const k = `${x.config.dist}|d=${x.config.d}|n=${x.config.n}`;
-          (by.get(k) ?? by.set(k, { n: x.config.n as number, v: [] }).get(k)!).v.push(x.value);
+        const parts: string[] = [];
+        let pass = true, count = 0;
+        for (const dist of r.levels("dist")) {
+          for (const d of r.levels("d")) {
+            for (const n of r.levels("n") as number[]) {
+              const v = r.mean({ metric: "ratio_crb_r", method: "smoothed_mle", where: { dist, d, n } });
+              const ok = v <= (n >= 300 ? RATE_TOL : RATE_TOL_SMALL);
+              pass &&= ok;
+              count++;
+              if (!ok || parts.length < 3) parts.push(`${dist} d=${d} n=${n}: ${fmt(v)}${ok ? "" : " ✗"}`);
+            }
+          }
         }
-        let worst = 0, worstKey = "", bad = 0;
-        for (const [k, { n, v }] of by) {
-          const m = v.reduce((a, b) => a + b) / v.length;
-          if (m > worst) worst = m, worstKey = k;
-          if (m > (n >= 300 ? 1.15 : 1.3)) bad++;
-        }
-        return {
-          measured: `largest ratio ${f2(worst)} at ${worstKey} over ${by.size} points`,
-          pass: by.size > 0 && bad === 0,
-        };
+        const worst = Math.max(...r.values({ metric: "ratio_crb_r", method: "smoothed_mle" }));
+        return verdict(pass, `${count} (law, d, n) points; ${parts.join("; ")}; worst single run ${fmt(worst)}`);
       },
     },
     {
       id: "beats-mean-and-median",
+      kind: "paper",
       statement: "For non-Gaussian f the smoothed MLE beats the sample mean and the coordinate median (the point of " +
-        "using the likelihood; papers.md). Checked at the largest n for the bimodal and spike laws at every d: its " +
-        "n·MSE is at most 0.8× that of the mean and of the median.",
-      check: (r) => {
-        const nMax = Math.max(...(r.levels("n") as number[]));
-        const parts: string[] = [];
-        let pass = true, count = 0;
-        for (const dist of ["bimodal", "spike"]) {
-          for (const d of r.levels("d")) {
-            const w = { dist, d, n: nMax };
-            const s = nmse(r, "smoothed_mle", w), mn = nmse(r, "mean", w), md = nmse(r, "median", w);
-            if (Number.isNaN(s)) continue;
-            count++;
-            parts.push(`${dist} d=${d}: ${f2(s)} vs mean ${f2(mn)}, median ${f2(md)}`);
-            if (!(s <= 0.8 * mn && s <= 0.8 * md)) pass = false;
-          }
-        }
-        return { measured: `n=${nMax}: ` + parts.join("; "), pass: pass && count > 0 };
+        "using the likelihood). Checked at the largest n for the bimodal and spike laws at every d, paired by seed " +
+        "(all methods see the same samples): the mean's and the median's n·MSE over the smoothed MLE's, geometric " +
+        "mean over seeds less 2·SE, is ≥ 1.25 (the smoothed MLE at most 0.8× their error; fixed before the first run).",
+      paper: {
+        value: "the smoothed MLE attains the (smoothed) Fisher information rate, which the mean and median do not",
+        source: ABSTRACT,
       },
-    },
-    {
-      id: "gaussian-no-loss",
-      statement: "For Gaussian f, where the mean is efficient, the smoothed MLE loses nothing beyond the smoothing: " +
-        "n·MSE / tr(I_r⁻¹) ≤ 1.15 and n·MSE within 1.1× of the mean's, at every d and n ≥ 300.",
-      check: (r) => {
-        const parts: string[] = [];
-        let pass = true, count = 0;
-        for (const d of r.levels("d")) {
-          for (const n of (r.levels("n") as number[]).filter((n) => n >= 300)) {
-            const w = { dist: "gaussian", d, n };
-            const s = nmse(r, "smoothed_mle", w), mn = nmse(r, "mean", w), q = ratio(r, "smoothed_mle", w);
-            if (Number.isNaN(s)) continue;
-            count++;
-            parts.push(`d=${d} n=${n}: ${f2(s)} vs mean ${f2(mn)}`);
-            if (!(q <= 1.15 && s <= 1.1 * mn)) pass = false;
-          }
-        }
-        return { measured: parts.join("; "), pass: pass && count > 0 };
-      },
+      check: allOf(
+        ...["bimodal", "spike"].flatMap((dist) =>
+          ["mean", "median"].map((baseline) =>
+            compare({
+              metric: "n_mse",
+              method: "smoothed_mle",
+              baseline,
+              better: "lower",
+              factor: 1.25,
+              where: { dist, n: LARGEST },
+              forEach: ["dist", "d"],
+            })
+          )
+        ),
+      ),
     },
     {
       id: "toward-cramer-rao",
+      kind: "paper",
       statement: "As n → ∞, r → 0 and the smoothed MLE's error converges to the Cramér–Rao bound tr(I⁻¹)/n " +
-        "(abstract). Checked on the spike law (whose I_r is far below I at moderate r): n·MSE / tr(I⁻¹) falls " +
-        "monotonically in n at every d (seed means).",
+        "(abstract). Checked on the spike law (whose I_r is far below I at moderate r): the seed-mean n·MSE / tr(I⁻¹) " +
+        "falls at every step of n, each step by more than 2·SE, at every d.",
+      paper: { value: "error tends to the Cramér–Rao bound as n → ∞", source: ABSTRACT },
+      check: monotone({
+        metric: "ratio_crb",
+        method: "smoothed_mle",
+        x: "n",
+        direction: "decreasing",
+        where: { dist: "spike" },
+        forEach: "d",
+      }),
+    },
+    {
+      id: "gaussian-equals-mean",
+      kind: "identity",
+      statement: "A check of our estimator, not a claim of the paper: for Gaussian f, f_r is Gaussian and Fisher " +
+        "scoring reaches the sample mean (one step with the exact I_r; with the Monte Carlo I_r the step contracts " +
+        "by ≈ 1% per step, so 10 steps land within rounding). Checked: |n·MSE(smoothed MLE) / n·MSE(mean) − 1| " +
+        "≤ 1e-8 in every run.",
       check: (r) => {
-        const ns = r.levels("n") as number[];
-        const parts: string[] = [];
-        let pass = ns.length >= 2, count = 0;
+        let worst = 0, count = 0;
         for (const d of r.levels("d")) {
-          const v = ns.map((n) =>
-            r.mean({ metric: "ratio_crb", method: "smoothed_mle", where: { dist: "spike", d, n } })
-          );
-          if (v.some(Number.isNaN)) continue;
-          count++;
-          parts.push(`d=${d}: ` + v.map(f2).join(" → "));
-          for (let i = 1; i < v.length; i++) if (!(v[i] < v[i - 1])) pass = false;
+          for (const n of r.levels("n")) {
+            const w = { dist: "gaussian", d, n };
+            const s = r.select({ metric: "n_mse", method: "smoothed_mle", where: w });
+            const m = new Map(r.select({ metric: "n_mse", method: "mean", where: w }).map((x) => [x.seed, x.value]));
+            for (const x of s) {
+              if (!m.has(x.seed)) throw new SelectionError(`no mean run for seed ${x.seed} at d=${d}, n=${n}`);
+              worst = Math.max(worst, Math.abs(x.value / m.get(x.seed)! - 1));
+              count++;
+            }
+          }
         }
-        return { measured: parts.join("; "), pass: pass && count > 0 };
+        return verdict(worst <= 1e-8, `largest relative difference ${fmt(worst)} over ${count} runs (≤ 1e-8)`);
       },
     },
   ],

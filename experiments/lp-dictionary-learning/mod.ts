@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, bestOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
 import { gpm, l4Error, type M, maxAtomError, randomOrthogonal } from "./lpdl.ts";
 
@@ -21,6 +21,12 @@ interface Output {
 }
 
 /** GPM with exponent p from a random orthogonal start (the method stream draws the start). */
+/**
+ * Errors of an iteration stopped at ‖A_k − A_{k−1}‖_F/n < 1e-8 (SVD through LAPACK): other kernels move the
+ * stopped iterate by about the step tolerance, far below 1e-6 of the errors themselves.
+ */
+const ITER = { kind: "iterative", rtol: 1e-6 } as const;
+
 const lpMethod = (p: number, label: string, description: string) => ({
   label,
   description,
@@ -35,10 +41,8 @@ const lpMethod = (p: number, label: string, description: string) => ({
   },
 });
 
-const err = (r: ResultSet, method: string, where: Record<string, unknown>) =>
-  r.mean({ metric: "err_max", method, where });
-const its = (r: ResultSet, method: string, where: Record<string, unknown>) =>
-  r.mean({ metric: "iters", method, where });
+const ABSTRACT = { url: "https://arxiv.org/abs/2002.10043", where: "abstract" };
+const METHODS = ["gpm_p3", "msp_l4", "gpm_p6"] as const;
 
 export default defineExperiment({
   id: "lp-dictionary-learning",
@@ -48,7 +52,7 @@ export default defineExperiment({
     year: 2020,
     venue: "UAI 2020",
     arxiv: "2002.10043",
-    code: "https://github.com/yokoxue/LpDL",
+    code: "yokoxue/LpDL",
   },
   summary: "Learn a complete orthogonal dictionary D from Y = D X with sparse Bernoulli–Gaussian X by maximizing " +
     "‖AᵀY‖_p^p over the orthogonal group with the generalized power method (gradient step, then polar projection " +
@@ -58,20 +62,22 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "n = 20, m ∈ {300, 1000, 3000}, θ ∈ {0.1, 0.3, 0.5}, p ∈ {3, 4, 6}, 2 seeds",
+      description: "n = 20, m ∈ {300, 3000}, θ ∈ {0.3, 0.5}, p ∈ {3, 4, 6}, 2 seeds",
       seeds: 2,
       set: { n: 20 },
-      grid: { m: [300, 1000, 3000], theta: [0.1, 0.3, 0.5] },
+      grid: { m: [300, 3000], theta: [0.3, 0.5] },
       deviations: ["n = 20 instead of the paper's n = 50–100", "m ≤ 3000 instead of 10⁴–4·10⁴", "2 seeds"],
     },
     paper: {
-      description: "n = 50, m ∈ {1000, 3000, 10000}, θ ∈ {0.1, 0.3, 0.5}, p ∈ {3, 4, 6}, 3 seeds",
+      description: "n = 50, m ∈ {1000, 10000}, θ ∈ {0.3, 0.5}, p ∈ {3, 4, 6}, 3 seeds",
       seeds: 3,
       set: { n: 50 },
-      grid: { m: [1000, 3000, 10000], theta: [0.1, 0.3, 0.5] },
+      grid: { m: [1000, 10000], theta: [0.3, 0.5] },
       deviations: [
         "3 seeds (official code: 10 trials per point)",
-        "θ on a 3-point grid instead of the official 0.01:0.01:1 heatmap; no noise sweep",
+        "θ ∈ {0.3, 0.5} and m ∈ {1000, 10000} instead of the official 0.01:0.01:1 heatmap (the earlier version " +
+        "ran m ∈ {1000, 3000, 10000} × θ ∈ {0.1, 0.3, 0.5}; reduced for the time budget on a shared machine); " +
+        "no noise sweep",
       ],
     },
   },
@@ -98,10 +104,10 @@ export default defineExperiment({
     gpm_p6: lpMethod(6, "ℓ6 GPM", "GPM on max_{A∈O(n)} ‖AᵀY‖_6^6 (paper Alg. 1, p = 6)"),
   },
   metrics: {
-    err_max: { label: "max_i 1 − |⟨d_i, â_π(i)⟩|", direction: "lower" },
-    err_l4: { label: "1 − ‖AᵀD‖₄⁴/n", direction: "lower" },
-    iters: { label: "GPM iterations to converge", direction: "lower" },
-    err_max_iter: { label: "worst-atom error along GPM", direction: "lower" },
+    err_max: { label: "max_i 1 − |⟨d_i, â_π(i)⟩|", direction: "lower", tolerance: ITER },
+    err_l4: { label: "1 − ‖AᵀD‖₄⁴/n", direction: "lower", tolerance: ITER },
+    iters: { label: "GPM iterations to converge", direction: "lower", tolerance: { kind: "statistic" } },
+    err_max_iter: { label: "worst-atom error along GPM", direction: "lower", tolerance: ITER },
   },
   observe: (d: Problem, a: M) => ({ err_max_iter: maxAtomError(d.d, a) }),
   measure: (d: Problem, o: Output) => ({
@@ -112,57 +118,45 @@ export default defineExperiment({
   claims: [
     {
       id: "recovers-dictionary",
+      kind: "paper",
       statement: "The ℓp maximizers are close to the true dictionary (paper Thm. 1, for every integer p > 2). " +
-        "Checked at the largest m and θ = 0.3: every method's mean worst-atom error is < 0.05, and for p = 3 the " +
-        "error shrinks as m grows (largest-m error below smallest-m error).",
-      check: (r) => {
-        const ms = r.levels("m") as number[];
-        const mMax = ms[ms.length - 1], mMin = ms[0];
-        const meths = ["gpm_p3", "msp_l4", "gpm_p6"];
-        const at = meths.map((k) => err(r, k, { m: mMax, theta: 0.3 }));
-        const p3lo = err(r, "gpm_p3", { m: mMin, theta: 0.3 });
-        return {
-          measured: `m=${mMax}, θ=0.3: ` + meths.map((k, i) => `${k} ${at[i].toExponential(2)}`).join(", ") +
-            `; gpm_p3 at m=${mMin}: ${p3lo.toExponential(2)}`,
-          pass: at.every((v) => v < 0.05) && at[0] < p3lo,
-        };
-      },
+        "Checked at θ = 0.3: at the largest m every method's mean worst-atom error is < 0.05 (our bound), and for " +
+        "p = 3 the error falls with m (log–log slope < 0 with its 95% interval).",
+      paper: { value: "maximizers near signed permutations of D for every integer p > 2", source: ABSTRACT },
+      check: allOf(
+        ...METHODS.map((method) =>
+          threshold({ metric: "err_max", method, where: { m: LARGEST, theta: 0.3 }, below: 0.05, stat: "mean" })
+        ),
+        trend({ metric: "err_max", method: "gpm_p3", x: "m", where: { theta: 0.3 }, below: 0 }),
+      ),
     },
     {
       id: "p3-most-robust-to-density",
-      statement: "p = 3 performs best (abstract): at the densest θ in the grid, ℓ3 GPM's mean worst-atom error is " +
-        "≤ that of ℓ4-MSP and of ℓ6 GPM at every sample size m.",
-      check: (r) => {
-        const ms = r.levels("m") as number[];
-        const ths = r.levels("theta") as number[];
-        const th = ths[ths.length - 1];
-        const rows = ms.map((m) => ["gpm_p3", "msp_l4", "gpm_p6"].map((k) => err(r, k, { m, theta: th })));
-        return {
-          measured: `θ=${th}: ` +
-            ms.map((m, i) => `m=${m}: ${rows[i].map((v) => v.toExponential(2)).join(" / ")}`).join("; ") +
-            " (p3 / p4 / p6)",
-          pass: rows.every(([p3, p4, p6]) => p3 <= p4 && p3 <= p6),
-        };
-      },
+      kind: "paper",
+      statement: "p = 3 performs best (abstract): at the densest θ in the grid, ℓ3 GPM's worst-atom error is " +
+        "lower than ℓ4-MSP's and ℓ6 GPM's at every sample size m (paired over seeds, by more than 2% beyond 2·SE).",
+      paper: { value: "'p = 3 performs the best'", source: ABSTRACT },
+      check: bestOf({
+        metric: "err_max",
+        winner: "gpm_p3",
+        others: ["msp_l4", "gpm_p6"],
+        better: "lower",
+        where: { theta: LARGEST },
+        forEach: "m",
+      }),
     },
     {
       id: "p3-fewer-iterations",
-      statement:
-        "The ℓp approaches with p = 3 enjoy higher computational efficiency than ℓ4-MSP (abstract): mean GPM " +
-        "iterations to convergence of ℓ3 are ≤ those of ℓ4-MSP in at least 2/3 of the (m, θ) cells.",
-      check: (r) => {
-        const ms = r.levels("m") as number[], ths = r.levels("theta") as number[];
-        const cells = ms.flatMap((m) => ths.map((theta) => ({ m, theta })));
-        const wins = cells.filter((w) => its(r, "gpm_p3", w) <= its(r, "msp_l4", w)).length;
-        const mean3 = cells.reduce((s, w) => s + its(r, "gpm_p3", w), 0) / cells.length;
-        const mean4 = cells.reduce((s, w) => s + its(r, "msp_l4", w), 0) / cells.length;
-        return {
-          measured: `ℓ3 ≤ ℓ4 iterations in ${wins}/${cells.length} cells; mean ${mean3.toFixed(1)} vs ${
-            mean4.toFixed(1)
-          }`,
-          pass: wins * 3 >= cells.length * 2,
-        };
+      kind: "paper",
+      statement: "The ℓp approach with p = 3 is computationally more efficient than ℓ4-MSP (abstract): ℓ3 GPM " +
+        "needs fewer iterations to converge than ℓ4-MSP, paired over every (m, θ) cell and seed, by more than 2% " +
+        "beyond 2·SE (iterations stand in for the paper's time; both updates cost the same per iteration).",
+      paper: {
+        value: "'higher computational efficiency and better robustness than conventional approaches and p = 3 " +
+          "performs the best'",
+        source: ABSTRACT,
       },
+      check: compare({ metric: "iters", method: "gpm_p3", baseline: "msp_l4", better: "lower" }),
     },
   ],
   figures: [

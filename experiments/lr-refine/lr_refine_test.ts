@@ -2,6 +2,7 @@ import { ok as assert } from "node:assert";
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/rng.ts";
 import exp from "./mod.ts";
+import { ResultSet } from "../../lib/results.ts";
 import { lossGrad, nParams, type Problem, syntheticProblem } from "./problems.ts";
 import { fixedSchedule, medianFilter, multiplier, refine } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";
@@ -109,6 +110,7 @@ Deno.test("smoke pipeline: every method gives finite metrics", async () => {
       rng: Rng.fromSeed(1),
       backend: "native",
       observe: (s) => steps.push(s),
+      choose: () => {},
     });
     const met = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(met)) {
@@ -117,4 +119,41 @@ Deno.test("smoke pipeline: every method gives finite metrics", async () => {
     assertEquals(steps, [0, 1, 2]);
     assert((met.train_loss as number) < Math.log(2), `${name} did not reduce the loss`);
   }
+});
+
+/** Fake results: train_loss per (method, lr_mult, seed) in one cell, loss = f(method, lr) + tiny seed noise. */
+function fakeLosses(f: (method: string, lr: number) => number) {
+  const rows = [];
+  for (const method of ["constant", "step", "cosine", "linear", "poly2", "refined"]) {
+    for (const lr of [0.5, 1, 2]) {
+      for (const seed of [0, 1, 2]) {
+        rows.push({
+          run_id: `${method}-${lr}-${seed}`,
+          method,
+          backend: "native",
+          seed,
+          config: { problem: "synth_ill", optimizer: "sgd", lr_mult: lr },
+          metric: "train_loss",
+          step: null,
+          value: f(method, lr) * (1 + 1e-4 * seed),
+        });
+      }
+    }
+  }
+  return new ResultSet(rows);
+}
+
+Deno.test("claims: a tie is a match but not an improvement; a clear win is both; tuning picks each method's LR", () => {
+  const claim = (id: string) => exp.claims.find((c) => c.id === id)!;
+  // every schedule has the same loss curve over lr, optimum at lr = 1
+  const tie = fakeLosses((_m, lr) => 0.3 + 0.1 * Math.abs(Math.log2(lr)));
+  assert(claim("linear-vs-cosine").check(tie).pass);
+  assert(claim("linear-matches-or-beats").check(tie).pass);
+  assert(!claim("refined-improves").check(tie).pass, "a tie must not count as an improvement");
+  // refined 5% better, but only at its own best lr (2): tuning must find it
+  const win = fakeLosses((m, lr) => m === "refined" ? (lr === 2 ? 0.285 : 0.5) : 0.3 + 0.1 * Math.abs(Math.log2(lr)));
+  assert(claim("refined-improves").check(win).pass);
+  // linear 3% worse than cosine everywhere: not a match
+  const worse = fakeLosses((m, lr) => (m === "linear" ? 1.03 : 1) * (0.3 + 0.1 * Math.abs(Math.log2(lr))));
+  assert(!claim("linear-vs-cosine").check(worse).pass);
 });

@@ -12,6 +12,7 @@
  * Stops when the observed residual ‖P_Ω(X − M)‖_F / ‖P_Ω(M)‖_F falls below `tol`, or after `maxIters`.
  */
 import type { Rng } from "../../lib/rng.ts";
+import type { Linalg } from "../../lib/linalg/mod.ts";
 import type { Csr, McData } from "./data.ts";
 import { orthonormalize } from "./dense.ts";
 import { solveRowsExact, solveRowsSketched, type SolveStats } from "./lsq.ts";
@@ -27,6 +28,8 @@ export interface AltMinOptions {
   powerIters: number;
   /** Clip U⁰ entries above 2μ√k/√n (JNS13's clipping step). */
   clip: boolean;
+  /** Native linear algebra for the per-row Grams (both solvers); omit for plain loops. */
+  la?: Linalg;
 }
 
 export interface AltMinState {
@@ -168,8 +171,8 @@ export function altMin(
   const stats: SolveStats = { fallbacks: 0, small: 0 };
   const solve = (f: Float64Array, a: Csr, step: number): Float64Array => {
     const out = opts.solver.kind === "exact"
-      ? solveRowsExact(f, k, a, n)
-      : solveRowsSketched(f, k, a, n, { ...opts.solver, rng: rng.split(`sketch:${step}`) });
+      ? solveRowsExact(f, k, a, n, opts.la)
+      : solveRowsSketched(f, k, a, n, { ...opts.solver, rng: rng.split(`sketch:${step}`), la: opts.la });
     stats.fallbacks += out.stats.fallbacks;
     stats.small += out.stats.small;
     return out.x;

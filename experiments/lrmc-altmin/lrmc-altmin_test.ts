@@ -4,6 +4,7 @@
  */
 import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
 import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/linalg/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { cholesky, choSolveInPlace, householderQr, relErrorFactored } from "./dense.ts";
 import { type Csr, makeInstance } from "./data.ts";
@@ -140,6 +141,17 @@ Deno.test("solveRowsExact matches ml-matrix least squares", () => {
   });
 });
 
+Deno.test("BLAS Grams (native) give the same exact and sketched solves as the plain loops", () => {
+  const k = 6, { f, a, nOut } = tinyProblem(11, k, [40, 90, 7, 300]);
+  const la = getLinalg("auto");
+  const loop = solveRowsExact(f, k, a, nOut).x, blas = solveRowsExact(f, k, a, nOut, la).x;
+  for (let i = 0; i < loop.length; i++) assertClose(blas[i], loop[i], 1e-10, `exact x[${i}]`);
+  const opts = { sketchRows: 4 * k, iters: 2 };
+  const sl = solveRowsSketched(f, k, a, nOut, { ...opts, rng: Rng.fromSeed(3) }).x;
+  const sb = solveRowsSketched(f, k, a, nOut, { ...opts, rng: Rng.fromSeed(3), la }).x;
+  for (let i = 0; i < sl.length; i++) assertClose(sb[i], sl[i], 1e-10, `sketch x[${i}]`);
+});
+
 Deno.test("solveRowsSketched: converges to the exact solution; CG steps shrink the error; never beats optimal", () => {
   const k = 6, { f, a, refs, nOut } = tinyProblem(6, k, [120, 300, 60]);
   const run = (iters: number) => solveRowsSketched(f, k, a, nOut, { sketchRows: 4 * k, iters, rng: Rng.fromSeed(7) }).x;
@@ -212,6 +224,7 @@ Deno.test("smoke pipeline: data → every method → observe/measure gives finit
       rng: Rng.fromSeed(0).split("method"),
       backend: "cpu",
       observe: (_step, state) => observed.push(exp.observe!(data, state, cfg)),
+      choose: () => {},
     };
     const out = await method.run(data, cfg, ctx);
     const m = await exp.measure(data, out, cfg);

@@ -13,11 +13,29 @@
  *   x₀ = argmin ‖S(A_r x − b_r)‖, then `iters` steps of CG on the normal equations preconditioned by
  *   (RᵀR)⁻¹ (CGLS on A_r·R⁻¹). O(|Ω_r|·k·(2 + 2·iters) + s·k² + k³) per row: O(|Ω|·k) when |Ω_r| ≫ k².
  *
- * Both are plain Float64Array loops over the same CSR layout; they differ only in the arithmetic of the solve.
+ * Both read the same CSR layout. The dense k×k Grams (A_rᵀA_r for the exact solve, (SA_r)ᵀ(SA_r) for the sketch's
+ * preconditioner) go through BLAS (one dgemm per row on the gathered [A_r | b_r]) when a native `Linalg` is given —
+ * the strongest implementation available here, for both methods alike; without one (the js fallback), through the
+ * plain upper-triangle loops, which beat ml-matrix at these sizes. The sketch's O(|Ω_r|·k) gathers and CG
+ * matrix–vector products stay plain loops (BLAS level-2 on freshly gathered rows would not be faster).
  */
 import type { Rng } from "../../lib/rng.ts";
+import type { Linalg } from "../../lib/linalg/mod.ts";
 import type { Csr } from "./data.ts";
 import { cholesky, choSolveInPlace } from "./dense.ts";
+
+/**
+ * Gram of the gathered rows: g (k×k, upper triangle filled) = WᵀW's leading block and c = Aᵀb, for W = [A | b]
+ * (rows×(k+1), row-major) — one dgemm through `la`.
+ */
+function blasGram(la: Linalg, w: Float64Array, rows: number, k: number, g: Float64Array, c: Float64Array): void {
+  const m = { rows, cols: k + 1, data: w.subarray(0, rows * (k + 1)) };
+  const p = la.matmul(m, m, { transA: true }).data; // (k+1)×(k+1)
+  for (let i = 0; i < k; i++) {
+    for (let j = i; j < k; j++) g[i * k + j] = p[i * (k + 1) + j];
+    c[i] = p[i * (k + 1) + k];
+  }
+}
 
 export interface SolveStats {
   /** Rows whose Gram (or sketched Gram) was singular and got a tiny ridge / exact fallback. */
@@ -36,16 +54,28 @@ function exactRow(
   g: Float64Array,
   c: Float64Array,
   ridge: number,
+  blas?: { la: Linalg; w: Float64Array },
 ): boolean {
   g.fill(0);
   c.fill(0);
-  for (let e = a.ptr[r]; e < a.ptr[r + 1]; e++) {
-    const off = a.idx[e] * k, b = a.val[e];
-    for (let p = 0; p < k; p++) {
-      const ap = f[off + p];
-      c[p] += ap * b;
-      const gp = p * k;
-      for (let q = p; q < k; q++) g[gp + q] += ap * f[off + q]; // upper triangle of A_rᵀA_r
+  if (blas) {
+    const { la, w } = blas, k1 = k + 1;
+    let t = 0;
+    for (let e = a.ptr[r]; e < a.ptr[r + 1]; e++, t++) {
+      const off = a.idx[e] * k;
+      for (let p = 0; p < k; p++) w[t * k1 + p] = f[off + p];
+      w[t * k1 + k] = a.val[e];
+    }
+    if (t > 0) blasGram(la, w, t, k, g, c);
+  } else {
+    for (let e = a.ptr[r]; e < a.ptr[r + 1]; e++) {
+      const off = a.idx[e] * k, b = a.val[e];
+      for (let p = 0; p < k; p++) {
+        const ap = f[off + p];
+        c[p] += ap * b;
+        const gp = p * k;
+        for (let q = p; q < k; q++) g[gp + q] += ap * f[off + q]; // upper triangle of A_rᵀA_r
+      }
     }
   }
   let trace = 0;
@@ -53,7 +83,7 @@ function exactRow(
   if (!cholesky(g, k)) {
     if (ridge > 0) throw new Error(`row ${r}: Gram not positive definite even with ridge ${ridge}`);
     // Singular Gram (fewer than k independent observations in this row): redo with a tiny ridge.
-    exactRow(f, k, a, r, out, g, c, 1e-12 * (trace / k) + 1e-300);
+    exactRow(f, k, a, r, out, g, c, 1e-12 * (trace / k) + 1e-300, blas);
     return false;
   }
   choSolveInPlace(g, k, c);
@@ -61,14 +91,26 @@ function exactRow(
   return true;
 }
 
-/** Exact update for every row of `a` (nOut rows): X[r] = argmin ‖F[Ω_r]x − b_r‖. */
-export function solveRowsExact(f: Float64Array, k: number, a: Csr, nOut: number): {
+/** Scratch for gathering [A_r | b_r] of the longest row, when BLAS is used. */
+function blasScratch(la: Linalg | undefined, a: Csr, nOut: number, k: number) {
+  if (!la) return undefined;
+  let maxLen = 0;
+  for (let r = 0; r < nOut; r++) maxLen = Math.max(maxLen, a.ptr[r + 1] - a.ptr[r]);
+  return { la, w: new Float64Array(Math.max(1, maxLen) * (k + 1)) };
+}
+
+/**
+ * Exact update for every row of `a` (nOut rows): X[r] = argmin ‖F[Ω_r]x − b_r‖. With `la` (native), the Gram
+ * [A_r | b_r]ᵀ[A_r | b_r] is one dgemm per row.
+ */
+export function solveRowsExact(f: Float64Array, k: number, a: Csr, nOut: number, la?: Linalg): {
   x: Float64Array;
   stats: SolveStats;
 } {
   const x = new Float64Array(nOut * k), g = new Float64Array(k * k), c = new Float64Array(k);
   const stats: SolveStats = { fallbacks: 0, small: 0 };
-  for (let r = 0; r < nOut; r++) if (!exactRow(f, k, a, r, x, g, c, 0)) stats.fallbacks++;
+  const blas = blasScratch(la, a, nOut, k);
+  for (let r = 0; r < nOut; r++) if (!exactRow(f, k, a, r, x, g, c, 0, blas)) stats.fallbacks++;
   return { x, stats };
 }
 
@@ -78,6 +120,8 @@ export interface SketchOptions {
   /** Preconditioned CG iterations after the sketch-and-solve warm start (0 = sketch-and-solve only). */
   iters: number;
   rng: Rng;
+  /** Native linear algebra for the s×k sketched Gram (and the exact fallback rows); omit for plain loops. */
+  la?: Linalg;
 }
 
 /** Sketch-and-precondition update for every row of `a` (see the module comment). */
@@ -86,6 +130,8 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
   stats: SolveStats;
 } {
   const { sketchRows: s, iters, rng } = opts;
+  const blas = blasScratch(opts.la, a, nOut, k);
+  const sw = opts.la ? new Float64Array(s * (k + 1)) : undefined;
   const x = new Float64Array(nOut * k);
   const stats: SolveStats = { fallbacks: 0, small: 0 };
   let maxLen = 0;
@@ -98,7 +144,7 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
     const lo = a.ptr[r], hi = a.ptr[r + 1], m = hi - lo;
     if (m <= s) {
       stats.small++;
-      if (!exactRow(f, k, a, r, x, g, c, 0)) stats.fallbacks++;
+      if (!exactRow(f, k, a, r, x, g, c, 0, blas)) stats.fallbacks++;
       continue;
     }
     // 1. CountSketch: each observed entry goes to one random bucket with a random sign. O(m·k).
@@ -113,18 +159,26 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
     // 2. Preconditioner R with RᵀR = (SA)ᵀ(SA), and the sketch-and-solve start x₀ = (RᵀR)⁻¹(SA)ᵀ(Sb). O(s·k²).
     g.fill(0);
     xr.fill(0);
-    for (let t = 0; t < s; t++) {
-      const off = t * k, bt = sb[t];
-      for (let p = 0; p < k; p++) {
-        const ap = sa[off + p];
-        xr[p] += ap * bt;
-        const gp = p * k;
-        for (let qq = p; qq < k; qq++) g[gp + qq] += ap * sa[off + qq];
+    if (sw) {
+      for (let t = 0; t < s; t++) {
+        for (let l = 0; l < k; l++) sw[t * (k + 1) + l] = sa[t * k + l];
+        sw[t * (k + 1) + k] = sb[t];
+      }
+      blasGram(opts.la!, sw, s, k, g, xr);
+    } else {
+      for (let t = 0; t < s; t++) {
+        const off = t * k, bt = sb[t];
+        for (let p = 0; p < k; p++) {
+          const ap = sa[off + p];
+          xr[p] += ap * bt;
+          const gp = p * k;
+          for (let qq = p; qq < k; qq++) g[gp + qq] += ap * sa[off + qq];
+        }
       }
     }
     if (!cholesky(g, k)) {
       stats.fallbacks++;
-      if (!exactRow(f, k, a, r, x, g, c, 0)) stats.fallbacks++;
+      if (!exactRow(f, k, a, r, x, g, c, 0, blas)) stats.fallbacks++;
       continue;
     }
     choSolveInPlace(g, k, xr);

@@ -9,12 +9,13 @@ import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures.ts";
 import type { ResultSet } from "../../lib/results.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { mean, slope } from "../../lib/stats.ts";
+import { getLinalg } from "../../lib/linalg/mod.ts";
+import { compare, fmt, LARGEST, slopeWithInterval, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import { makeInstance, type McData } from "./data.ts";
 import { altMin, type AltMinResult, type AltMinState, type Solver } from "./altmin.ts";
 import { relErrorFactored } from "./dense.ts";
 
-const ABSTRACT = "https://arxiv.org/abs/2302.11068 (abstract)";
+const ABSTRACT = { url: "https://arxiv.org/abs/2302.11068", where: "abstract" };
 
 const config = z.object({
   n: z.number().int().min(20).default(2000).describe("matrix side: M is n×n"),
@@ -33,24 +34,44 @@ const config = z.object({
   ),
   power_iters: z.number().int().min(1).default(10).describe("block power iterations for the spectral init"),
   clip: z.boolean().default(true).describe("JNS13 clipping of U⁰ entries above 2μ√k/√n before orthonormalizing"),
+  blas_min_k: z.number().int().min(1).default(24).describe(
+    "on the native backend, per-row k×k Grams go through BLAS dgemm from this rank up (both solvers); below it " +
+      "the FFI call costs more than the plain loop saves (measured on m = 500 rows: see README)",
+  ),
 });
 type Cfg = z.infer<typeof config>;
 
 const SMOKE_N = [200, 400], SMOKE_K = [4, 8];
-const PAPER_N = [1000, 2000, 4000], PAPER_K = [8, 16, 32, 48];
+const PAPER_N = [1000, 2000], PAPER_K = [8, 16, 32, 48];
 
-/** Mean time over seeds at (method, n, k). */
-const meanTime = (r: ResultSet, method: string, n: unknown, k: unknown) =>
-  r.mean({ metric: "time_ms", method, where: { n, k } });
-
-/** Least-squares slope of log time on log k at the largest n: the empirical exponent of k. */
-function kSlope(r: ResultSet, method: string): { slope: number; n: number } {
-  const n = r.levels("n").at(-1) as number;
-  const ks = (r.levels("k") as number[]).filter((k) => Number.isFinite(meanTime(r, method, n, k)));
-  return { slope: slope(ks.map(Math.log), ks.map((k) => Math.log(meanTime(r, method, n, k)))), n };
+/**
+ * "Sketched time grows with k by a smaller power": the log–log slope in k of the per-seed time ratio
+ * exact/sketch at the largest n (the difference of the two methods' exponents, paired by seed), with its 95%
+ * interval, must lie ≥ `need`.
+ */
+function ratioSlopeInK(need: number) {
+  return Object.assign((r: ResultSet) => {
+    const n = r.levels("n").at(-1);
+    const xs: number[] = [], ys: number[] = [];
+    for (const k of r.levels("k") as number[]) {
+      const ex = new Map(
+        r.select({ metric: "time_ms", method: "exact", where: { n, k } }).map((x) => [x.seed, x.value]),
+      );
+      for (const row of r.select({ metric: "time_ms", method: "sketch", where: { n, k } })) {
+        if (!ex.has(row.seed)) continue;
+        xs.push(Math.log10(k));
+        ys.push(Math.log10(ex.get(row.seed)! / row.value));
+      }
+    }
+    const s = slopeWithInterval(xs, ys);
+    const ci = Number.isFinite(s.lo) ? `[${fmt(s.lo)}, ${fmt(s.hi)}]` : "(no interval)";
+    return verdict(
+      s.lo >= need,
+      `slope of log(exact/sketch time) in log k at n = ${n}: ${fmt(s.slope)} ${ci} (need lower end ≥ ${need}; ` +
+        `${xs.length} paired runs)`,
+    );
+  }, { metrics: ["time_ms"] });
 }
-
-const fmt = (x: number, d = 2) => x.toFixed(d);
 
 export default defineExperiment({
   id: "lrmc-altmin",
@@ -78,15 +99,17 @@ export default defineExperiment({
       ],
     },
     paper: {
-      description: "n ∈ {1000, 2000, 4000} × k ∈ {8, 16, 32, 48}, 500 samples per row (|Ω| = 0.5M–2M), exact vs " +
-        "sketch, 2 seeds; ~20 min on 2 cores",
-      seeds: 2,
+      description: "n ∈ {1000, 2000} × k ∈ {8, 16, 32, 48}, 500 samples per row (|Ω| = 0.5M–1M), exact vs " +
+        "sketch, 3 seeds",
+      seeds: 3,
       grid: { n: PAPER_N, k: PAPER_K },
       set: { samples_per_row: 500 },
       methods: ["exact", "sketch"],
       deviations: [
-        "the paper has no experiments; sizes are ours, chosen so that the slowest run (exact, n = 4000, k = 48) " +
-        "takes about two minutes in JS",
+        "the paper has no experiments; sizes are ours",
+        "n = 4000 dropped after the audit: on this machine under a load of ~50 its k = 32 and k = 48 runs took " +
+        "7–15 minutes each, beyond the time budget. From the interrupted run (same code): n = 4000, k = 16: exact " +
+        "131 s vs sketch 124 s per run (3 seeds); k = 32: exact 395 s (2 seeds) vs sketch 489 s (1 seed)",
         "|Ω_r| = 500 is below k² for k ≥ 32: the theorem's regime |Ω_r| ≫ k² (its sample bound is ≈ n·k^4.5·polylog) " +
         "is out of reach, so the sketch's O(s·k²) preconditioner cost is not negligible at the largest k",
         "the sketch-and-solve ablation runs only at smoke and `ablation` scales",
@@ -95,6 +118,7 @@ export default defineExperiment({
     ablation: {
       description: "n = 2000, k ∈ {16, 32}, 500 samples per row, all three methods (adds sketch-and-solve), 2 seeds",
       seeds: 2,
+      deviations: ["our ablation; 2 seeds"],
       grid: { k: [16, 32] },
       set: { n: 2000, samples_per_row: 500 },
     },
@@ -112,6 +136,10 @@ export default defineExperiment({
     "spectral init by block power iteration (10 steps) + Rayleigh–Ritz instead of an exact top-k SVD",
     "stopping on the observed residual (tol 1e-9) instead of a fixed T = O(log(1/ε)) iterations",
     "softImpute baseline not implemented (time)",
+    "Both solvers use the native BLAS (one dgemm per row on the gathered [A_r | b_r]) for their k×k Grams from " +
+    "k ≥ 24 (blas_min_k; the crossover measured on 500-row regressions before any verdict run), and plain loops " +
+    "below it and on the js fallback. Until this audit both were plain TypeScript loops, which flattered the " +
+    "sketch: with BLAS the exact solve is the faster one at k = 48 (see the timing claims).",
   ],
   data: (cfg: Cfg, { rng }): McData => {
     if (cfg.samples_per_row > cfg.n) throw new Error(`samples_per_row ${cfg.samples_per_row} exceeds n ${cfg.n}`);
@@ -141,15 +169,27 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_error: { label: "‖UVᵀ − M‖_F / ‖M‖_F per iteration", direction: "lower", tolerance: { rel: 1e-3, abs: 1e-12 } },
+    rel_error: {
+      label: "‖UVᵀ − M‖_F / ‖M‖_F per iteration",
+      direction: "lower",
+      tolerance: { kind: "rounding", floor: 1e-8 },
+    },
     obs_residual: {
       label: "‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F per iteration",
       direction: "lower",
-      tolerance: { rel: 1e-3, abs: 1e-12 },
+      tolerance: { kind: "rounding", floor: 1e-8 },
     },
-    final_rel_error: { label: "final ‖UVᵀ − M‖_F / ‖M‖_F", direction: "lower", tolerance: { rel: 1e-3, abs: 1e-12 } },
-    iters: { label: "AltMin iterations to tolerance", direction: "lower" },
-    exact_rows: { label: "fraction of regressions solved exactly (|Ω_r| ≤ s or singular sketch)", direction: "none" },
+    final_rel_error: {
+      label: "final ‖UVᵀ − M‖_F / ‖M‖_F",
+      direction: "lower",
+      tolerance: { kind: "rounding", floor: 1e-8 },
+    },
+    iters: { label: "AltMin iterations to tolerance", direction: "lower", tolerance: { kind: "exact" } },
+    exact_rows: {
+      label: "fraction of regressions solved exactly (|Ω_r| ≤ s or singular sketch)",
+      direction: "none",
+      tolerance: { kind: "exact" },
+    },
   },
   observe: (d: McData, s: AltMinState) => ({
     rel_error: relErrorFactored(s.u, s.v, d.uStar, d.vStar, d.sigma, d.n, d.k),
@@ -163,75 +203,77 @@ export default defineExperiment({
   claims: [
     {
       id: "sketched-recovers",
-      statement:
-        "Robust AltMin with approximate (sketched) regressions still recovers M exactly from |Ω| ≈ n·poly(k) " +
-        "noiseless samples (our threshold: final relative Frobenius error ≤ 1e-6 in every run)",
+      kind: "paper",
+      statement: "Robust AltMin with approximate (sketched) regressions still recovers M exactly from |Ω| ≈ " +
+        "n·poly(k) noiseless samples. Checked: final relative Frobenius error ≤ 1e-6 in every run (our threshold: " +
+        "the stopping rule asks 1e-9 on the observed entries; 1e-6 leaves room for the unobserved ones).",
       paper: { value: "exact recovery with Õ(|Ω|k) time, sample complexity as JNS13", source: ABSTRACT },
-      check: (r) => {
-        const v = r.values({ metric: "final_rel_error", method: "sketch" });
-        const worst = Math.max(...v);
-        return {
-          measured: `max final rel. error ${worst.toExponential(1)} over ${v.length} runs`,
-          pass: v.length > 0 && worst <= 1e-6,
-        };
-      },
+      check: threshold({ metric: "final_rel_error", method: "sketch", below: 1e-6 }),
+    },
+    {
+      id: "exact-recovers",
+      kind: "sanity",
+      statement: "The baseline behaves as known (JNS13): exact AltMin recovers M to final relative error ≤ 1e-6 in " +
+        "every run, so the instances are in the recoverable regime.",
+      check: threshold({ metric: "final_rel_error", method: "exact", below: 1e-6 }),
     },
     {
       id: "same-iterations",
+      kind: "paper",
       statement: "Approximate updates keep AltMin's linear convergence: the sketched version needs about as many " +
-        "iterations as exact AltMin (our threshold: mean iterations ≤ 1.5× exact's)",
+        "iterations as exact AltMin. Checked at every (n, k): the geometric mean over seeds of exact/sketch " +
+        "iterations, less 2 SE, is ≥ 1/1.5 (sketch needs at most 1.5× exact's iterations; our margin for 'about " +
+        "as many').",
       paper: {
         value: "same O(log(1/ε)) iteration count as JNS13, tolerating moderate per-step error",
         source: ABSTRACT,
       },
-      check: (r) => {
-        const a = r.mean({ metric: "iters", method: "sketch" }), e = r.mean({ metric: "iters", method: "exact" });
-        return { measured: `${fmt(a, 1)} vs ${fmt(e, 1)} iterations (ratio ${fmt(a / e)})`, pass: a <= 1.5 * e };
-      },
+      check: compare({
+        metric: "iters",
+        method: "sketch",
+        baseline: "exact",
+        better: "lower",
+        factor: 1 / 1.5,
+        forEach: ["n", "k"],
+      }),
     },
     {
       id: "time-exponent-in-k",
-      statement: "The sketched AltMin costs Õ(|Ω|k) against Õ(|Ω|k²) for exact AltMin: its wall time grows with k by " +
-        "a smaller power (our threshold: log-log slope in k at least 0.5 below exact's, half the predicted gap of 1)",
+      kind: "paper",
+      statement: "The sketched AltMin costs Õ(|Ω|k) against Õ(|Ω|k²) for exact AltMin, so its wall time grows " +
+        "with k by a smaller power. Checked at the largest n: the log–log slope in k of the per-seed time ratio " +
+        "exact/sketch (the gap of the two exponents; theory: 1) has its 95% interval ≥ 0.5. Both solvers use " +
+        "BLAS for their Grams from k = 24 (the strongest implementation available here).",
       paper: { value: "Õ(|Ω|k) vs Õ(|Ω|k²)", source: ABSTRACT },
       timing: true,
-      check: (r) => {
-        const s = kSlope(r, "sketch"), e = kSlope(r, "exact");
-        return {
-          measured: `slope ${fmt(s.slope)} (sketch) vs ${fmt(e.slope)} (exact) at n = ${s.n}`,
-          pass: s.slope <= e.slope - 0.5,
-        };
-      },
+      check: ratioSlopeInK(0.5),
     },
     {
       id: "faster-at-largest-k",
-      statement: "At the largest rank, the sketched AltMin reaches the tolerance faster than exact AltMin",
+      kind: "paper",
+      statement: "At the largest rank and size, the sketched AltMin reaches the tolerance faster than exact AltMin " +
+        "with BLAS Grams: exact/sketch time ≥ 1.1× (geometric mean over seeds less 2 SE; 10% so that a tie within " +
+        "timing noise is not a win).",
       paper: { value: "Õ(|Ω|k) vs Õ(|Ω|k²): a factor ≈ k/polylog", source: ABSTRACT },
       timing: true,
-      check: (r) => {
-        const n = r.levels("n").at(-1), k = r.levels("k").at(-1);
-        const ratio = meanTime(r, "exact", n, k) / meanTime(r, "sketch", n, k);
-        return { measured: `exact/sketch time ${fmt(ratio)}× at n = ${n}, k = ${k}`, pass: ratio > 1 };
-      },
+      check: compare({
+        metric: "time_ms",
+        method: "sketch",
+        baseline: "exact",
+        better: "lower",
+        factor: 1.1,
+        where: { n: LARGEST, k: LARGEST },
+      }),
     },
     {
       id: "nearly-linear-in-omega",
+      kind: "paper",
       statement: "The sketched AltMin runs in nearly linear time in |Ω|: at fixed k and samples per row (|Ω| ∝ n), " +
-        "log time grows with log n at slope ≤ 1.3 for every k",
+        "the log–log slope of time in n has its 95% interval ≤ 1.3 for every k (1.3 leaves room for the log " +
+        "factors of Õ and for cache effects).",
       paper: { value: "Õ(|Ω|k), 'nearly linear in the time to verify the solution'", source: ABSTRACT },
       timing: true,
-      check: (r) => {
-        const ns = r.levels("n") as number[];
-        const slopes = (r.levels("k") as number[]).map((k) => {
-          const t = ns.map((n) => meanTime(r, "sketch", n, k));
-          return slope(ns.map(Math.log), t.map(Math.log));
-        }).filter(Number.isFinite);
-        const worst = Math.max(...slopes);
-        return {
-          measured: `slopes in n: ${slopes.map((s) => fmt(s)).join(", ")} (mean ${fmt(mean(slopes))})`,
-          pass: slopes.length > 0 && worst <= 1.3,
-        };
-      },
+      check: trend({ metric: "time_ms", method: "sketch", x: "n", below: 1.3, forEach: "k" }),
     },
   ],
   figures: [
@@ -294,7 +336,14 @@ function runAltMin(
 ): AltMinResult {
   return altMin(
     d,
-    { solver, maxIters: cfg.max_iters, tol: cfg.tol, powerIters: cfg.power_iters, clip: cfg.clip },
+    {
+      solver,
+      maxIters: cfg.max_iters,
+      tol: cfg.tol,
+      powerIters: cfg.power_iters,
+      clip: cfg.clip,
+      la: ctx.backend === "native" && cfg.k >= cfg.blas_min_k ? getLinalg("native") : undefined,
+    },
     ctx.rng,
     (t, s) => ctx.observe(t, s),
   );

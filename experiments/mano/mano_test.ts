@@ -1,5 +1,6 @@
 import { defaultDevice, init } from "@jax-js/jax";
 import exp from "./mod.ts";
+import { ResultSet } from "../../lib/results.ts";
 import { Rng } from "../../lib/rng.ts";
 import {
   agreeScore,
@@ -217,7 +218,13 @@ Deno.test({
     const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
     assert(data.sets.length === 15, "15 shifted sets");
     for (const [name, m] of Object.entries(exp.methods)) {
-      const out = await m.run(data, cfg, { seed: 0, rng: Rng.fromSeed(0), backend: "wasm", observe: () => {} });
+      const out = await m.run(data, cfg, {
+        seed: 0,
+        rng: Rng.fromSeed(0),
+        backend: "wasm",
+        observe: () => {},
+        choose: () => {},
+      });
       const meas = await exp.measure(data, out, cfg);
       for (const [k, v] of Object.entries(meas)) {
         assert(k in exp.metrics, `${name}: undeclared metric ${k}`);
@@ -226,4 +233,35 @@ Deno.test({
       assert((meas.r2 as number) >= 0 && (meas.r2 as number) <= 1, `${name} r2 in [0,1]`);
     }
   },
+});
+
+// ------------------------------------------------------------------------------------ claims
+
+Deno.test("claims: a tie with the best baseline is not 'best'; a clear lead is; softrun non-inferiority", () => {
+  const methods = Object.keys(exp.methods);
+  const fake = (r2: (m: string, seed: number) => number) =>
+    new ResultSet(methods.flatMap((method) =>
+      [0, 1, 2].flatMap((seed) =>
+        ["r2", "spearman"].map((metric) => ({
+          run_id: `${method}-${seed}`,
+          method,
+          backend: "wasm",
+          seed,
+          config: {},
+          metric,
+          step: null,
+          value: r2(method, seed),
+        }))
+      )
+    ));
+  const claim = (id: string) => exp.claims.find((c) => c.id === id)!;
+  const tie = fake((m, s) => (m === "mano" || m === "cot" ? 0.8 : 0.5) + 0.01 * s);
+  assert(!claim("mano-best-r2").check(tie).pass, "tie with COT must fail");
+  assert(claim("mano-beats-nuclear").check(tie).pass, "0.8 vs 0.5 beats nuclear");
+  assert(claim("softrun-not-worse").check(tie).pass, "softrun above both fixed normalisations");
+  const taylorBetter = fake((m, s) => (m === "mano_taylor" ? 0.85 : m === "mano" ? 0.8 : 0.5) + 0.01 * s);
+  assert(!claim("softrun-not-worse").check(taylorBetter).pass, "Taylor-only 0.05 above softrun must fail");
+  const lead = fake((m, s) => (m === "mano" ? 0.9 : m.startsWith("mano_") ? 0.9 : 0.6) + 0.01 * s);
+  assert(claim("mano-best-r2").check(lead).pass, "clear lead");
+  assert(claim("softrun-not-worse").check(lead).pass, "exact tie with fixed normalisations is non-inferior");
 });

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, bestOf, compare, DEFAULT_MARGIN, threshold } from "../../lib/claims/mod.ts";
 import { r2Linear, spearman } from "../../lib/stats.ts";
 import { buildSuite, type SuiteData } from "./suite.ts";
 import {
@@ -70,17 +70,12 @@ const manoRun = (force?: "softmax" | "taylor") => (d: SuiteData, cfg: Cfg): Out 
   return { ...out, phi: phi0 };
 };
 
-/** Mean over seeds of a method's metric. */
-const avg = (r: ResultSet, method: string, metric: string) => r.mean({ metric, method });
 const BASELINES = ["confscore", "entropy", "atc", "doc", "agreescore", "nuclear", "dispersion", "cot"];
-const fmt = (x: number) => x.toFixed(3);
-
-function bestOf(r: ResultSet, metric: string) {
-  const ours = avg(r, "mano", metric);
-  const others = BASELINES.map((m) => [m, avg(r, m, metric)] as const).filter(([, v]) => Number.isFinite(v));
-  const [bm, bv] = others.reduce((a, b) => (b[1] > a[1] ? b : a));
-  return { ours, bm, bv, n: others.length };
-}
+const TABLE1 = {
+  url: "https://arxiv.org/abs/2405.18979",
+  where: "Table 1 (cited from the abstract; table not readable here)",
+};
+const ABLATION = { url: "https://arxiv.org/abs/2405.18979", where: "§5, ablation on the normalisation" };
 
 export default defineExperiment({
   id: "mano",
@@ -107,13 +102,16 @@ export default defineExperiment({
       deviations: ["tiny training and only 15 shifted sets: correlations are noisy; a pipeline check, not a result"],
     },
     paper: {
-      description: "All 10k digits (6000 train / 1000 val / 3000 test), 940 steps, 13 corruptions × 5 severities.",
-      seeds: 5,
+      description: "All 10k digits (6000 train / 1000 val / 3000 test), 940 steps, 13 corruptions × 5 severities, " +
+        "3 seeds.",
+      seeds: 3,
       set: { nTrain: 6000, nVal: 1000, nTest: 3000, steps: 940, suite: "full" },
       deviations: [
         "MNIST digits and a 784-256-10 MLP instead of CIFAR-10/100 / TinyImageNet with ResNet-18/50 and WRN-50-2",
         "13 digit corruptions (65 shifted sets of 3000 digits) instead of the 19 CIFAR-10-C corruptions (95 sets of 10,000 images)",
-        "5 seeds (data split, training, corruption draws); the paper reports one trained model per architecture",
+        "3 seeds (data split, training, corruption draws; reduced from 5 because training the two MLPs of one seed " +
+        "took 12–20 minutes on the shared, overloaded 2-core machine); the paper reports one trained model per " +
+        "architecture",
       ],
     },
   },
@@ -128,6 +126,10 @@ export default defineExperiment({
     "COT: exact transport against deterministic label counts (largest remainder of the training label " +
     "proportions) instead of labels sampled from that distribution",
     "ATC uses the negative-entropy score (ATC-NE); Dispersion uses the MLP's 256-d hidden features",
+    "Severities (shifts.ts) were set after a first look at the MLP's accuracy on the suite, on accuracy alone " +
+    "(severity 1 costs a few points, severity 5 leaves roughly 30–70%): blur, pixelate and shot noise were " +
+    "made stronger, translate, scale and brightness milder (they drove accuracy below 20%). The choice used " +
+    "accuracy only; the first run's method scores are not recorded in this module.",
     "Not run: Rotation, ProjNorm, Fréchet distance (need self-supervised heads, fine-tuning or feature covariances)",
     "No paper numbers are quoted: the arXiv page text available here stops before Table 1, and the " +
     "official repository does not print the table",
@@ -205,14 +207,13 @@ export default defineExperiment({
   },
 
   metrics: {
-    r2: { label: "R²", direction: "higher", tolerance: { abs: 1e-6 } },
-    spearman: { label: "Spearman ρ", direction: "higher", tolerance: { abs: 1e-6 } },
-    score: { label: "score per shifted set", direction: "none", tolerance: { rel: 1e-5, abs: 1e-7 } },
+    r2: { label: "R²", direction: "higher" },
+    spearman: { label: "Spearman ρ", direction: "higher" },
+    score: { label: "score per shifted set", direction: "none" },
     accuracy: { label: "true accuracy per shifted set", direction: "none" },
     phi: {
       label: "MaNo criterion Φ on the first shifted set (softmax iff Φ > η)",
       direction: "none",
-      tolerance: { rel: 1e-5 },
     },
     clean_accuracy: { label: "accuracy on the clean held-out digits", direction: "higher" },
   },
@@ -231,59 +232,72 @@ export default defineExperiment({
   claims: [
     {
       id: "mano-best-r2",
-      statement:
-        "MaNo attains the highest R² between score and true accuracy among all methods under synthetic shifts (Table 1)",
-      check: (r) => {
-        const b = bestOf(r, "r2");
-        return {
-          measured: `MaNo R² ${fmt(b.ours)} vs best baseline ${b.bm} ${fmt(b.bv)}`,
-          pass: b.n === BASELINES.length && b.ours > b.bv,
-          detail: `mean over seeds; ${b.n} baselines`,
-        };
-      },
+      kind: "paper",
+      statement: "MaNo attains the highest R² between score and true accuracy among all methods under synthetic " +
+        "shifts (Table 1). Checked: MaNo's R² beats each of the 8 baselines by more than 2% of that baseline's " +
+        "R² beyond 2·SE, paired by seed (a tie is not a win).",
+      paper: { value: "MaNo best R² on every dataset of Table 1 (values not readable here)", source: TABLE1 },
+      check: bestOf({ metric: "r2", winner: "mano", others: BASELINES, better: "higher", margin: DEFAULT_MARGIN }),
     },
     {
       id: "mano-best-spearman",
-      statement: "MaNo attains the highest Spearman ρ between score and true accuracy among all methods (Table 1)",
-      check: (r) => {
-        const b = bestOf(r, "spearman");
-        return {
-          measured: `MaNo ρ ${fmt(b.ours)} vs best baseline ${b.bm} ${fmt(b.bv)}`,
-          pass: b.n === BASELINES.length && b.ours > b.bv,
-        };
-      },
+      kind: "paper",
+      statement: "MaNo attains the highest Spearman ρ between score and true accuracy among all methods (Table 1). " +
+        "Checked as for R²: beats each baseline by more than 2% beyond 2·SE, paired by seed.",
+      paper: { value: "MaNo best ρ on every dataset of Table 1 (values not readable here)", source: TABLE1 },
+      check: bestOf({
+        metric: "spearman",
+        winner: "mano",
+        others: BASELINES,
+        better: "higher",
+        margin: DEFAULT_MARGIN,
+      }),
     },
     {
       id: "mano-beats-nuclear",
-      statement: "MaNo's matrix norm of normalised logits beats the nuclear norm of the softmax matrix in R² (Table 1)",
-      check: (r) => {
-        const a = avg(r, "mano", "r2"), b = avg(r, "nuclear", "r2");
-        return { measured: `R² MaNo ${fmt(a)} vs Nuclear ${fmt(b)}`, pass: a > b };
-      },
+      kind: "paper",
+      statement: "MaNo's matrix norm of normalised logits beats the nuclear norm of the softmax matrix in R² " +
+        "(Table 1). Checked: paired by seed, by more than 2% beyond 2·SE.",
+      paper: { value: "MaNo above Nuclear in R² on every dataset (values not readable here)", source: TABLE1 },
+      check: compare({ metric: "r2", method: "mano", baseline: "nuclear", better: "higher", margin: DEFAULT_MARGIN }),
     },
     {
       id: "mano-beats-confidence",
-      statement:
-        "MaNo beats the confidence-based ConfScore in R², the overconfidence failure MaNo targets (§1, Table 1)",
-      check: (r) => {
-        const a = avg(r, "mano", "r2"), b = avg(r, "confscore", "r2");
-        return { measured: `R² MaNo ${fmt(a)} vs ConfScore ${fmt(b)}`, pass: a > b };
-      },
+      kind: "paper",
+      statement: "MaNo beats the confidence-based ConfScore in R², the overconfidence failure MaNo targets " +
+        "(§1, Table 1). Checked: paired by seed, by more than 2% beyond 2·SE.",
+      paper: { value: "MaNo above ConfScore in R² on every dataset (values not readable here)", source: TABLE1 },
+      check: compare({
+        metric: "r2",
+        method: "mano",
+        baseline: "confscore",
+        better: "higher",
+        margin: DEFAULT_MARGIN,
+      }),
     },
     {
       id: "softrun-not-worse",
-      statement: "Softrun is at least as good as either fixed normalisation (ablation: it picks the better one)",
-      check: (r) => {
-        const a = avg(r, "mano", "r2"), s = avg(r, "mano_softmax", "r2"), t = avg(r, "mano_taylor", "r2");
-        return {
-          measured: `R² softrun ${fmt(a)}, softmax ${fmt(s)}, Taylor ${fmt(t)}`,
-          pass: a >= Math.max(s, t) - 0.01,
-          detail: "tolerance 0.01 in R²",
-        };
-      },
+      kind: "paper",
+      statement: "Softrun is at least as good as either fixed normalisation (the paper's normalisation ablation: " +
+        "it picks the better one). Checked as non-inferiority: mean(softrun − fixed) R² − 2·SE > −0.01 against " +
+        "softmax-only and against Taylor-only, paired by seed. Which fixed branch does better is a property of the " +
+        "proxy model (it changed with the optimiser used to train the MLP), not of MaNo.",
+      paper: { value: "softrun ≥ softmax-only and Taylor-only (ablation; values not readable here)", source: ABLATION },
+      check: allOf(
+        compare({ metric: "r2", method: "mano", baseline: "mano_softmax", better: "higher", margin: { abs: -0.01 } }),
+        compare({ metric: "r2", method: "mano", baseline: "mano_taylor", better: "higher", margin: { abs: -0.01 } }),
+      ),
+    },
+    {
+      id: "suite-spans-accuracy",
+      kind: "sanity",
+      statement: "Our shift suite spans a useful accuracy range (the severities were set for this): the clean " +
+        "held-out accuracy is at least 0.9 in every seed, so the shifted sets' accuracies have room to fall " +
+        "(paper scale; the smoke model trains on 1,500 digits only).",
+      scales: ["paper"],
+      check: threshold({ metric: "clean_accuracy", method: "mano", above: 0.9 }),
     },
   ],
-
   figures: [
     {
       id: "score-vs-accuracy",

@@ -57,7 +57,13 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   assert(d.R.rows === 64 && d.R.cols === 16);
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split("method"), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split("method"),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(d, cfg, ctx);
     for (const [metric, v] of Object.entries(await exp.measure(d, out, cfg))) {
       assert(typeof v === "number" && Number.isFinite(v), `${name}.${metric} not finite`);

@@ -22,7 +22,7 @@ export function trainAndEmbed(
   opts: TrainOptions,
   rng: Rng,
   la: Linalg,
-): { hidden: Mat<Float64Array>; trainLoss: number } {
+): { hidden: Mat<Float64Array>; trainLoss: number; w1: Float64Array; b1: Float64Array } {
   const h = opts.width;
   // He initialization
   const w1 = rng.normal(P * h).map((v) => v * Math.sqrt(2 / P)), b1 = new Float64Array(h);
@@ -71,9 +71,15 @@ export function trainAndEmbed(
       }
     }
   }
-  const H = la.matmul(evalX, { rows: P, cols: h, data: w1 }) as Mat<Float64Array>;
-  for (let i = 0; i < evalX.rows; i++) {
+  return { hidden: embed(evalX, w1, b1, la), trainLoss: lossSum / Math.max(1, lossCount), w1, b1 };
+}
+
+/** The model's forward pass to its hidden layer: relu(X W₁ + b₁) for X of N × 784 (the "representations"). */
+export function embed(x: Mat<Float64Array>, w1: Float64Array, b1: Float64Array, la: Linalg): Mat<Float64Array> {
+  const h = b1.length;
+  const H = la.matmul(x, { rows: P, cols: h, data: w1 }) as Mat<Float64Array>;
+  for (let i = 0; i < x.rows; i++) {
     for (let j = 0; j < h; j++) H.data[i * h + j] = Math.max(0, H.data[i * h + j] + b1[j]);
   }
-  return { hidden: H, trainLoss: lossSum / Math.max(1, lossCount) };
+  return H;
 }

@@ -8,12 +8,13 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/results.ts";
 import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import { spearman } from "../../lib/stats.ts";
+import { mean, spearman, std } from "../../lib/stats.ts";
+import { allOf, compare, fmt, LARGEST, points, verdict } from "../../lib/claims/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
-import { trainAndEmbed } from "./mlp.ts";
+import { embed, trainAndEmbed } from "./mlp.ts";
 import { matrixEntropy, mnnHost, mnnJax, nuclearExact } from "./scores.ts";
 
-const ABSTRACT = "https://aclanthology.org/2025.findings-emnlp.68/ (abstract)";
+const ABSTRACT = { url: "https://aclanthology.org/2025.findings-emnlp.68/", where: "abstract" };
 
 const config = z.object({
   width: z.number().int().positive().default(256).describe(
@@ -31,27 +32,34 @@ interface Data {
   /** N × d hidden activations of the held-out digits. */
   R: Mat<Float64Array>;
   trainLoss: number;
+  /** The model (first layer) and its N × 784 inputs, so each method's time covers the forward pass too. */
+  w1: Float64Array;
+  b1: Float64Array;
+  evalX: Mat<Float64Array>;
 }
 
-const fmt = (x: number, d = 2) => x.toFixed(d);
+/** Forward pass of the model on the evaluation digits: the representations every score starts from. */
+const forward = (d: Data) => embed(d.evalX, d.w1, d.b1, getLinalg());
 
-/** Per (width, seed) pair: the scores of two methods, aligned. */
-function paired(r: ResultSet, a: string, b: string): { x: number[]; y: number[] } {
+/** Per (config, seed): the values of `metric` of two methods, aligned. */
+function paired(r: ResultSet, metric: string, a: string, b: string, where: Record<string, unknown>) {
   const key = (row: { config: Record<string, unknown>; seed: number }) => `${JSON.stringify(row.config)}#${row.seed}`;
-  const ys = new Map(r.select({ metric: "score", method: b }).map((row) => [key(row), row.value]));
+  const ys = new Map(r.select({ metric, method: b, where }).map((row) => [key(row), row.value]));
   const x: number[] = [], y: number[] = [];
-  for (const row of r.select({ metric: "score", method: a })) {
+  for (const row of r.select({ metric, method: a, where })) {
     const v = ys.get(key(row));
-    if (v !== undefined) {
-      x.push(row.value);
-      y.push(v);
-    }
+    if (v === undefined) throw new Error(`no ${b} run pairs with ${a} at ${key(row)}`);
+    x.push(row.value);
+    y.push(v);
   }
   return { x, y };
 }
-const speedup = (r: ResultSet, width: number) =>
-  r.mean({ metric: "time_ms", method: "entropy", where: { width } }) /
-  r.mean({ metric: "time_ms", method: "mnn", where: { width } });
+
+/** log(entropy time / mnn time) per paired run at one width. */
+const logSpeedups = (r: ResultSet, where: Record<string, unknown>) => {
+  const { x, y } = paired(r, "time_ms", "entropy", "mnn", where);
+  return x.map((e, i) => Math.log(e / y[i]));
+};
 
 export default defineExperiment({
   id: "matrix-nuclear-norm-llm",
@@ -72,22 +80,27 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "width ∈ {32, 128}, N = 256 digits, 1000 training digits × 1 epoch, 2 seeds",
+      description: "width ∈ {32, 128}, N = 256 digits, 1000 training digits × {0, 1} epoch, 2 seeds",
       seeds: 2,
-      grid: { width: [32, 128] },
-      set: { tokens: 256, train: 1000, epochs: 1 },
+      grid: { width: [32, 128], epochs: [0, 1] },
+      set: { tokens: 256, train: 1000 },
       deviations: ["tiny widths: the speedup claim is only meaningful at paper scale"],
     },
     paper: {
       description:
-        "width ∈ {64, …, 2048} (the hidden sizes of small-to-mid LLMs), N = 1024, 4000 digits × 2 epochs, 3 seeds",
+        "width ∈ {64, 256, 1024, 2048} (the hidden sizes of small-to-mid LLMs; 2048 > N), N = 1024, models " +
+        "untrained (0 epochs) and trained (2 epochs on 4000 digits), 3 seeds",
       seeds: 3,
-      grid: { width: [64, 128, 256, 512, 1024, 2048] },
+      grid: { width: [64, 256, 1024, 2048], epochs: [0, 2] },
       deviations: [
         "MLPs on MNIST instead of Cerebras-GPT / Pythia on text: an honest proxy for representation matrices of " +
         "growing hidden size, not the paper's LLM ranking",
-        "one matrix per (model, seed) instead of the average over thousands of prompts; time covers the score only, " +
-        "not model loading and forward passes (the official time scripts include them)",
+        "one matrix per (model, seed) instead of the average over thousands of prompts; time covers the model's " +
+        "forward pass and the score, not model loading (the official time scripts include loading too); our " +
+        "forward pass (one 784 × d layer) is far cheaper than an LLM's, so the proxy's end-to-end time is dominated " +
+        "by the score sooner than the paper's",
+        "widths 128 and 512 dropped (was 64…2048 in six steps) to make room for the untrained/trained pair of models " +
+        "per width that the within-width ranking claim needs",
       ],
     },
   },
@@ -98,47 +111,52 @@ export default defineExperiment({
     "column norms sorted on the host; the SVD baselines use OpenBLAS/LAPACK on `native`, the pure-JS fallback under `wasm`",
     "rows whose centred norm is 0 are left at 0 instead of producing NaN",
   ],
+  dataKeys: ["width", "tokens", "train", "epochs", "batch", "lr"],
   data: async (cfg: Cfg, { rng }): Promise<Data> => {
     const digits = await loadMnist(Math.min(10000, cfg.train + cfg.tokens));
     if (cfg.train + cfg.tokens > digits.n) throw new Error(`train + tokens must be ≤ ${digits.n}`);
     const x = Float64Array.from(digits.images.subarray(0, cfg.train * 784));
     const evalX = { rows: cfg.tokens, cols: 784, data: Float64Array.from(digits.images.subarray(cfg.train * 784)) };
-    const { hidden, trainLoss } = trainAndEmbed(
+    const { hidden, trainLoss, w1, b1 } = trainAndEmbed(
       { x, y: digits.labels, n: cfg.train },
       evalX,
       { width: cfg.width, epochs: cfg.epochs, batch: cfg.batch, lr: cfg.lr },
       rng,
       getLinalg(),
     );
-    return { R: hidden, trainLoss };
+    return { R: hidden, trainLoss, w1, b1, evalX };
   },
   methods: {
     mnn: {
       label: "Matrix Nuclear-Norm (L1,2)",
       description: "Li et al. Sec. 3: ‖normalize(R)‖ approximated by the sum of the top-D column L2 norms, / N; O(N·d)",
       backends: ["native", "js", "wasm", "webgpu"],
-      run: (d: Data, _cfg, ctx) => (ctx.backend === "native" || ctx.backend === "js" ? mnnHost(d.R) : mnnJax(d.R)),
+      run: (d: Data, _cfg, ctx) => {
+        const R = forward(d);
+        return ctx.backend === "native" || ctx.backend === "js" ? mnnHost(R) : mnnJax(R);
+      },
     },
     entropy: {
       label: "Matrix Entropy (SVD)",
       description:
         "Wei et al. 2024 as in the official compute_entropy_time.py: entropy of the spectrum of ZᵀZ / tr, / log d",
       backends: ["native", "js"],
-      run: (d: Data) => matrixEntropy(d.R, getLinalg()),
+      run: (d: Data) => matrixEntropy(forward(d), getLinalg()),
     },
     nuclear: {
       label: "exact nuclear norm (SVD)",
       description: "‖normalize(R)‖_* / N, the quantity the L1,2 score approximates (paper Sec. 3)",
       backends: ["native", "js"],
-      run: (d: Data) => nuclearExact(d.R, getLinalg()),
+      run: (d: Data) => nuclearExact(forward(d), getLinalg()),
     },
   },
+  // Both come out of SGD training (BLAS matmuls, ReLU kinks), a path that amplifies last bits: statistics.
   metrics: {
-    score: { label: "score of the representation matrix", direction: "none", tolerance: { rel: 1e-5, abs: 1e-9 } },
+    score: { label: "score of the representation matrix", direction: "none", tolerance: { kind: "statistic" } },
     train_loss: {
-      label: "final-epoch training cross-entropy of the model",
+      label: "final-epoch training cross-entropy of the model (0 for the untrained model)",
       direction: "lower",
-      tolerance: { rel: 1e-6 },
+      tolerance: { kind: "statistic" },
     },
   },
   measure: (d: Data, out: number) => ({ score: out, train_loss: d.trainLoss }),
@@ -146,36 +164,55 @@ export default defineExperiment({
   claims: [
     {
       id: "speedup-grows",
-      statement: "The L1,2 Matrix Nuclear-Norm is much faster than Matrix Entropy and the gap widens with size (our " +
-        "threshold: speedup ≥ 8× — the paper's low end — at the largest width, and larger than at the smallest width)",
+      kind: "paper",
+      statement: "Scoring a model with the L1,2 Matrix Nuclear-Norm (forward pass + score, timed together) is much " +
+        "faster than with Matrix Entropy and the gap widens with size: at the largest width the paired speedup is " +
+        "≥ 8× (the paper's low end) with its 2·SE lower bound, and the log speedup at the largest width exceeds " +
+        "that at the smallest by more than 2·SE. Model loading is not timed (see deviations).",
       paper: { value: "8× to 24× faster than Matrix Entropy, Cerebras-GPT 111M → 6.7B", source: ABSTRACT },
       timing: true,
-      check: (r) => {
-        const ws = r.levels("width") as number[];
-        const lo = speedup(r, ws[0]), hi = speedup(r, ws.at(-1)!);
-        return {
-          measured: ws.map((w) => `d=${w}: ${fmt(speedup(r, w), 1)}×`).join(", "),
-          pass: hi >= 8 && hi > lo,
-        };
-      },
+      check: allOf(
+        compare({
+          metric: "time_ms",
+          method: "mnn",
+          baseline: "entropy",
+          better: "lower",
+          factor: 8,
+          where: {
+            width: LARGEST,
+          },
+        }),
+        Object.assign((r: ResultSet) => {
+          const ws = r.levels("width") as number[];
+          const lo = logSpeedups(r, { width: ws[0] }), hi = logSpeedups(r, { width: ws.at(-1)! });
+          const se = (v: number[]) => (v.length > 1 ? std(v) / Math.sqrt(v.length) : 0);
+          const gain = mean(hi) - mean(lo), noise = 2 * Math.hypot(se(hi), se(lo));
+          return verdict(
+            gain - noise > 0,
+            `speedup d=${ws[0]}: ${fmt(Math.exp(mean(lo)))}× → d=${ws.at(-1)}: ${fmt(Math.exp(mean(hi)))}× ` +
+              `(log gain ${fmt(gain)} ± ${fmt(noise)})`,
+          );
+        }, { metrics: ["time_ms"] }),
+      ),
     },
     {
       id: "tracks-exact-nuclear-norm",
-      statement:
-        "The L1,2 approximation ranks the models like the exact nuclear norm (our threshold: Spearman ρ ≥ 0.9 " +
-        "over all (width, seed) models)",
+      kind: "paper",
+      statement: "The L1,2 approximation ranks models like the exact nuclear norm it approximates, among models " +
+        "of the same hidden size (so that width alone cannot produce the agreement): Spearman ρ ≥ 0.9 over the " +
+        "(untrained/trained × seed) models at every width, including widths above the number of tokens N",
       paper: { value: "L1,2-norm used as an approximation of the nuclear norm (no number given)", source: ABSTRACT },
-      check: (r) => {
-        const { x, y } = paired(r, "mnn", "nuclear");
-        const rho = spearman(x, y);
-        const q = x.map((v, i) => v / y[i]);
-        return {
-          measured: `ρ = ${fmt(rho, 3)} over ${x.length} models (L1,2 / nuclear in [${fmt(Math.min(...q), 3)}, ${
-            fmt(Math.max(...q), 3)
-          }])`,
-          pass: x.length >= 3 && rho >= 0.9,
-        };
-      },
+      check: Object.assign((r: ResultSet) => {
+        const parts: string[] = [];
+        let pass = true;
+        for (const w of points(r, {}, "width")) {
+          const { x, y } = paired(r, "score", "mnn", "nuclear", w);
+          const rho = spearman(x, y), ok = x.length >= 4 && rho >= 0.9;
+          pass &&= ok;
+          parts.push(`d=${w.width}: ρ ${fmt(rho)} (${x.length} models)${ok ? "" : " ✗"}`);
+        }
+        return verdict(pass, parts.join("; "));
+      }, { metrics: ["score"] }),
     },
   ],
   figures: [

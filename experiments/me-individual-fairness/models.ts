@@ -63,3 +63,32 @@ export function cholSolve(g: Float64Array, b: Float64Array, m: number): Float64A
   }
   return x;
 }
+
+/** Hyper-parameter grids, the same for the raw and the SVT variant of each base algorithm. */
+export const KNN_GRID = [1, 3, 5, 10, 20, 40] as const;
+export const RIDGE_GRID = [0.01, 0.1, 1, 10, 100, 1000] as const;
+/** Fraction of the training individuals held out to choose a hyper-parameter. */
+export const VAL_FRAC = 0.2;
+
+/**
+ * Choose a hyper-parameter from `grid` by the lowest mean squared error on the last VAL_FRAC of the training
+ * individuals (fit on the rest; test individuals are never read), then refit on all training individuals.
+ */
+export function tuned(
+  x: M64,
+  nTrain: number,
+  yTrain: Float64Array,
+  grid: readonly number[],
+  fit: (x: M64, nFit: number, y: Float64Array, h: number) => Float64Array,
+): { pred: Float64Array; chosen: number } {
+  const nFit = nTrain - Math.max(1, Math.round(VAL_FRAC * nTrain));
+  const xTr = { rows: nTrain, cols: x.cols, data: x.data.subarray(0, nTrain * x.cols) };
+  let best = grid[0], bestErr = Infinity;
+  for (const h of grid) {
+    const p = fit(xTr, nFit, yTrain.subarray(0, nFit), h);
+    let e = 0;
+    for (let i = nFit; i < nTrain; i++) e += (p[i] - yTrain[i]) ** 2;
+    if (e < bestErr) [best, bestErr] = [h, e];
+  }
+  return { pred: fit(x, nTrain, yTrain, best), chosen: best };
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { getLinalg } from "../../lib/linalg/mod.ts";
 import type { ResultSet } from "../../lib/results.ts";
+import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";
 import { predictedAccuracy, predictedAlignment, unfoldingThreshold } from "./theory.ts";
@@ -28,8 +29,16 @@ const config = z.object({
 type Config = z.infer<typeof config>;
 
 const METHODS: Kind[] = ["tensor", "unfolding", "weighted_mean"];
-const MU_PAPER = Array.from({ length: 26 }, (_, i) => Math.round(i * 0.2 * 10) / 10); // 0, 0.2, …, 5
-const REPO = "HugoLebeau/nested_matrix-tensor, benchmark_clustering.ipynb + utils.py";
+const MU_PAPER = Array.from({ length: 21 }, (_, i) => i * 0.25); // 0, 0.25, …, 5
+const GH = "https://github.com/HugoLebeau/nested_matrix-tensor/blob/main";
+const UTILS = { url: `${GH}/utils.py`, where: "unfolding_accuracy" };
+const NOTEBOOK = { url: `${GH}/benchmark_clustering.ipynb`, where: "benchmark figure" };
+
+/** Per-seed (tensor, unfolding) accuracies at one grid point. */
+function pairsAt(r: ResultSet, where: Record<string, unknown>): [number, number][] {
+  const t = new Map(r.select({ metric: "accuracy", method: "tensor", where }).map((x) => [x.seed, x.value]));
+  return r.select({ metric: "accuracy", method: "unfolding", where }).map((x) => [t.get(x.seed)!, x.value]);
+}
 
 /** Seed-mean of a metric per (method, h, μ) grid point. */
 function pointMeans(r: ResultSet, metric: string, method: string) {
@@ -49,8 +58,6 @@ function pointMeans(r: ResultSet, metric: string, method: string) {
   }
   return out.sort((a, b) => a.h - b.h || a.mu - b.mu);
 }
-
-const f3 = (x: number) => x.toFixed(3);
 
 export default defineExperiment({
   id: "nested-matrix-tensor",
@@ -81,11 +88,12 @@ export default defineExperiment({
       ],
     },
     paper: {
-      description: "(p, n, m) = (150, 300, 60), ‖μ‖ ∈ {0, 0.2, …, 5}, ‖h‖ ∈ {0.5, 1.5}, 4 seeds",
-      seeds: 4,
+      description: "(p, n, m) = (150, 300, 60), ‖μ‖ ∈ {0, 0.25, …, 5}, ‖h‖ ∈ {0.5, 1.5}, 3 seeds",
+      seeds: 3,
       grid: { mu_norm: MU_PAPER, h_norm: [0.5, 1.5] },
       deviations: [
-        "26 values of ‖μ‖ with 4 seeds each instead of the notebook's 50 values with one draw each",
+        "21 values of ‖μ‖ with 3 seeds each instead of the notebook's 50 values with one draw each (reduced from " +
+        "26 values × 4 seeds so the paper scale finishes in about 25 minutes on the shared 2-core machine)",
       ],
     },
   },
@@ -130,7 +138,8 @@ export default defineExperiment({
     accuracy_theory: { label: "predicted accuracy Φ(α/√(1−α²))", direction: "none" },
     alignment: { label: "|⟨v̂, y/√n⟩| (simulation)", direction: "higher" },
     alignment_theory: { label: "predicted alignment α", direction: "none" },
-    als_iters: { label: "ALS sweeps to convergence", direction: "none" },
+    // a count decided by a stopping test at tol 1e-8: last bits of another BLAS kernel can move it by a sweep
+    als_iters: { label: "ALS sweeps to convergence", direction: "none", tolerance: { kind: "statistic" } },
   },
   measure: (t: NestedTensor, o: Output, cfg: Config) => ({
     accuracy: accuracy(o.v, t.y),
@@ -142,11 +151,13 @@ export default defineExperiment({
   claims: [
     {
       id: "unfolding-bbp-threshold",
+      kind: "paper",
       statement: "The unfolding estimator has a BBP-type transition: below the derived threshold its top singular " +
         "vector carries no information about the clusters, above it the alignment is positive (abstract; Sec. 3). " +
         "Checked per ‖h‖ with the predicted threshold μ_c: seed-mean unfolding accuracy ≤ 0.6 at every ‖μ‖ ≤ 0.8·μ_c " +
-        "and ≥ 0.75 at every ‖μ‖ ≥ 1.5·μ_c; each side must contain at least one grid point over the sweep.",
-      paper: { value: "phase transition at ζ = 0 (closed form in utils.py unfolding_accuracy)", source: REPO },
+        "and ≥ 0.75 at every ‖μ‖ ≥ 1.5·μ_c; each side must contain at least one grid point over the sweep " +
+        "(bounds fixed before the first run).",
+      paper: { value: "phase transition at ζ = 0 (closed form in utils.py unfolding_accuracy)", source: UTILS },
       check: (r) => {
         const pts = pointMeans(r, "accuracy", "unfolding");
         let below = 0, above = 0, bad = 0, maxBelow = 0, minAbove = 1;
@@ -161,62 +172,92 @@ export default defineExperiment({
             if (x.v < 0.75) bad++;
           }
         }
-        const thrs = [...thr].map(([h, c]) => `μ_c(‖h‖=${h}) = ${c.toFixed(2)}`).join(", ");
-        return {
-          measured: `${thrs}; below 0.8·μ_c: max accuracy ${f3(maxBelow)} (${below} points); above 1.5·μ_c: min ` +
-            `${f3(minAbove)} (${above} points)`,
-          pass: below > 0 && above > 0 && bad === 0,
-        };
+        const thrs = [...thr].map(([h, c]) => `μ_c(‖h‖=${h}) = ${fmt(c)}`).join(", ");
+        return verdict(
+          below > 0 && above > 0 && bad === 0,
+          `${thrs}; below 0.8·μ_c: max accuracy ${fmt(maxBelow)} (${below} points); above 1.5·μ_c: min ` +
+            `${fmt(minAbove)} (${above} points)`,
+        );
       },
     },
     {
       id: "tensor-beats-unfolding",
+      kind: "paper",
       statement: "The tensor (rank-one approximation) approach outperforms the unfolding one (abstract: 'quantify " +
-        "the performance gap'; the benchmark figure). Checked: seed-mean tensor accuracy ≥ unfolding − 0.02 at every " +
-        "grid point, and ≥ unfolding + 0.05 wherever the theory predicts a gap ≥ 0.1 (at least one such point).",
+        "the performance gap'; the benchmark figure). Checked: wherever the theory predicts a gap ≥ 0.1 (at least " +
+        "one such point), tensor accuracy beats unfolding by more than 0.05 beyond 2·SE, paired by seed; and " +
+        "nowhere is the seed-mean tensor accuracy below unfolding − 0.02.",
+      paper: { value: "tensor curve above the unfolding curve (figure; values not readable)", source: NOTEBOOK },
       check: (r) => {
         const t = pointMeans(r, "accuracy", "tensor"), u = pointMeans(r, "accuracy", "unfolding");
         const th = pointMeans(r, "accuracy_theory", "tensor"), uh = pointMeans(r, "accuracy_theory", "unfolding");
-        let gapPts = 0, bad = 0, minGap = Infinity, worst = Infinity;
-        for (let i = 0; i < Math.min(t.length, u.length); i++) {
+        let gapPts = 0, bad = 0, worst = Infinity, weakest = "";
+        let minLow = Infinity;
+        for (let i = 0; i < t.length; i++) {
           const d = t[i].v - u[i].v;
           worst = Math.min(worst, d);
           if (d < -0.02) bad++;
           if (th[i].v - uh[i].v >= 0.1) {
-            gapPts++, minGap = Math.min(minGap, d);
-            if (d < 0.05) bad++;
+            gapPts++;
+            const where = { h_norm: t[i].h, mu_norm: t[i].mu };
+            const low = pairedComparison(pairsAt(r, where), { better: "higher", margin: { abs: 0.05 } });
+            if (low.advantage - low.noise < minLow) {
+              minLow = low.advantage - low.noise;
+              weakest = `‖h‖=${t[i].h}, ‖μ‖=${t[i].mu}: gap ${fmt(low.advantage)} ± ${fmt(low.noise)}`;
+            }
+            if (!low.pass) bad++;
           }
         }
-        return {
-          measured: `smallest tensor − unfolding over ${t.length} points: ${f3(worst)}; at the ${gapPts} points with ` +
-            `a predicted gap ≥ 0.1 the smallest measured gap is ${f3(minGap)}`,
-          pass: t.length > 0 && t.length === u.length && gapPts > 0 && bad === 0,
-        };
+        return verdict(
+          t.length === u.length && gapPts > 0 && bad === 0,
+          `${gapPts} points with a predicted gap ≥ 0.1; weakest: ${weakest} (need gap − 2·SE > 0.05); smallest ` +
+            `seed-mean tensor − unfolding over all ${t.length} points: ${fmt(worst)} (need ≥ −0.02)`,
+        );
       },
     },
     {
       id: "theory-matches-simulation",
+      kind: "paper",
       statement: "The large-dimensional formulas predict the clustering accuracy of each approach at finite size " +
         "(the benchmark figure overlays theory curves (T) on simulations (S)). Checked per method: over the grid, " +
         "the mean |seed-mean accuracy − predicted| ≤ 0.03 and the largest ≤ 0.12 (finite-size smoothing near the " +
-        "transitions).",
-      paper: { value: "theory curves overlay the simulated accuracies (figure)", source: REPO },
+        "transitions; bounds fixed before the first run).",
+      paper: { value: "theory curves overlay the simulated accuracies (figure)", source: NOTEBOOK },
       check: (r) => {
         const parts: string[] = [];
         let pass = true;
         for (const m of METHODS) {
           const s = pointMeans(r, "accuracy", m), th = pointMeans(r, "accuracy_theory", m);
-          if (!s.length || s.length !== th.length) {
-            pass = false;
-            parts.push(`${m}: missing`);
-            continue;
-          }
           const gaps = s.map((x, i) => Math.abs(x.v - th[i].v));
           const mean = gaps.reduce((a, b) => a + b) / gaps.length, max = Math.max(...gaps);
-          parts.push(`${m}: mean gap ${f3(mean)}, max ${f3(max)}`);
-          if (!(mean <= 0.03 && max <= 0.12)) pass = false;
+          const ok = mean <= 0.03 && max <= 0.12;
+          parts.push(`${m}: mean gap ${fmt(mean)}, max ${fmt(max)}${ok ? "" : " ✗"}`);
+          pass &&= ok && s.length === th.length;
         }
-        return { measured: parts.join("; "), pass };
+        return verdict(pass, parts.join("; "));
+      },
+    },
+    {
+      id: "oracle-upper-bound",
+      kind: "sanity",
+      statement: "Our check of the setup: no estimator that does not know h (tensor, unfolding) beats the oracle " +
+        "that knows it: at no grid point is mean(estimator − oracle) − 2·SE > 0.02 (paired by seed).",
+      check: (r) => {
+        let worst = -Infinity, at = "";
+        for (const m of ["tensor", "unfolding"]) {
+          for (const x of pointMeans(r, "accuracy", m)) {
+            const where = { h_norm: x.h, mu_norm: x.mu };
+            const o = new Map(
+              r.select({ metric: "accuracy", method: "weighted_mean", where }).map((y) => [y.seed, y.value]),
+            );
+            const pairs = r.select({ metric: "accuracy", method: m, where }).map((y) =>
+              [y.value, o.get(y.seed)!] as [number, number]
+            );
+            const c = pairedComparison(pairs, { better: "higher", margin: { abs: 0.02 } });
+            if (c.advantage - c.noise > worst) [worst, at] = [c.advantage - c.noise, `${m} at ‖h‖=${x.h}, ‖μ‖=${x.mu}`];
+          }
+        }
+        return verdict(worst <= 0.02, `largest (estimator − oracle) − 2·SE: ${fmt(worst)} (${at})`);
       },
     },
   ],

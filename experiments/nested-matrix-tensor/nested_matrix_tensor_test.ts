@@ -3,6 +3,7 @@ import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { getLinalg } from "../../lib/linalg/mod.ts";
 import { Rng } from "../../lib/rng.ts";
 import exp from "./mod.ts";
+import { ResultSet } from "../../lib/results.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfold2, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";
 import {
@@ -144,9 +145,40 @@ Deno.test("smoke pipeline: data → each method → measure gives finite metrics
   const base = exp.config.parse({ ...exp.scales.smoke.set, mu_norm: 3, h_norm: 1.5 });
   const data = await exp.data(base, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await m.run(data, base, ctx);
     const metrics = await exp.measure(data, out, base);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k}`);
   }
+});
+
+Deno.test("claims: tensor-beats-unfolding needs a gap beyond noise where theory predicts one", () => {
+  const cfg = exp.config.parse({ ...exp.scales.smoke.set, h_norm: 0.5 });
+  const rows = [];
+  for (const mu of [0, 2, 5]) {
+    for (const method of ["tensor", "unfolding", "weighted_mean"]) {
+      const config = { ...cfg, mu_norm: mu, h_norm: 0.5 };
+      // theory: tensor 0.9 at mu = 2 where unfolding is at chance; equal elsewhere
+      const th = mu === 0 ? 0.5 : mu === 2 ? (method === "unfolding" ? 0.5 : 0.9) : 0.95;
+      for (const seed of [0, 1, 2]) {
+        const run_id = `${method}-${mu}-${seed}`;
+        const base = { run_id, method, backend: "native", seed, config, step: null };
+        rows.push({ ...base, metric: "accuracy_theory", value: th });
+        rows.push({ ...base, metric: "accuracy", value: th + 0.002 * seed });
+      }
+    }
+  }
+  const claim = exp.claims.find((c) => c.id === "tensor-beats-unfolding")!;
+  assert.ok(claim.check(new ResultSet(rows)).pass);
+  // the same, but the simulated tensor accuracy equals the unfolding one: must fail
+  const tied = rows.map((r) =>
+    r.method === "tensor" && r.metric === "accuracy" && r.config.mu_norm === 2 ? { ...r, value: 0.5 } : r
+  );
+  assert.ok(!claim.check(new ResultSet(tied)).pass);
 });

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures.ts";
 import type { ResultSet } from "../../lib/results.ts";
+import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { buildData, type Data, evaluate, magnitude, netTrim, type Pruned } from "./pipeline.ts";
 
 const config = z.object({
@@ -29,9 +30,21 @@ type Config = z.infer<typeof config>;
 
 const trimOpts = (c: Config) => ({ epsRel: c.eps_rel, rho: c.rho, iters: c.iters });
 
-/** Mean over eps levels of a per-method metric. */
-const byEps = (r: ResultSet, metric: string, method: string) =>
-  r.levels("eps_rel").map((e) => r.mean({ metric, method, where: { eps_rel: e } }));
+/**
+ * Net-Trim's result for one (data, options), computed once: magnitude pruning needs its per-layer counts, and
+ * when both methods run in the same process on the same cached input the ADMM is not repeated (deterministic,
+ * so a recomputation elsewhere gives the same counts).
+ */
+const memo = new WeakMap<Data, Map<string, Pruned>>();
+function trimmed(data: Data, cfg: Config): Pruned {
+  const o = trimOpts(cfg), key = JSON.stringify(o);
+  const m = memo.get(data) ?? memo.set(data, new Map()).get(data)!;
+  if (!m.has(key)) m.set(key, netTrim(data, o));
+  return m.get(key)!;
+}
+
+/** Training, ADMM with soft thresholding and accuracy counts amplify last bits: every metric drifts as a statistic. */
+const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "net-trim",
@@ -51,17 +64,20 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "two tolerances, one seed, 500 trimming samples, 150 ADMM iterations",
-      seeds: 1,
+      description:
+        "two tolerances, two seeds, 1000 training digits × 3 epochs, 300 trimming samples, 100 ADMM iterations",
+      seeds: 2,
       grid: { eps_rel: [0.05, 0.2] },
-      set: { n_trim: 500, iters: 150 },
-      deviations: ["1 seed; 500 trimming samples; 150 ADMM iterations (not fully converged)"],
+      set: { n_train: 1000, epochs: 3, n_trim: 300, iters: 100 },
+      deviations: ["a smaller, less trained net; 300 trimming samples; 100 ADMM iterations (not fully converged)"],
     },
     paper: {
-      description: "sparsity sweep over five tolerances, three seeds (≈2 min on 2 cores)",
+      description: "sparsity sweep over three tolerances, three seeds",
       seeds: 3,
-      grid: { eps_rel: [0.02, 0.05, 0.1, 0.2, 0.3] },
+      grid: { eps_rel: [0.02, 0.1, 0.3] },
       deviations: [
+        "three tolerances ε ∈ {0.02, 0.1, 0.3} (was five, with 0.05 and 0.2): on the shared, loaded 2-core machine " +
+        "the five-point sweep would not finish within the ~25 min budget of a verify",
         "784-64-32-10 MLP on 3000 of the 10k packaged MNIST digits (paper: larger FC nets on full MNIST)",
         "400 ADMM iterations at fixed ρ = 1, no stopping rule or adaptive ρ",
       ],
@@ -88,71 +104,88 @@ export default defineExperiment({
     net_trim: {
       label: "Net-Trim (parallel, ADMM)",
       description: "Per-layer convex program min‖W‖₁ s.t. relaxed ReLU-response constraints, ADMM (arXiv 1806.06457)",
-      run: (data: Data, cfg: Config) => netTrim(data, trimOpts(cfg)),
+      run: (data: Data, cfg: Config) => trimmed(data, cfg),
     },
     magnitude: {
       label: "magnitude pruning",
       description: "Keep the largest-|w| weights of each layer, as many as Net-Trim keeps there at the same ε",
-      run: (data: Data, cfg: Config) => magnitude(data, netTrim(data, trimOpts(cfg)).nnz),
+      run: (data: Data, cfg: Config) => magnitude(data, trimmed(data, cfg).nnz),
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy" },
-    acc_drop: { direction: "lower", label: "accuracy lost vs the trained net" },
-    sparsity: { direction: "higher", label: "fraction of zero weights" },
-    layer_err: { direction: "lower", label: "relative layer-response error (series over layer index)" },
-    mean_layer_err: { direction: "lower", label: "mean over layers of the relative response error" },
-    output_err: { direction: "lower", label: "relative end-to-end logit error" },
+    test_acc: { direction: "higher", label: "test accuracy", tolerance: STAT },
+    acc_drop: { direction: "lower", label: "accuracy lost vs the trained net", tolerance: STAT },
+    sparsity: { direction: "higher", label: "fraction of zero weights", tolerance: STAT },
+    layer_err: {
+      direction: "lower",
+      label: "relative layer-response error (series over layer index)",
+      tolerance: STAT,
+    },
+    mean_layer_err: { direction: "lower", label: "mean over layers of the relative response error", tolerance: STAT },
+    output_err: { direction: "lower", label: "relative end-to-end logit error", tolerance: STAT },
   },
   measure: (data: Data, out: Pruned) => evaluate(data, out),
   claims: [
     {
       id: "responses-kept-better",
+      kind: "paper",
       statement: "At matched per-layer sparsity, Net-Trim keeps the layer responses closer to the trained net's " +
-        "than magnitude pruning (held-out mean layer-response error lower at every ε).",
-      check: (r) => {
-        const nt = byEps(r, "mean_layer_err", "net_trim"), mg = byEps(r, "mean_layer_err", "magnitude");
-        return {
-          measured: nt.map((v, i) => `${v.toFixed(3)} vs ${mg[i].toFixed(3)}`).join("; "),
-          pass: nt.every((v, i) => v < mg[i]),
-        };
+        "than magnitude pruning: held-out mean layer-response error lower at every ε, paired over seeds, by more " +
+        "than 2% beyond 2·SE.",
+      paper: {
+        value: "Net-Trim's layer-wise program keeps each layer's response close to the original (its constraint)",
+        source: { url: "https://arxiv.org/abs/1611.05162", where: "abstract" },
       },
+      check: compare({
+        metric: "mean_layer_err",
+        method: "net_trim",
+        baseline: "magnitude",
+        better: "lower",
+        forEach: "eps_rel",
+      }),
     },
     {
       id: "accuracy-not-worse",
-      statement: "At matched sparsity Net-Trim's test accuracy (no retraining) is at least magnitude pruning's, " +
-        "averaged over the ε sweep.",
+      kind: "paper",
+      statement: "At matched sparsity Net-Trim's test accuracy (no retraining) is not below magnitude pruning's: " +
+        "paired over every (ε, seed), its mean accuracy is at most 0.5 points below magnitude pruning's beyond " +
+        "2·SE (non-inferiority margin −0.005; the binomial SE of one accuracy on 1000 digits is ≈ 0.9 points).",
       paper: {
         value:
           "Net-Trim 'significantly reduces the number of connections … while also providing enough regularization " +
           "to slightly reduce the generalization error' (no magnitude-pruning number read)",
-        source:
-          "arXiv 1611.05162 abstract (https://research.ibm.com/publications/net-trim-convex-pruning-of-deep-neural-networks-with-performance-guarantee)",
+        source: { url: "https://arxiv.org/abs/1611.05162", where: "abstract" },
       },
-      check: (r) => {
-        const nt = byEps(r, "test_acc", "net_trim"), mg = byEps(r, "test_acc", "magnitude");
-        const a = nt.reduce((s, v) => s + v, 0) / nt.length, b = mg.reduce((s, v) => s + v, 0) / mg.length;
-        return { measured: `${a.toFixed(4)} vs ${b.toFixed(4)}`, pass: a >= b };
-      },
+      check: compare({
+        metric: "test_acc",
+        method: "net_trim",
+        baseline: "magnitude",
+        better: "higher",
+        margin: { abs: -0.005 },
+      }),
     },
     {
       id: "high-sparsity-accuracy",
-      statement:
-        "At the smallest ε swept Net-Trim removes ≥ 70% of the weights while losing ≤ 2 points of test accuracy.",
+      kind: "paper",
+      statement: "At some swept ε Net-Trim removes ≥ 90% of the weights (the low end of the paper's 90–98%) while " +
+        "losing ≤ 2 points of test accuracy (our reading of 'very little loss'), means over seeds.",
       paper: {
         value:
           "compression factors between 10x and 50x (removing 90% to 98% of the connections) with very little loss in test accuracy",
-        source: "arXiv 1806.06457 §1 (https://huggingface.datasetlab.ai/papers/1806.06457.md)",
+        source: { url: "https://arxiv.org/abs/1806.06457", where: "§1" },
       },
-      check: (r) => {
-        const e = r.levels("eps_rel")[0];
-        const sp = r.mean({ metric: "sparsity", method: "net_trim", where: { eps_rel: e } });
-        const drop = r.mean({ metric: "acc_drop", method: "net_trim", where: { eps_rel: e } });
-        return {
-          measured: `ε=${e}: sparsity ${(100 * sp).toFixed(1)}%, accuracy drop ${(100 * drop).toFixed(2)} pts`,
-          pass: sp >= 0.7 && drop <= 0.02,
-        };
-      },
+      check: Object.assign((r: ResultSet) => {
+        const parts: string[] = [];
+        let pass = false;
+        for (const e of r.levels("eps_rel")) {
+          const sp = r.mean({ metric: "sparsity", method: "net_trim", where: { eps_rel: e } });
+          const drop = r.mean({ metric: "acc_drop", method: "net_trim", where: { eps_rel: e } });
+          const ok = sp >= 0.9 && drop <= 0.02;
+          pass ||= ok;
+          parts.push(`ε=${e}: sparsity ${fmt(100 * sp)}%, drop ${fmt(100 * drop)} pts${ok ? " ✓" : ""}`);
+        }
+        return verdict(pass, parts.join("; "));
+      }, { metrics: ["sparsity", "acc_drop"] }),
     },
   ],
   figures: [

@@ -70,6 +70,34 @@ export function lossGrad(la: Linalg, w: M[], s: Split, idx: number[] | null, wan
 /** An optimizer: from the step t (0-based) and gradients, the per-layer update Δ (applied as W ← W − Δ). */
 export type Optimizer = (t: number, grads: M[]) => M[];
 
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1) on a list of layers, with fresh state: m ← β1·m + (1−β1)·g,
+ * v ← β2·v + (1−β2)·g², Δ = lr·m̂/(√v̂ + ε) with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t). With β1 = β2 = 0 (EMAs off)
+ * this is lr·g/(|g| + ε): the paper's "Adam without EMA".
+ */
+export function adam(shapes: M[], lr: number, b1: number, b2: number, eps: number): Optimizer {
+  const m = shapes.map((x) => new Float64Array(x.data.length)), v = m.map((x) => new Float64Array(x.length));
+  return (t, g) =>
+    g.map((x, l) =>
+      mat(
+        x.rows,
+        x.cols,
+        x.data.map((gi, i) => {
+          m[l][i] = b1 * m[l][i] + (1 - b1) * gi;
+          v[l][i] = b2 * v[l][i] + (1 - b2) * gi * gi;
+          const mh = m[l][i] / (1 - b1 ** (t + 1)), vh = v[l][i] / (1 - b2 ** (t + 1));
+          return lr * mh / (Math.sqrt(vh) + eps);
+        }),
+      )
+    );
+}
+
+/** Rows [a, b) of a split. */
+export function rowsOf(s: Split, a: number, b: number): Split {
+  const d = s.x.cols;
+  return { x: mat(b - a, d, s.x.data.slice(a * d, b * d)), y: s.y.slice(a, b) };
+}
+
 export interface StepState {
   step: number;
   loss: number;

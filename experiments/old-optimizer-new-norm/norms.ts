@@ -18,11 +18,6 @@ export type Norm = "l2" | "linf" | "spectral";
 
 const map = (a: M, f: (x: number) => number): M => mat(a.rows, a.cols, a.data.map(f));
 
-/** Adam's update direction m̂/(√v̂ + ε) with β1 = β2 = 0 (EMAs switched off): m = g, v = g², so g/(|g| + ε). */
-export function adamNoEma(g: M, eps: number): M {
-  return map(g, (x) => x / (Math.sqrt(x * x) + eps));
-}
-
 /** sign(g), entrywise, sign(0) = 0: the ℓ∞ steepest-descent direction (paper §"Adam as steepest descent"). */
 export function signOf(g: M): M {
   return map(g, Math.sign);

@@ -1,8 +1,8 @@
 import { getLinalg, mat } from "../../lib/linalg/mod.ts";
 import { Rng } from "../../lib/rng.ts";
 import exp from "./mod.ts";
-import { init, lossGrad } from "./mlp.ts";
-import { adamNoEma, dualNorm, type M, norm, optimality, orthogonalize, shampooNoAccum, signOf } from "./norms.ts";
+import { adam, init, lossGrad } from "./mlp.ts";
+import { dualNorm, type M, norm, optimality, orthogonalize, shampooNoAccum, signOf } from "./norms.ts";
 
 const la = getLinalg();
 const rnd = (r: number, c: number, rng: Rng) => mat(r, c, rng.normal(r * c) as Float64Array);
@@ -21,8 +21,26 @@ Deno.test("sign g is the best vertex of the ℓ∞ ball (brute force over all 2^
   }
   assert(Math.abs(dot(g, signOf(g)) - best) < 1e-14, "sign is not the maximiser");
   assert(Math.abs(best - dualNorm(la, "linf", [g])) < 1e-14, "ℓ1 is not the dual of ℓ∞");
-  const a = adamNoEma(g, 1e-300);
-  assert(a.data.every((v, i) => v === Math.sign(g.data[i])), "Adam without EMA differs from sign");
+  // the real Adam update with β1 = β2 = 0, over several steps (its state must not leak between steps)
+  const opt = adam([g], 0.01, 0, 0, 1e-300);
+  for (let t = 0; t < 3; t++) {
+    const gt = mat(2, 4, g.data.map((v) => v * (t + 1) * (t % 2 ? -1 : 1)));
+    const a = opt(t, [gt])[0];
+    assert(a.data.every((v, i) => v / 0.01 === Math.sign(gt.data[i])), `Adam without EMA differs from sign at ${t}`);
+  }
+});
+
+Deno.test("Adam with EMAs matches a hand-computed two-step update (bias-corrected)", () => {
+  const g1 = mat(1, 2, [0.5, -2]), g2 = mat(1, 2, [1, 1]);
+  const opt = adam([g1], 0.1, 0.9, 0.999, 1e-8);
+  const a1 = opt(0, [g1])[0], a2 = opt(1, [g2])[0];
+  for (let i = 0; i < 2; i++) {
+    // step 1: m̂ = g1, v̂ = g1² → 0.1·g1/(|g1| + 1e-8)
+    assert(Math.abs(a1.data[i] - 0.1 * g1.data[i] / (Math.abs(g1.data[i]) + 1e-8)) < 1e-15, "step 1");
+    const m = 0.9 * 0.1 * g1.data[i] + 0.1 * g2.data[i], v = 0.999 * 0.001 * g1.data[i] ** 2 + 0.001 * g2.data[i] ** 2;
+    const want = 0.1 * (m / (1 - 0.81)) / (Math.sqrt(v / (1 - 0.999 ** 2)) + 1e-8);
+    assert(Math.abs(a2.data[i] - want) < 1e-14, `step 2: ${a2.data[i]} vs ${want}`);
+  }
 });
 
 Deno.test("UVᵀ: unit singular values, ⟨G, UVᵀ⟩ = nuclear norm, and Shampoo without accumulation equals it", () => {
@@ -86,17 +104,21 @@ Deno.test("smoke pipeline: every method gives finite metrics on a tiny config", 
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
     const obs: Record<string, number>[] = [];
+    const chosen: Record<string, number> = {};
     const ctx = {
       seed: 0,
       rng: Rng.fromSeed(0).split(name),
       backend: "native",
       observe: (_s: number, st: unknown) => obs.push(exp.observe!(data, st, cfg)),
+      choose: (k: string, v: number) => (chosen[k] = v),
     } as unknown as Parameters<typeof m.run>[2];
     const out = await m.run(data, cfg, ctx);
     const met = await exp.measure(data, out, cfg);
     for (const v of [...Object.values(met), ...obs.flatMap((o) => Object.values(o))]) {
       assert(Number.isFinite(v as number), `${name}: non-finite metric`);
     }
-    assert(obs.length === 6 && "dual_ratio" in obs[3], `${name}: observe hooks missing`);
+    assert(obs.length === 6 && "dual_ratio" in obs[3], `${name}: observe hooks missing (tuning fits must not observe)`);
+    const isTuned = ["sgd", "sign", "spectral", "adam"].includes(name);
+    assert(isTuned === ("lr" in chosen), `${name}: chosen step size ${JSON.stringify(chosen)}`);
   }
 });

@@ -22,71 +22,117 @@ export function ipwSpectral(p: Problem): M64 {
   return topEig(ipwGram(p, pairStats(p)), p.r).vectors;
 }
 
-/** Solve (M + μI)x = b for a small SPD r×r M (Cholesky, in place on copies). */
-function ridgeSolve(m: Float64Array, b: Float64Array, r: number, mu: number): Float64Array {
-  const a = m.slice(), x = b.slice();
-  for (let i = 0; i < r; i++) a[i * r + i] += mu;
-  for (let j = 0; j < r; j++) { // Cholesky a = LLᵀ (lower, in place)
-    let s = a[j * r + j];
-    for (let k = 0; k < j; k++) s -= a[j * r + k] ** 2;
+/**
+ * Solve (M + μI)x = b for a small SPD r×r M by Cholesky, without allocating: M is read at m[mo..], b at b[bo..],
+ * x is written to out[oo..]; `w` is r×r scratch.
+ */
+function ridgeSolveInto(
+  m: Float64Array,
+  mo: number,
+  b: Float64Array,
+  bo: number,
+  r: number,
+  mu: number,
+  w: Float64Array,
+  out: Float64Array,
+  oo: number,
+): void {
+  for (let q = 0; q < r * r; q++) w[q] = m[mo + q];
+  for (let i = 0; i < r; i++) w[i * r + i] += mu;
+  for (let j = 0; j < r; j++) { // Cholesky w = LLᵀ (lower, in place)
+    let s = w[j * r + j];
+    for (let k = 0; k < j; k++) s -= w[j * r + k] ** 2;
     const l = Math.sqrt(Math.max(s, 1e-300));
-    a[j * r + j] = l;
+    w[j * r + j] = l;
     for (let i = j + 1; i < r; i++) {
-      let t = a[i * r + j];
-      for (let k = 0; k < j; k++) t -= a[i * r + k] * a[j * r + k];
-      a[i * r + j] = t / l;
+      let t = w[i * r + j];
+      for (let k = 0; k < j; k++) t -= w[i * r + k] * w[j * r + k];
+      w[i * r + j] = t / l;
     }
   }
   for (let i = 0; i < r; i++) { // L y = b
-    let t = x[i];
-    for (let k = 0; k < i; k++) t -= a[i * r + k] * x[k];
-    x[i] = t / a[i * r + i];
+    let t = b[bo + i];
+    for (let k = 0; k < i; k++) t -= w[i * r + k] * out[oo + k];
+    out[oo + i] = t / w[i * r + i];
   }
   for (let i = r - 1; i >= 0; i--) { // Lᵀ x = y
-    let t = x[i];
-    for (let k = i + 1; k < r; k++) t -= a[k * r + i] * x[k];
-    x[i] = t / a[i * r + i];
+    let t = out[oo + i];
+    for (let k = i + 1; k < r; k++) t -= w[k * r + i] * out[oo + k];
+    out[oo + i] = t / w[i * r + i];
   }
-  return x;
+}
+
+/** Options of the iterative baselines: an iteration cap and a stopping tolerance on the change of B. */
+export interface IterOptions {
+  iters: number;
+  /** Stop once the span of B moves by ≤ tol (‖sin Θ‖_F) in one iteration (0: run all `iters`). */
+  tol?: number;
+  /** Filled with the number of iterations run. */
+  stats?: { iters: number };
+}
+
+/**
+ * The span of B has settled: ‖(I − QQᵀ)Q'‖_F ≤ tol for orthonormal bases Q of span(prev), Q' of span(b) (the sines of
+ * the angles between consecutive column spaces; the factors' scale is free with a small ridge, their span is not).
+ */
+function settled(b: M64, prev: M64, tol: number): boolean {
+  let q: M64, q2: M64;
+  try {
+    q = orthonormalize(prev);
+    q2 = orthonormalize(b);
+  } catch {
+    return false;
+  }
+  const r = q.cols, d = q.rows, c = new Float64Array(r * r);
+  for (let i = 0; i < d; i++) {
+    for (let a = 0; a < r; a++) for (let e = 0; e < r; e++) c[a * r + e] += q.data[i * r + a] * q2.data[i * r + e];
+  }
+  let res2 = r; // ‖Q'‖² − ‖QᵀQ'‖² = Σ sin²θ
+  for (let x = 0; x < r * r; x++) res2 -= c[x] * c[x];
+  return res2 <= tol * tol;
 }
 
 /** AltMin on the observed entries: a_i ← argmin Σ_t (x_it − ⟨a, b_{j_t}⟩)² + μ‖a‖², then b_j likewise. */
-export function altMin(p: Problem, o: { iters: number; mu: number }, monitor?: (step: number, b: M64) => void): M64 {
+export function altMin(p: Problem, o: IterOptions & { mu: number }, monitor?: (step: number, b: M64) => void): M64 {
   const { n, d, r, perRow: m } = p;
   let b = zeroFillPca(p);
-  const a = new Float64Array(n * r);
+  const a = new Float64Array(n * r), w = new Float64Array(r * r);
+  const gram = new Float64Array(r * r), rhs = new Float64Array(r);
+  const grams = new Float64Array(d * r * r), rhsB = new Float64Array(d * r);
   for (let it = 0; it < o.iters; it++) {
     if (monitor) monitor(it, b);
+    const bd = b.data;
     for (let i = 0; i < n; i++) {
-      const gram = new Float64Array(r * r), rhs = new Float64Array(r);
+      gram.fill(0);
+      rhs.fill(0);
       for (let t = 0; t < m; t++) {
         const j = p.cols[i * m + t], x = p.vals[i * m + t];
         for (let l = 0; l < r; l++) {
-          rhs[l] += x * b.data[j * r + l];
-          for (let q = 0; q < r; q++) gram[l * r + q] += b.data[j * r + l] * b.data[j * r + q];
+          const bl = bd[j * r + l];
+          rhs[l] += x * bl;
+          for (let q = 0; q < r; q++) gram[l * r + q] += bl * bd[j * r + q];
         }
       }
-      a.set(ridgeSolve(gram, rhs, r, o.mu), i * r);
+      ridgeSolveInto(gram, 0, rhs, 0, r, o.mu, w, a, i * r);
     }
-    const grams = new Float64Array(d * r * r), rhs = new Float64Array(d * r);
+    grams.fill(0);
+    rhsB.fill(0);
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < m; t++) {
         const j = p.cols[i * m + t], x = p.vals[i * m + t];
         for (let l = 0; l < r; l++) {
           const ail = a[i * r + l];
-          rhs[j * r + l] += x * ail;
+          rhsB[j * r + l] += x * ail;
           for (let q = 0; q < r; q++) grams[j * r * r + l * r + q] += ail * a[i * r + q];
         }
       }
     }
     const nb = zeros(d, r);
-    for (let j = 0; j < d; j++) {
-      nb.data.set(
-        ridgeSolve(grams.subarray(j * r * r, (j + 1) * r * r), rhs.subarray(j * r, (j + 1) * r), r, o.mu),
-        j * r,
-      );
-    }
+    for (let j = 0; j < d; j++) ridgeSolveInto(grams, j * r * r, rhsB, j * r, r, o.mu, w, nb.data, j * r);
+    const prev = b;
     b = nb;
+    if (o.stats) o.stats.iters = it + 1;
+    if (o.tol && settled(b, prev, o.tol)) break;
   }
   return safeOrth(b);
 }
@@ -94,15 +140,15 @@ export function altMin(p: Problem, o: { iters: number; mu: number }, monitor?: (
 /** softImpute-ALS with rank cap r and penalty λ. Returns an orthonormal basis of span(B). */
 export function softImputeAls(
   p: Problem,
-  o: { iters: number; lambda: number },
+  o: IterOptions & { lambda: number },
   monitor?: (step: number, b: M64) => void,
 ): M64 {
   const { n, d, r, perRow: m } = p;
   let b = zeroFillPca(p);
-  let a = new Float64Array(n * r);
+  let a = new Float64Array(n * r), na = new Float64Array(n * r);
+  const e = new Float64Array(n * m), w = new Float64Array(r * r), rhs = new Float64Array(r);
   // residual on Ω: x_it − ⟨a_i, b_j⟩
   const resid = () => {
-    const e = new Float64Array(n * m);
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < m; t++) {
         const j = p.cols[i * m + t];
@@ -111,7 +157,6 @@ export function softImputeAls(
         e[i * m + t] = p.vals[i * m + t] - s;
       }
     }
-    return e;
   };
   const gramOf = (x: Float64Array, rows: number) => {
     const g = new Float64Array(r * r);
@@ -123,20 +168,20 @@ export function softImputeAls(
   for (let it = 0; it < o.iters; it++) {
     if (monitor) monitor(it, b);
     // A ← (P_Ω(X − ABᵀ)·B + A·BᵀB)(BᵀB + λI)⁻¹
-    let e = resid();
-    const btb = gramOf(b.data, d), na = new Float64Array(n * r);
+    resid();
+    const btb = gramOf(b.data, d);
     for (let i = 0; i < n; i++) {
-      const rhs = new Float64Array(r);
+      rhs.fill(0);
       for (let t = 0; t < m; t++) {
         const j = p.cols[i * m + t];
         for (let l = 0; l < r; l++) rhs[l] += e[i * m + t] * b.data[j * r + l];
       }
       for (let l = 0; l < r; l++) for (let q = 0; q < r; q++) rhs[l] += a[i * r + q] * btb[q * r + l];
-      na.set(ridgeSolve(btb, rhs, r, o.lambda), i * r);
+      ridgeSolveInto(btb, 0, rhs, 0, r, o.lambda, w, na, i * r);
     }
-    a = na;
+    [a, na] = [na, a];
     // B ← (P_Ω(X − ABᵀ)ᵀ·A + B·AᵀA)(AᵀA + λI)⁻¹
-    e = resid();
+    resid();
     const ata = gramOf(a, n), rhsB = new Float64Array(d * r);
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < m; t++) {
@@ -146,11 +191,17 @@ export function softImputeAls(
     }
     const nb = zeros(d, r);
     for (let j = 0; j < d; j++) {
-      const rhs = rhsB.slice(j * r, (j + 1) * r);
-      for (let l = 0; l < r; l++) for (let q = 0; q < r; q++) rhs[l] += b.data[j * r + q] * ata[q * r + l];
-      nb.data.set(ridgeSolve(ata, rhs, r, o.lambda), j * r);
+      for (let l = 0; l < r; l++) {
+        let v = rhsB[j * r + l];
+        for (let q = 0; q < r; q++) v += b.data[j * r + q] * ata[q * r + l];
+        rhs[l] = v;
+      }
+      ridgeSolveInto(ata, 0, rhs, 0, r, o.lambda, w, nb.data, j * r);
     }
+    const prev = b;
     b = nb;
+    if (o.stats) o.stats.iters = it + 1;
+    if (o.tol && settled(b, prev, o.tol)) break;
   }
   return safeOrth(b);
 }

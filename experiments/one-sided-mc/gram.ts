@@ -10,6 +10,7 @@
  *   f(U) = (1/4p)·Σ_jk W_jk ((UUᵀ)_jk − Ĝ_jk)²,   ∇f(U) = (1/p)·(W ∘ (UUᵀ − Ĝ))·U,   p = mean_jk W_jk
  * with W = 1_Ω (standard completion of the observed entries of the Gram matrix; `weighting: "count"` uses W = C).
  * Init: U_0 = top-r eigenpairs of the inverse-propensity Gram Ĝ_IPW (S divided by its expected count).
+ * Optimiser: GD with Nesterov momentum and gradient restart, stopped when a step moves U by ≤ tol·‖U‖_F.
  */
 import { type M64, symEig, zeros } from "../../lib/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
@@ -61,9 +62,12 @@ export interface GramGdOptions {
   r: number;
   /** W = 1_Ω (uniform over observed pairs) or W = C (each pair weighted by its number of products). */
   weighting: "uniform" | "count";
+  /** Cap on GD steps. */
   iters: number;
   /** Step size as a multiple of 1/λ₁(Ĝ_IPW). */
   stepScale: number;
+  /** Stop once a step moves U by at most tol·‖U‖_F (converged); 0 runs all `iters` steps. */
+  tol?: number;
 }
 
 /** Weighted-loss value and gradient of f(U) (see the header). */
@@ -97,7 +101,7 @@ export function gramCompletion(
   p: Problem,
   o: GramGdOptions,
   monitor?: (step: number, u: M64) => void,
-): { u: M64; gram: M64 } {
+): { u: M64; gram: M64; iters: number } {
   const st = pairStats(p), d = p.d;
   const g = zeros(d, d);
   let csum = 0;
@@ -118,11 +122,61 @@ export function gramCompletion(
     }
   }
   const eta = o.stepScale / (Math.max(init.values[0], 1e-12) * (o.weighting === "count" ? wmax : 1));
-  for (let t = 0; t <= o.iters; t++) {
-    if (monitor) monitor(t, u);
+  // Nesterov-accelerated GD with gradient restart (O'Donoghue & Candès 2015): the count weights make the loss
+  // ill-conditioned (diagonal weight ≈ d× the off-diagonal), so plain GD needs 10⁴–10⁵ steps; momentum reaches the
+  // same stationary point of the same loss in far fewer. In-place buffers: no allocation per step.
+  const tol = o.tol ?? 0, size = d * o.r, W = w.data, G = g.data;
+  const res = new Float64Array(d * d), grad = new Float64Array(size);
+  let x = u.data.slice(), prev = u.data.slice();
+  const y = new Float64Array(size);
+  let mom = 0;
+  let t = 0;
+  const gradAt = (v: Float64Array) => {
+    for (let j = 0; j < d; j++) {
+      for (let k = 0; k < d; k++) {
+        const wt = W[j * d + k];
+        if (wt === 0) {
+          res[j * d + k] = 0;
+          continue;
+        }
+        let m = 0;
+        for (let l = 0; l < o.r; l++) m += v[j * o.r + l] * v[k * o.r + l];
+        res[j * d + k] = (wt * (m - G[j * d + k])) / cbar;
+      }
+    }
+    grad.fill(0);
+    for (let j = 0; j < d; j++) {
+      for (let k = 0; k < d; k++) {
+        const e = res[j * d + k];
+        if (e === 0) continue;
+        for (let l = 0; l < o.r; l++) grad[j * o.r + l] += e * v[k * o.r + l];
+      }
+    }
+  };
+  for (;; t++) {
+    if (monitor) monitor(t, { rows: d, cols: o.r, data: x });
     if (t === o.iters) break;
-    const { grad } = gramLoss(g, w, cbar, u);
-    u = { rows: d, cols: o.r, data: u.data.map((v, q) => v - eta * grad.data[q]) };
+    const beta = mom / (mom + 3);
+    for (let q = 0; q < size; q++) y[q] = x[q] + beta * (x[q] - prev[q]);
+    gradAt(y);
+    let step2 = 0, norm2 = 0, dot = 0;
+    const next = prev; // reuse the buffer of x_{t−1}
+    for (let q = 0; q < size; q++) {
+      const nq = y[q] - eta * grad[q];
+      dot += grad[q] * (nq - x[q]);
+      step2 += (nq - x[q]) ** 2;
+      norm2 += x[q] ** 2;
+      next[q] = nq;
+    }
+    prev = x;
+    x = next;
+    mom = dot > 0 ? 0 : mom + 1; // restart when the step goes uphill
+    if (step2 <= tol * tol * norm2) {
+      t++;
+      if (monitor) monitor(t, { rows: d, cols: o.r, data: x });
+      break;
+    }
   }
-  return { u, gram: g };
+  u = { rows: d, cols: o.r, data: x };
+  return { u, gram: g, iters: t };
 }

@@ -5,6 +5,7 @@ import { makeProblem, type Problem } from "./data.ts";
 import { gramCompletion, gramLoss, ipwGram, pairStats } from "./gram.ts";
 import { altMin, softImputeAls, zeroFillPca } from "./baselines.ts";
 import { projectionDistance, sinMaxAngle } from "./subspace.ts";
+import { heldOutScore, rowSlice, tuneByHoldout } from "./tuning.ts";
 import exp from "./mod.ts";
 
 const rng = Rng.fromSeed(3);
@@ -113,12 +114,57 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   const cfg = exp.config.parse({ n: 1000 });
   const seed = 0, data = await exp.data(cfg, { seed, rng: Rng.fromSeed(seed).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = { seed, rng: Rng.fromSeed(seed).split("method"), backend: "cpu" as const, observe: () => {} };
+    const ctx = {
+      seed,
+      rng: Rng.fromSeed(seed).split("method"),
+      backend: "cpu" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
     for (const [k, v] of Object.entries(metrics)) {
+      if (k === "iters") continue;
       if (!(Number.isFinite(v as number) && (v as number) >= 0 && (v as number) <= 1 + 1e-12)) {
         throw new Error(`${name}: ${k} = ${v}`);
       }
     }
   }
+});
+
+Deno.test("accelerated GD reaches the same stationary point as plain small-step GD on the Gram loss", () => {
+  const p = makeProblem({ n: 3000, d: 12, r: 2, kappa: 2, perRow: 2, noise: 0 }, rng.split("gd"));
+  const fast = gramCompletion(p, { r: 2, iters: 20000, stepScale: 0.5, weighting: "uniform", tol: 1e-10 });
+  const st = pairStats(p), d = 12;
+  const c = { rows: d, cols: d, data: st.c.data.map((v) => (v > 0 ? 1 : 0)) };
+  const cbar = c.data.reduce((a, b) => a + b, 0) / (d * d);
+  const { grad } = gramLoss(fast.gram, c, cbar, fast.u);
+  const gnorm = Math.sqrt(grad.data.reduce((a, b) => a + b * b, 0));
+  assertAlmostEquals(gnorm, 0, 1e-8); // a stationary point of the same loss
+  if (!(fast.iters < 20000)) throw new Error(`did not stop on tolerance: ${fast.iters}`);
+});
+
+Deno.test("AltMin and softImpute stop on their tolerance and report the iteration count", () => {
+  const p = fullyObserved(60, 8, 2);
+  const s1 = { iters: 0 }, s2 = { iters: 0 };
+  altMin(p, { iters: 500, mu: 1e-6, tol: 1e-9, stats: s1 });
+  softImputeAls(p, { iters: 500, lambda: 1e-6, tol: 1e-9, stats: s2 });
+  if (!(s1.iters > 0 && s1.iters < 500 && s2.iters > 0 && s2.iters < 500)) throw new Error(`${s1.iters} ${s2.iters}`);
+});
+
+Deno.test("held-out score: depends only on span(V̂); the true V scores below a random subspace", () => {
+  const p = makeProblem({ n: 20000, d: 10, r: 2, kappa: 2, perRow: 2, noise: 0 }, rng.split("hold"));
+  const hold = rowSlice(p, 10000, 20000);
+  const rot = { rows: 10, cols: 2, data: new Float64Array(20) };
+  const c = Math.cos(0.7), s = Math.sin(0.7);
+  for (let i = 0; i < 10; i++) {
+    rot.data[i * 2] = c * p.v.data[i * 2] - s * p.v.data[i * 2 + 1];
+    rot.data[i * 2 + 1] = s * p.v.data[i * 2] + c * p.v.data[i * 2 + 1];
+  }
+  const truth = heldOutScore(p.v, hold);
+  assertAlmostEquals(heldOutScore(rot, hold), truth, 1e-9 * truth);
+  const other = randomOrthonormal(10, 2, rng.split("other"));
+  if (!(truth < heldOutScore(other, hold))) throw new Error("true subspace should score lower");
+  // tuneByHoldout picks the grid value whose fit is the true subspace, and refits it on all rows
+  const t = tuneByHoldout(p, 0.2, [0, 1], (_q, v, final) => ({ v: v === 1 ? p.v : other, final }), (o) => o.v);
+  if (t.value !== 1 || !t.out.final) throw new Error(`chose ${t.value}`);
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { slope } from "../../lib/stats.ts";
+import { fmt, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { allInputs, allUnseen, posteriorMeans, singleInput, targetSigns } from "./ensemble.ts";
 import { forward, initNet, trainOnBasis } from "./finite.ts";
@@ -34,15 +33,7 @@ interface Out {
 
 const grid = (cfg: Config, cap = Infinity) =>
   Array.from({ length: cfg.maxLog2M + 1 }, (_, i) => 2 ** i).filter((m) => m <= cap);
-const ABS = "https://arxiv.org/abs/2502.16763 (abstract)";
-
-/** Least-squares exponent of m90 against k (log–log) for one method and bias, over k ≥ kMin. */
-function exponent(r: ResultSet, method: string, bias: unknown, kMin: number): { e: number; n: number } {
-  const pts = r.select({ metric: "m90", method, where: { bias } })
-    .filter((x) => (x.config.k as number) >= kMin && Number.isFinite(x.value));
-  const ks = pts.map((x) => Math.log(x.config.k as number)), ms = pts.map((x) => Math.log(x.value));
-  return { e: pts.length >= 2 ? slope(ks, ms) : NaN, n: pts.length };
-}
+const ABS = { url: "https://arxiv.org/abs/2502.16763", where: "abstract" };
 
 export default defineExperiment({
   id: "perm-ntk",
@@ -71,14 +62,17 @@ export default defineExperiment({
     },
     paper: {
       description: "k ∈ {4, 6, 8, 10, 12, 16, 24, 32}, β² ∈ {0, 1}; all-inputs probability for k ≤ 12 " +
-        "(200 joint draws); finite networks (width 512, 128 members) at k ∈ {4, 6}, β² = 1; 10 seeds",
-      seeds: 10,
+        "(200 joint draws); finite networks (width 512, 128 members) at k ∈ {4, 6}, β² = 1; 5 seeds",
+      seeds: 5,
       set: { draws: 200, width: 512, members: 128 },
       grid: { k: [4, 6, 8, 10, 12, 16, 24, 32], bias: [0, 1] },
       deviations: [
         "the all-inputs event is evaluated for k ≤ 12 only (2^k − k − 1 test inputs, joint Cholesky of their " +
         "posterior covariance); k ≤ 32 for single inputs (by symmetry one input per number of ones)",
         "finite-width ensembles only at k ∈ {4, 6} with β² = 1: without bias thousands of members are needed",
+        "5 seeds instead of the former 10, so the paper scale finishes in ~25 minutes on the shared 2-core machine. " +
+        "The single-input M is the same for every seed (by symmetry it does not depend on the permutation), so its " +
+        "seeds are replicates and the slope interval of single-input-linearithmic is narrower than its evidence.",
       ],
     },
   },
@@ -141,102 +135,90 @@ export default defineExperiment({
   claims: [
     {
       id: "sign-features",
+      kind: "paper",
       statement: "The trained network's output converges to a GP 'whose mean captures the ground truth permutation " +
         "via sign-based features' (abstract). Checked: the posterior mean is positive exactly where P x is 1 on " +
-        "every unseen input (smallest signed mean > 0), for every k and bias.",
+        "every unseen input — the smallest signed mean over inputs and outputs is ≥ 1e-6 (clear of rounding) in " +
+        "every run, for every k and bias.",
       paper: { value: "mean captures the permutation via signs", source: ABS },
-      check: (r) => {
-        const v = r.values({ metric: "min_margin", method: "gp_single" });
-        const min = v.length ? Math.min(...v) : NaN;
-        return { measured: `smallest signed mean ${min.toExponential(2)} over ${v.length} runs`, pass: min > 0 };
-      },
+      check: threshold({ metric: "min_margin", method: "gp_single", above: 1e-6 }),
     },
     {
       id: "exact-whp",
+      kind: "paper",
       statement: "An ensemble trained on the k basis vectors learns the permutation on all 2^k − 1 inputs 'with " +
         "arbitrarily high probability' (abstract). Checked: P(exact on every unseen input) ≥ 0.99 at the largest " +
-        "ensemble size M = 2^maxLog2M, for every k and bias evaluated.",
+        "ensemble size M = 2^maxLog2M, in every run (every k ≤ 12 and bias).",
       paper: { value: "exact learning with arbitrarily high probability", source: ABS },
-      check: (r) => {
-        const v = r.values({ metric: "p_exact", method: "gp_all" });
-        const min = v.length ? Math.min(...v) : NaN;
-        return {
-          measured: `smallest P(exact) at the largest M: ${min.toFixed(3)} over ${v.length} runs`,
-          pass: min >= 0.99,
-        };
-      },
+      check: threshold({ metric: "p_exact", method: "gp_all", above: 0.99 }),
     },
     {
       id: "single-input-linearithmic",
+      kind: "paper",
       statement: "The ensemble complexity for a single test input is linearithmic in k (abstract). Checked: the " +
-        "log–log slope of M(P ≥ 0.9, worst single input) against k over all k is at most 1.6 (k log k has local " +
-        "slope 1.7 at k = 4 falling to 1.3 at k = 32; k² has 2) for each bias.",
+        "log–log slope of M(P ≥ 0.9, worst single input) against k, over all k and seeds, lies ≤ 1.6 with its whole " +
+        "95% interval, for each bias (k log k has local slope 1.7 at k = 4 falling to 1.3 at k = 32; k² has 2).",
       paper: { value: "O(k log k) members for one input", source: ABS },
-      check: (r) => {
-        const parts: string[] = [];
-        let ok = true, any = false;
-        for (const bias of r.levels("bias")) {
-          const { e, n } = exponent(r, "gp_single", bias, 4);
-          if (n < 2) continue;
-          any = true;
-          ok &&= e <= 1.6;
-          parts.push(`β²=${bias}: slope ${e.toFixed(2)} (${n} k)`);
-        }
-        return { measured: parts.join("; ") || "fewer than two k ≥ 8", pass: any && ok };
-      },
+      check: trend({ metric: "m90", method: "gp_single", x: "k", below: 1.6, forEach: "bias" }),
     },
     {
       id: "all-inputs-quadratic",
+      kind: "paper",
       statement: "For all test inputs simultaneously the ensemble complexity is quadratic in k (abstract). Checked: " +
-        "the log–log slope of M(P ≥ 0.9, all unseen inputs) against k is at most 2.3 for each bias, and the " +
-        "all-inputs M is at least the single-input M at every k.",
+        "the log–log slope of M(P ≥ 0.9, all unseen inputs) against k (k ≤ 12) lies ≤ 2.3 with its whole 95% " +
+        "interval, for each bias.",
       paper: { value: "O(k²) members for all inputs", source: ABS },
+      check: trend({ metric: "m90", method: "gp_all", x: "k", below: 2.3, forEach: "bias" }),
+    },
+    {
+      id: "all-at-least-single",
+      kind: "identity",
+      statement: "A consistency check of our code: exactness on every input implies exactness on the worst single " +
+        "input, so the all-inputs M (estimated from joint draws) is at least the single-input M (closed form), " +
+        "mean over seeds, at every k ≤ 12 and bias.",
       check: (r) => {
         const parts: string[] = [];
-        let ok = true, any = false;
+        let ok = true;
         for (const bias of r.levels("bias")) {
-          const { e, n } = exponent(r, "gp_all", bias, 4);
-          if (n < 2) continue;
-          any = true;
-          ok &&= e <= 2.3;
-          parts.push(`β²=${bias}: slope ${e.toFixed(2)} (${n} k)`);
-          for (const k of r.levels("k")) {
+          for (const k of r.levels("k") as number[]) {
+            if (k > 12) continue;
             const a = r.mean({ metric: "m90", method: "gp_all", where: { bias, k } });
             const s = r.mean({ metric: "m90", method: "gp_single", where: { bias, k } });
-            if (Number.isFinite(a) && Number.isFinite(s) && a < s) ok = false;
+            ok &&= a >= s;
+            parts.push(`β²=${bias} k=${k}: ${fmt(a)} ≥ ${fmt(s)}${a >= s ? "" : " ✗"}`);
           }
         }
-        return { measured: parts.join("; ") || "fewer than two k", pass: any && ok };
+        return verdict(ok, parts.join("; "));
       },
     },
     {
       id: "finite-width-matches-gp",
-      statement: "Finite-width networks trained by gradient descent behave as the NTK-GP (the paper's infinite-width " +
-        "analysis). Checked: at k ∈ {4, 6}, β² = 1, the finite-ensemble P(exact on all inputs) is within 0.25 of the " +
-        "GP's at every M ≤ members/4 (estimated from disjoint groups of M), and the ensemble mean is within 5 standard errors of the GP mean on every output.",
+      kind: "sanity",
+      statement: "Our check of the setup, not a claim of the paper: finite-width networks trained by gradient " +
+        "descent behave as the NTK-GP of the paper's infinite-width analysis. Checked: at k ∈ {4, 6}, β² = 1, the " +
+        "finite-ensemble P(exact on all inputs) (mean over seeds) is within 0.25 of the GP's at every M ≤ " +
+        "members/4 (estimated from disjoint groups of M), and the ensemble mean is within 5 standard errors of the " +
+        "GP mean on every output in every run.",
       check: (r) => {
         let worst = 0, count = 0;
-        for (const k of r.levels("k")) {
+        for (const k of (r.levels("k") as number[]).filter((k) => k <= 6)) {
           const fin = r.series({ metric: "p_exact", method: "finite_gd", where: { k, bias: 1 } });
           const gp = new Map(
-            r.series({ metric: "p_exact", method: "gp_all", where: { k, bias: 1 } })
-              .map((x) => [x.step, x.value]),
+            r.series({ metric: "p_exact", method: "gp_all", where: { k, bias: 1 } }).map((x) => [x.step, x.value]),
           );
           for (const x of fin) {
             const g = gp.get(x.step);
-            if (g === undefined) continue;
+            if (g === undefined) throw new Error(`no GP value at M = ${x.step}, k = ${k}`);
             count++;
             worst = Math.max(worst, Math.abs(x.value - g));
           }
         }
-        const z = r.values({ metric: "mean_z", method: "finite_gd" });
-        const zmax = z.length ? Math.max(...z) : NaN;
-        return {
-          measured: `largest |P_finite − P_GP| ${worst.toFixed(2)} over ${count} (k, M); largest mean z ${
-            zmax.toFixed(1)
-          }`,
-          pass: count > 0 && worst <= 0.25 && zmax <= 5,
-        };
+        const zmax = Math.max(...r.values({ metric: "mean_z", method: "finite_gd" }));
+        return verdict(
+          worst <= 0.25 && zmax <= 5,
+          `largest |P_finite − P_GP| ${fmt(worst)} over ${count} (k, M) (need ≤ 0.25); largest mean z ${fmt(zmax)} ` +
+            "(need ≤ 5)",
+        );
       },
     },
   ],

@@ -80,6 +80,7 @@ Deno.test("smoke pipeline: every method gives finite metrics", async () => {
       rng: Rng.fromSeed(0).split(name),
       backend: "native" as const,
       observe: (_: number, v: unknown) => void obs.push(v as number),
+      choose: () => {},
     };
     const out = await method.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);

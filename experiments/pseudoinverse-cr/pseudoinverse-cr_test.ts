@@ -85,6 +85,7 @@ Deno.test("smoke pipeline: data → every method → observe/measure gives finit
           rng: Rng.fromSeed(1).split("method"),
           backend: "native" as const,
           observe: (_k: number, s: unknown) => seen.push(...Object.values(exp.observe!(data, s, cfg))),
+          choose: () => {},
         };
         const out = await method.run(data, cfg, ctx);
         const m = await exp.measure(data, out, cfg);

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { type ResultSet, SelectionError } from "../../lib/results.ts";
+import { mean, std } from "../../lib/stats.ts";
+import { bestOf, compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { type Instances, makeInstances } from "./instances.ts";
 import { type OnlineResult, type Policy, runOnline } from "./online.ts";
@@ -31,16 +33,45 @@ function online(policy: (cfg: Config) => Policy) {
 }
 
 type Where = { offsets: unknown };
-const mean = (r: ResultSet, method: string, where: Where, metric = "mean_cost") => r.mean({ metric, method, where });
-const bestFixed = (r: ResultSet, where: Where, metric = "mean_cost") =>
-  FIXED.map((w) => [fixedId(w), mean(r, fixedId(w), where, metric)] as const).reduce((a, b) => (b[1] < a[1] ? b : a));
+const NEAR = 0.1;
+const ABSTRACT = { url: "https://arxiv.org/abs/2310.02246", where: "abstract" };
+const LEARNING_M = "https://github.com/mkhodak/learning-to-relax";
+
+/** Per-seed values of `metric` for `method` at `w`, keyed by seed. */
+function bySeed(r: ResultSet, method: string, w: Where, metric: string): Map<number, number> {
+  return new Map(r.select({ metric, method, where: w }).map((row) => [row.seed, row.value]));
+}
+const se = (xs: number[]) => (xs.length > 1 ? std(xs) / Math.sqrt(xs.length) : Infinity);
+
+/** The fixed ω with the lowest seed-mean `metric` at `w` (the best fixed ω in hindsight). */
+function bestFixed(r: ResultSet, w: Where, metric: string): string {
+  return FIXED.map((o) => [fixedId(o), r.mean({ metric, method: fixedId(o), where: w })] as const)
+    .reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+}
+
+/** Tsallis-INF vs the best fixed ω in hindsight, paired by seed (see the claim's statement). */
+function nearBestFixed(r: ResultSet, w: Where): { text: string; pass: boolean } {
+  const best = bestFixed(r, w, "late_cost");
+  const tl = bySeed(r, "tsallis_inf", w, "late_cost"), bl = bySeed(r, best, w, "late_cost");
+  const ta = bySeed(r, "tsallis_inf", w, "mean_cost"), ba = bySeed(r, best, w, "mean_cost");
+  const seeds = [...tl.keys()].filter((s) => bl.has(s) && ta.has(s) && ba.has(s));
+  if (!seeds.length) throw new SelectionError(`no seed shared by tsallis_inf and ${best}`);
+  const late = seeds.map((s) => tl.get(s)! / bl.get(s)!), all = seeds.map((s) => ta.get(s)! / ba.get(s)!);
+  const closes = seeds.map((_, i) => all[i] - late[i]);
+  const hi = mean(late) + 2 * se(late), shrink = mean(closes) - 2 * se(closes);
+  const pass = hi <= 1 + NEAR && shrink > 0;
+  return {
+    text: `second-half ratio to best fixed (${best}) ${fmt(mean(late))} (+2SE ${fmt(hi)}, need ≤ ${1 + NEAR}); ` +
+      `whole-sequence ratio ${fmt(mean(all))}; gap shrinks by ${fmt(mean(closes))} − 2SE = ${fmt(shrink)} ` +
+      `(need > 0) [${seeds.length} seeds]${pass ? "" : " ✗"}`,
+    pass,
+  };
+}
+
 /** Evaluate a per-distribution check at every offsets level; pass iff all pass. */
 function perOffsets(r: ResultSet, f: (w: Where) => { text: string; pass: boolean }) {
   const outs = (r.levels("offsets") as string[]).map((o) => ({ o, ...f({ offsets: o }) }));
-  return {
-    measured: outs.map((x) => `${x.o}: ${x.text}`).join("; "),
-    pass: outs.length > 0 && outs.every((x) => x.pass),
-  };
+  return verdict(outs.every((x) => x.pass), outs.map((x) => `${x.o}: ${x.text}`).join("; "));
 }
 
 export default defineExperiment({
@@ -84,6 +115,9 @@ export default defineExperiment({
     "The contextual learners (ChebCB, Tsallis-INF-CB) and SSOR-preconditioned CG are not run; the instance-optimal " +
     "ω*(c) = 1 + (β/(1 + √(1−β²)))² (`solvers/omega_opt.m`, β = Jacobi spectral radius, here in closed form) is the " +
     "oracle they approach.",
+    "No hyper-parameter is tuned: Tsallis-INF uses the repo's grid linspace(1, 1.95, 20) and step η_t = 2/√t, " +
+    "and the fixed-ω comparators are the repo's linspace(1, 1.8, 5); the best fixed ω is picked in hindsight, as " +
+    "regret defines it.",
     "No paper numbers are quoted: the paper reports these results only as plots (Figures in Sec. 6 / the repo's " +
     "`scripts/learning.m`), which we could not read offline.",
   ],
@@ -131,45 +165,51 @@ export default defineExperiment({
   claims: [
     {
       id: "bandit-near-best-fixed",
-      statement: "Using only iteration counts, Tsallis-INF's overall cost approaches that of the best fixed ω " +
-        "(abstract; Figure of scripts/learning.m). Checked: over the second half of the sequence Tsallis-INF " +
-        "pays at most 10% more iterations per system than the best of the fixed ω ∈ {1.0, …, 1.8}, and its relative " +
-        "gap there is smaller than over the whole sequence (the gap closes as T grows); for each offset distribution.",
-      check: (r) =>
-        perOffsets(r, (w) => {
-          const [bid, bLate] = bestFixed(r, w, "late_cost"), tLate = mean(r, "tsallis_inf", w, "late_cost");
-          const [, bAll] = bestFixed(r, w), tAll = mean(r, "tsallis_inf", w);
-          const gLate = tLate / bLate - 1, gAll = tAll / bAll - 1;
-          return {
-            text: `second half Tsallis-INF ${tLate.toFixed(1)} vs best fixed (${bid}) ${bLate.toFixed(1)} ` +
-              `(gap ${(100 * gLate).toFixed(1)}%), whole-sequence gap ${(100 * gAll).toFixed(1)}%`,
-            pass: gLate <= 0.1 && gLate < gAll,
-          };
-        }),
+      kind: "paper",
+      statement: "Using only iteration counts, Tsallis-INF's overall cost approaches that of the best fixed ω as the " +
+        "sequence grows (abstract). Checked per offset distribution, paired by seed against the best fixed " +
+        "ω ∈ {1.0, …, 1.8} in hindsight (lowest seed-mean cost over the second half): over the second half of the " +
+        `sequence the ratio Tsallis-INF / best fixed, mean + 2·SE over seeds, is ≤ ${1 + NEAR} (a ${100 * NEAR}% ` +
+        "allowance, fixed before the first run), and the relative gap over the second half is below the gap over " +
+        "the whole sequence by more than 2·SE (the gap closes as T grows).",
+      paper: { value: "overall cost approaches that of the best fixed ω (sublinear regret)", source: ABSTRACT },
+      check: (r) => perOffsets(r, (w) => nearBestFixed(r, w)),
     },
     {
       id: "bandit-beats-gauss-seidel",
-      statement: "The learned ω beats the default ω = 1 (Gauss–Seidel) by a wide margin (Figure of " +
-        "scripts/learning.m). Checked: Tsallis-INF's mean cost is at most 0.75× that of ω = 1.",
-      check: (r) =>
-        perOffsets(r, (w) => {
-          const t = mean(r, "tsallis_inf", w), g = mean(r, fixedId(1), w);
-          return {
-            text: `Tsallis-INF ${t.toFixed(1)} vs ω=1 ${g.toFixed(1)} (ratio ${(t / g).toFixed(2)})`,
-            pass: t <= 0.75 * g,
-          };
-        }),
+      kind: "paper",
+      statement:
+        "The learned ω beats the default ω = 1 (Gauss–Seidel) by a wide margin (the learning-curve figure of " +
+        "scripts/learning.m). Checked per offset distribution: ω = 1's cost / Tsallis-INF's cost, geometric mean " +
+        "over seeds less 2·SE, is ≥ 4/3 (Tsallis-INF at most 0.75× the iterations; margin fixed before the first run).",
+      paper: {
+        value: "Tsallis-INF far below ω = 1 in total iterations (plotted only)",
+        source: { url: LEARNING_M, where: "scripts/learning.m: fixed ω = linspace(1, 1.8, 5) against Tsallis-INF" },
+      },
+      check: compare({
+        metric: "mean_cost",
+        method: "tsallis_inf",
+        baseline: fixedId(1),
+        better: "lower",
+        factor: 4 / 3,
+        forEach: "offsets",
+      }),
     },
     {
       id: "instance-optimal-beats-fixed",
-      statement: "Per-instance tuning can beat any fixed ω (the motivation of the contextual setting, Sec. 4; " +
-        "scripts/contextual.m plots the instance-optimal policy below ω = 1.8). Checked: the oracle ω*(c_t) has a " +
-        "lower mean cost than the best fixed ω.",
-      check: (r) =>
-        perOffsets(r, (w) => {
-          const [bid, b] = bestFixed(r, w), o = mean(r, "instance_optimal", w);
-          return { text: `instance-optimal ${o.toFixed(1)} vs best fixed (${bid}) ${b.toFixed(1)}`, pass: o < b };
-        }),
+      kind: "sanity",
+      statement:
+        "A property of the setup, not a finding: the oracle ω*(c_t) (Young's asymptotically optimal ω for each " +
+        "instance, the target the paper's contextual learners approach) costs less than every fixed ω, by more than " +
+        "2% beyond seed noise, per offset distribution. It holds by Young's theory; it shows the instance family " +
+        "leaves room for per-instance tuning. The contextual learners themselves (ChebCB) are not run.",
+      check: bestOf({
+        metric: "mean_cost",
+        winner: "instance_optimal",
+        others: FIXED.map(fixedId),
+        better: "lower",
+        forEach: "offsets",
+      }),
     },
   ],
   figures: [

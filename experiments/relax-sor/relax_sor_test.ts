@@ -5,6 +5,7 @@ import { norm2, poisson2d, sorIterations } from "../../lib/solvers/mod.ts";
 import { beta, omegaOpt, truncatedNormal } from "./instances.ts";
 import { TsallisInf } from "./tsallis.ts";
 import exp from "./mod.ts";
+import { ResultSet } from "../../lib/results.ts";
 
 Deno.test("Beta sampler: the repo's offset distributions have the right mean and variance", () => {
   const rng = Rng.fromSeed(0), N = 40000;
@@ -65,6 +66,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
       rng: Rng.fromSeed(0).split("method"),
       backend: "native" as const,
       observe: (s: number) => seen.push(s),
+      choose: () => {},
     };
     const out = await method.run(inst, cfg, ctx);
     const metrics = await exp.measure(inst, out, cfg);
@@ -72,4 +74,49 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
     ok((metrics.mean_cost as number) > 1 && (metrics.mean_cost as number) < 10000, `${name} cost`);
     ok(seen.join() === "10,20,30", `${name} observed at ${seen}`);
   }
+});
+
+/** Synthetic results: per seed, mean_cost and late_cost of each method at one offsets level. */
+function fakeResults(costs: Record<string, [number, number][]>) {
+  const rows = Object.entries(costs).flatMap(([method, perSeed]) =>
+    perSeed.flatMap(([all, late], seed) => [
+      {
+        run_id: `${method}-${seed}`,
+        method,
+        backend: "native",
+        seed,
+        config: { offsets: "high" },
+        metric: "mean_cost",
+        step: null,
+        value: all,
+      },
+      {
+        run_id: `${method}-${seed}`,
+        method,
+        backend: "native",
+        seed,
+        config: { offsets: "high" },
+        metric: "late_cost",
+        step: null,
+        value: late,
+      },
+    ])
+  );
+  return new ResultSet(rows);
+}
+
+Deno.test("claims: a bandit tied with ω = 1 fails; one that closes its gap to the best fixed ω passes", () => {
+  const fixed = (v: number) => [[v, v], [v + 1, v + 1], [v - 1, v - 1]] as [number, number][];
+  const base = Object.fromEntries(
+    [1.0, 1.2, 1.4, 1.6, 1.8].map((w, i) => [`omega_${w.toFixed(1)}`, fixed(600 - 120 * i)]),
+  );
+  const claim = (id: string) => exp.claims.find((c) => c.id === id)!;
+  const good = fakeResults({ ...base, tsallis_inf: [[150, 125], [152, 126], [149, 124]], instance_optimal: fixed(60) });
+  ok(claim("bandit-near-best-fixed").check(good).pass);
+  ok(claim("bandit-beats-gauss-seidel").check(good).pass);
+  ok(claim("instance-optimal-beats-fixed").check(good).pass);
+  const tie = fakeResults({ ...base, tsallis_inf: fixed(600), instance_optimal: fixed(120) });
+  ok(!claim("bandit-beats-gauss-seidel").check(tie).pass);
+  ok(!claim("bandit-near-best-fixed").check(tie).pass);
+  ok(!claim("instance-optimal-beats-fixed").check(tie).pass, "a tie with ω = 1.8 is not a win");
 });

@@ -79,7 +79,13 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
     const cfg = exp.config.parse({ problem, starts: 5 });
     const seed = 0, data = await exp.data(cfg, { seed, rng: Rng.fromSeed(seed).split("data") });
     for (const [name, m] of Object.entries(exp.methods)) {
-      const ctx = { seed, rng: Rng.fromSeed(seed).split("method"), backend: "cpu" as const, observe: () => {} };
+      const ctx = {
+        seed,
+        rng: Rng.fromSeed(seed).split("method"),
+        backend: "cpu" as const,
+        observe: () => {},
+        choose: () => {},
+      };
       const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
       for (const [k, v] of Object.entries(metrics)) {
         if (!Number.isFinite(v as number)) throw new Error(`${name}: ${k} = ${v}`);

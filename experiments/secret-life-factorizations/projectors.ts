@@ -52,6 +52,18 @@ export function obliqueness(la: Linalg, u: M64, w: M64): number {
   return Math.sqrt(Math.max(0, dotAll(s1, s2) / u.cols - 1));
 }
 
+/**
+ * The scale that rounding errors in W·U − I are relative to: ‖U‖_F·‖W‖_F / k (1 for an orthogonal projector,
+ * ≥ the amplification κ of the k×k core inverted to build W, up to a factor √k).
+ */
+export function projectorScale(la: Linalg, u: M64, w: M64): number {
+  const s1 = la.matmul(u, u, { transA: true }) as M64;
+  const s2 = la.matmul(w, w, { transB: true }) as M64;
+  let t1 = 0, t2 = 0;
+  for (let i = 0; i < u.cols; i++) (t1 += s1.data[i * u.cols + i], t2 += s2.data[i * u.cols + i]);
+  return Math.sqrt(t1 * t2) / u.cols;
+}
+
 /** Σ_ij A_ij·B_ji for k×k A and symmetric B, i.e. tr(A·B). */
 function dotAll(a: M64, b: M64): number {
   let s = 0;

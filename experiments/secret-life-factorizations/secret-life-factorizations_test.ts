@@ -1,7 +1,7 @@
 import { ok as assert } from "node:assert";
 import { eye, frobenius, fromRows, getLinalg, type Mat, randn, sub, toRows, transpose } from "../../lib/linalg/mod.ts";
 import { Rng } from "../../lib/rng.ts";
-import { idempotenceResidual, obliqueness, reconstruct } from "./projectors.ts";
+import { idempotenceResidual, obliqueness, projectorScale, reconstruct } from "./projectors.ts";
 import {
   completePivots,
   cpqrRoute,
@@ -38,6 +38,9 @@ Deno.test("idempotenceResidual and obliqueness match brute force (d×d products)
   // An orthogonal projector QQᵀ has obliqueness 0 (to rounding).
   const q = la.qr(randn(6, 2, rng.split("q"))).q as M64;
   assert(obliqueness(la, q, transpose(q)) < 1e-7);
+  // The rounding scale ‖U‖_F‖W‖_F/k: 1 for QQᵀ, √2 for [1; 0]·[1 1].
+  assert(Math.abs(projectorScale(la, q, transpose(q)) - 1) < 1e-14);
+  assert(Math.abs(projectorScale(la, e, f) - Math.SQRT2) < 1e-15);
 });
 
 Deno.test("partial CPQR: orthonormal Q, non-increasing |R_ii|, and full QRΠᵀ = A", () => {
@@ -98,7 +101,13 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
     const data = await exp.data(cfg, { seed: 1, rng: Rng.fromSeed(1).split("data") });
     for (const [name, method] of Object.entries(exp.methods)) {
       if (method.skip?.(cfg)) continue;
-      const ctx = { seed: 1, rng: Rng.fromSeed(1).split("method"), backend: "native" as const, observe: () => {} };
+      const ctx = {
+        seed: 1,
+        rng: Rng.fromSeed(1).split("method"),
+        backend: "native" as const,
+        observe: () => {},
+        choose: () => {},
+      };
       const m = await exp.measure(data, await method.run(data, cfg, ctx), cfg);
       for (const v of Object.values(m) as number[]) assert(Number.isFinite(v), `${name}: ${v}`);
       assert(("opt_ratio" in m) === (spectrum !== "exact"));

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/rng.ts";
 import { norm2 } from "../../lib/solvers/mod.ts";
 import { darcyMatrix, darcyRhs, greedySort, MODES, tourLength } from "./darcy.ts";
@@ -44,7 +44,14 @@ function solve(d: Data, cfg: Config, order: number[], k: number): Output {
 const natural = (d: Data) => d.thetas.map((_, i) => i);
 
 const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-const m = (r: ResultSet, method: string, metric: string) => r.mean({ metric, method });
+const ABSTRACT = { url: "https://arxiv.org/abs/2401.09516", where: "abstract" };
+/** The stopping tolerance (config default, the same at every scale). */
+const TOL = 1e-8;
+/**
+ * Iteration counts are decided by a threshold on the residual: another BLAS kernel (the Ritz step uses LAPACK) can
+ * move a system's stop by an iteration, so these drift like a statistic, not by rounding.
+ */
+const COUNT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "skr-recycling",
@@ -106,12 +113,17 @@ export default defineExperiment({
   },
   timing: { warmup: 0, repeats: 1 },
   metrics: {
-    iters: { label: "mean CG iterations per system", direction: "lower" },
-    matvecs: { label: "mean A-mat-vecs per system (iterations + k to form AW)", direction: "lower" },
-    converged: { label: "fraction of systems converged", direction: "higher" },
-    true_residual: { label: "max true relative residual ‖b − Ax‖/‖b‖", direction: "lower" },
+    iters: { label: "mean CG iterations per system", direction: "lower", tolerance: COUNT },
+    matvecs: { label: "mean A-mat-vecs per system (iterations + k to form AW)", direction: "lower", tolerance: COUNT },
+    converged: { label: "fraction of systems converged", direction: "higher", tolerance: { kind: "exact" } },
+    // The stopping rule only fixes ‖r‖/‖b‖ ≤ tol; below that, where exactly a run stops is not reproducible.
+    true_residual: {
+      label: "max true relative residual ‖b − Ax‖/‖b‖",
+      direction: "lower",
+      tolerance: { kind: "rounding", floor: TOL },
+    },
     tour: { label: "Σ‖θ_t − θ_(t−1)‖ along the solve order", direction: "lower" },
-    iters_by_position: { label: "iterations of the t-th solved system", direction: "lower" },
+    iters_by_position: { label: "iterations of the t-th solved system", direction: "lower", tolerance: COUNT },
     time_ms: { label: "wall time for the whole sequence", unit: "ms", direction: "lower", timing: true },
   },
   measure: (d, out, cfg) => {
@@ -134,52 +146,43 @@ export default defineExperiment({
   claims: [
     {
       id: "skr-fewer-iterations",
+      kind: "paper",
       statement: "SKR significantly reduces the iterations needed to solve the sequence compared with solving " +
-        "each system independently (abstract; Sec. 6 tables). Checked: SKR's mean iterations per system are at " +
-        "most 0.75× independent PCG's, every system converging and true residuals ≤ 10·tol.",
-      paper: {
-        value: "speedup up to 13.9× (time, GMRES vs SKR)",
-        source: "https://arxiv.org/abs/2401.09516 (abstract)",
-      },
-      check: (r) => {
-        const c = m(r, "cg", "iters"), s = m(r, "skr", "iters");
-        const ok = m(r, "skr", "converged") === 1 && r.values({ metric: "true_residual", method: "skr" })
-          .every((v) => v <= 10 * 1e-8);
-        return {
-          measured: `SKR ${s.toFixed(1)} vs independent PCG ${c.toFixed(1)} iterations/system ` +
-            `(ratio ${(s / c).toFixed(2)}, ${(c / s).toFixed(2)}× fewer)`,
-          pass: s <= 0.75 * c && ok,
-        };
-      },
+        "each system independently (abstract). Checked: SKR's mean iterations per system are at least 4/3× fewer " +
+        "than independent PCG's (paired over seeds, the lower end of the 2·SE interval; our bound, far below the " +
+        "paper's time speed-ups), every system converges and the worst true residual is ≤ 10·tol.",
+      paper: { value: "speed-up up to 13.9× (time, GMRES vs SKR)", source: ABSTRACT },
+      check: allOf(
+        compare({ metric: "iters", method: "skr", baseline: "cg", better: "lower", factor: 4 / 3 }),
+        threshold({ metric: "converged", method: "skr", above: 1 }),
+        threshold({ metric: "true_residual", method: "skr", below: 10 * TOL }),
+      ),
     },
     {
       id: "sorting-helps",
+      kind: "paper",
       statement: "Sorting the systems by similarity makes recycling more effective than recycling in the " +
-        "generation order (paper's motivation for the sorting step). Checked: SKR's mean iterations are at most " +
-        "0.97× those of unsorted recycling, and its θ-tour is shorter.",
-      check: (r) => {
-        const u = m(r, "recycle", "iters"), s = m(r, "skr", "iters");
-        const tu = m(r, "recycle", "tour"), ts = m(r, "skr", "tour");
-        return {
-          measured: `SKR ${s.toFixed(1)} vs unsorted recycling ${u.toFixed(1)} iterations/system ` +
-            `(ratio ${(s / u).toFixed(3)}); θ-tour ${ts.toFixed(1)} vs ${tu.toFixed(1)}`,
-          pass: s <= 0.97 * u && ts < tu,
-        };
-      },
+        "generation order (the paper's reason for the sorting step). Checked: SKR's mean iterations are lower " +
+        "than unsorted recycling's by more than 3% beyond 2·SE (paired over seeds; the 3% margin is ours, the " +
+        "0.97× bound of this module's earlier version, now also required to clear seed noise).",
+      check: compare({ metric: "iters", method: "skr", baseline: "recycle", better: "lower", margin: { rel: 0.03 } }),
+    },
+    {
+      id: "sorted-tour-shorter",
+      kind: "sanity",
+      statement: "Our check of the sorting step: the greedy nearest-neighbour order shortens the θ-tour against " +
+        "the generation order by more than 10% (paired over seeds).",
+      check: compare({ metric: "tour", method: "skr", baseline: "recycle", better: "lower", margin: { rel: 0.1 } }),
     },
     {
       id: "skr-faster",
+      kind: "paper",
       statement: "SKR accelerates data generation in wall time over independent solves (abstract: up to 13.9×). " +
-        "Checked: total wall time of SKR < that of independent PCG (speedup > 1).",
-      paper: { value: "up to 13.9×", source: "https://arxiv.org/abs/2401.09516 (abstract)" },
+        "Checked: SKR's total wall time is lower than independent PCG's by a factor > 1 (geometric mean over " +
+        "paired seeds, lower 2·SE end).",
+      paper: { value: "up to 13.9×", source: ABSTRACT },
       timing: true,
-      check: (r) => {
-        const c = m(r, "cg", "time_ms"), s = m(r, "skr", "time_ms");
-        return {
-          measured: `speedup ${(c / s).toFixed(2)}× (PCG ${c.toFixed(0)} ms, SKR ${s.toFixed(0)} ms)`,
-          pass: s < c,
-        };
-      },
+      check: compare({ metric: "time_ms", method: "skr", baseline: "cg", better: "lower", factor: 1 }),
     },
   ],
   figures: [

@@ -91,7 +91,13 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
   const cfg = exp.config.parse({ ...exp.scales.smoke.set });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, meth] of Object.entries(exp.methods)) {
-    const out = await meth.run(data, cfg, { seed: 0, rng: Rng.fromSeed(0), backend: "native", observe: () => {} });
+    const out = await meth.run(data, cfg, {
+      seed: 0,
+      rng: Rng.fromSeed(0),
+      backend: "native",
+      observe: () => {},
+      choose: () => {},
+    });
     const mets = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(mets)) {
       for (const x of Array.isArray(v) ? v : [v]) ok(Number.isFinite(x), `${name}.${k}`);

@@ -75,15 +75,34 @@ Deno.test("smoke pipeline gives finite metrics", async () => {
   const cfg = exp.config.parse({ ...exp.scales.smoke.set, blur: 1 });
   const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const m of Object.values(exp.methods)) {
-    const out = await m.run(d, cfg, { seed: 0, rng: Rng.fromSeed(0), backend: "js", observe: () => {} } as never);
+    const chosen: Record<string, number> = {};
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0),
+      backend: "js",
+      observe: () => {},
+      choose: (k: string, v: number) => (chosen[k] = v),
+    };
+    const out = await m.run(d, cfg, ctx as never);
     const met = await exp.measure(d, out, cfg);
     for (const [k, v] of Object.entries(met)) assert(Number.isFinite(v as number), `${k} not finite`);
+    assert(chosen.stop >= 1 && chosen.stop <= cfg.iters, `stop ${chosen.stop}`);
+    // the held-out PSNR is the test trace at the step chosen on the validation draw
+    assert(
+      met.heldout_psnr === out.trace[chosen.stop - 1] && (met.heldout_psnr as number) <= (met.best_psnr as number),
+      "held-out PSNR",
+    );
   }
 });
 
 Deno.test("best_iter is the first iterate at the optimum (rounding-level ties ignored)", async () => {
   const d = makeImage({ n: 8, sigma: 0.1, blur: 0 }, Rng.fromSeed(6));
   const trace = new Float64Array([10, 20, 20 + 1e-12, 20 - 1e-12, 19]);
-  const met = await exp.measure(d, { u: d.f, trace } as never, exp.config.parse({}));
+  const met = await exp.measure(
+    { test: d, validation: d } as never,
+    { u: d.f, trace, stop: 5 } as never,
+    exp.config.parse({}),
+  );
   assert(met.best_iter === 2 && met.best_psnr === 20 && met.best_at_cap === 0, JSON.stringify(met));
+  assert(met.heldout_psnr === 19 && met.stop_at_cap === 1, JSON.stringify(met));
 });

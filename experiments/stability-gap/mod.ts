@@ -2,16 +2,15 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures.ts";
 import { getLinalg } from "../../lib/linalg/mod.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { allOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/rng.ts";
+import type { ResultSet } from "../../lib/results.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { accuracy, type Data, type Params, snapshot, splitTasks, trainSequence } from "./cl.ts";
 import { finalAcc, meanGap, minAcc, switchStats, type Trace } from "./gap.ts";
 
 const la = getLinalg();
-const ABSTRACT = "https://openreview.net/forum?id=Zy350cRstc6 (ICLR'23 abstract: 'a set of common state-of-the-art " +
-  "methods still suffers from substantial forgetting upon starting to learn new tasks, except that this forgetting " +
-  "is temporary and followed by a phase of performance recovery')";
+const ABSTRACT = { url: "https://openreview.net/forum?id=Zy350cRstc6", where: "abstract (ICLR 2023)" };
 /** Thresholds fixed before any run. */
 const SHARP_DROP = 0.2; // task-1 accuracy falls by at least 20 points during task 2 under ER
 const EARLY = 0.25; // ... and bottoms out within the first quarter of task 2
@@ -65,10 +64,9 @@ const run =
     return out;
   };
 
-/** Mean over seeds of a metric for a method, on 5-task Split-MNIST (the setting of Fig. 2) when it was run. */
-const m = (r: ResultSet, metric: string, method: string) =>
-  r.mean({ metric, method, where: r.levels("tasks").includes(5) ? { tasks: 5 } : undefined });
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+/** Claims read 5-task Split-MNIST, the setting of the paper's Fig. 2 (run at every scale). */
+const FIG2 = { tasks: 5 };
+const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "stability-gap",
@@ -88,18 +86,21 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "5-task Split-MNIST, 60 SGD steps per task, evaluated every 2 steps, 2 seeds.",
+      description: "5-task Split-MNIST on 2000/500 digits, 40 SGD steps per task, evaluated every 4 steps, 2 seeds.",
       seeds: 2,
-      set: { tasks: 5, n_train: 4000, n_test: 1000, iters_per_task: 60, eval_every: 2 },
-      deviations: ["60 steps per task instead of full epochs; 4000 training / 1000 test digits"],
+      set: { tasks: 5, n_train: 2000, n_test: 500, iters_per_task: 40, eval_every: 4 },
+      deviations: ["40 steps per task instead of full epochs; 2000 training / 500 test digits"],
     },
     paper: {
       description:
-        "2- and 5-task Split-MNIST on 8000/2000 digits, 300 SGD steps per task, evaluated every step, 5 seeds.",
-      seeds: 5,
+        "2- and 5-task Split-MNIST on 8000/2000 digits, 300 SGD steps per task, evaluated every step, 3 seeds.",
+      seeds: 3,
       grid: { tasks: [2, 5] },
       set: { iters_per_task: 300, eval_every: 1 },
-      deviations: ["300 SGD steps per task (a few epochs of the 800-digit tasks) rather than the paper's schedule"],
+      deviations: [
+        "300 SGD steps per task (a few epochs of the 800-digit tasks) rather than the paper's schedule",
+        "3 seeds (the earlier version planned 5; they did not fit the time budget on the shared machine)",
+      ],
     },
   },
   deviations: [
@@ -110,6 +111,12 @@ export default defineExperiment({
     "Methods: fine-tuning and ER only; GEM/A-GEM, LwF, EWC/SI, the Rotated-MNIST task-dissimilarity study and the " +
     "gradient-decomposition analysis are left out",
     "Memory: class-balanced, refilled at each task end (ours); ER minibatch = current batch + equal-size memory batch",
+    "Changed after a result: the first smoke run (seeds 0, 1; 60 steps per task) used SGD lr 0.05, a guess; with " +
+    "it ER's task-1 drop was 1% and ER barely relearned later tasks within 60 steps, so lr was raised to 0.2 for " +
+    "both methods. The lr was not tuned further. The change did not favour the paper's claims: at lr 0.2 the " +
+    "task-1 drop is still well below the 20-point threshold. The partial-recovery check was tightened at the same " +
+    "time (it now also requires the ≥ 20-point drop), since 'recovering 1% of a 1% drop' passed it vacuously; no " +
+    "threshold was loosened.",
   ],
   data: async (cfg) => splitTasks(await loadMnist(cfg.n_train + cfg.n_test), cfg.tasks, cfg.n_train, cfg.n_test),
   dataKeys: ["tasks", "n_train", "n_test"],
@@ -126,23 +133,51 @@ export default defineExperiment({
       run: run(true),
     },
   },
+  // Every metric is the end of a float32 SGD path, which amplifies last-bit differences between BLAS kernels.
   metrics: {
-    acc_task1: { label: "task-1 test accuracy (per evaluation step)", direction: "higher" },
-    acc_current: { label: "current-task test accuracy (per evaluation step)", direction: "higher" },
-    acc_seen: { label: "mean accuracy over tasks seen so far (per evaluation step)", direction: "higher" },
+    acc_task1: { label: "task-1 test accuracy (per evaluation step)", direction: "higher", tolerance: STAT },
+    acc_current: { label: "current-task test accuracy (per evaluation step)", direction: "higher", tolerance: STAT },
+    acc_seen: {
+      label: "mean accuracy over tasks seen so far (per evaluation step)",
+      direction: "higher",
+      tolerance: STAT,
+    },
     final_acc: {
       label: "average accuracy over all tasks after the last task (end-of-sequence ACC)",
       direction: "higher",
+      tolerance: STAT,
     },
     min_acc: {
       label: "min-ACC: mean over old tasks of their lowest accuracy after being learned",
       direction: "higher",
+      tolerance: STAT,
     },
-    gap_t1: { label: "task-1 accuracy at the switch minus its minimum during task 2", direction: "lower" },
-    recovery_t1: { label: "task-1 accuracy at the end of task 2 minus that minimum", direction: "higher" },
-    min_step_t1: { label: "steps into task 2 at which task-1 accuracy bottoms out", direction: "none" },
-    acc_t1_end2: { label: "task-1 accuracy at the end of task 2", direction: "higher" },
-    mean_gap: { label: "stability gap averaged over every (old task, later task) pair", direction: "lower" },
+    gap_t1: {
+      label: "task-1 accuracy at the switch minus its minimum during task 2",
+      direction: "lower",
+      tolerance: STAT,
+    },
+    recovery_t1: {
+      label: "task-1 accuracy at the end of task 2 minus that minimum",
+      direction: "higher",
+      tolerance: STAT,
+    },
+    min_step_t1: {
+      label: "steps into task 2 at which task-1 accuracy bottoms out",
+      direction: "none",
+      tolerance: STAT,
+    },
+    min_frac_t1: {
+      label: "min_step_t1 as a fraction of the steps of task 2",
+      direction: "none",
+      tolerance: STAT,
+    },
+    acc_t1_end2: { label: "task-1 accuracy at the end of task 2", direction: "higher", tolerance: STAT },
+    mean_gap: {
+      label: "stability gap averaged over every (old task, later task) pair",
+      direction: "lower",
+      tolerance: STAT,
+    },
   },
   observe: (data: Data, st: { p: Params; task: number }) => {
     const acc = data.test.slice(0, st.task + 1).map((s) => accuracy(la, st.p, s));
@@ -161,6 +196,7 @@ export default defineExperiment({
       gap_t1: s.gap,
       recovery_t1: s.recovery,
       min_step_t1: s.minAfter,
+      min_frac_t1: s.minAfter / I,
       acc_t1_end2: s.end,
       mean_gap: meanGap(tr, I, T),
     };
@@ -168,48 +204,55 @@ export default defineExperiment({
   claims: [
     {
       id: "sharp-drop",
+      kind: "paper",
       statement: "Under ER, accuracy on an old task drops substantially as soon as a new task starts (Fig. 2: the " +
-        "task-1 curve right after the first switch). Checked: task-1 accuracy falls ≥ 20 points during task 2, " +
-        "and bottoms out within the first quarter of task 2's steps.",
-      paper: { value: "qualitative: 'substantial forgetting upon starting to learn new tasks'", source: ABSTRACT },
-      check: (r) => {
-        const gap = m(r, "gap_t1", "er"), when = m(r, "min_step_t1", "er");
-        const I = Number(r.levels("iters_per_task")[0]);
-        return {
-          measured: `ER task-1 drop ${pct(gap)}, minimum ${when.toFixed(0)} of ${I} steps into task 2`,
-          pass: gap >= SHARP_DROP && when <= EARLY * I,
-        };
-      },
+        "task-1 curve right after the first switch). Checked on 5-task Split-MNIST, mean over seeds: task-1 " +
+        `accuracy falls ≥ ${100 * SHARP_DROP} points during task 2, and bottoms out within the first ` +
+        `${100 * EARLY}% of task 2's steps (thresholds fixed before any run).`,
+      paper: { value: "'substantial forgetting upon starting to learn new tasks'", source: ABSTRACT },
+      check: allOf(
+        threshold({ metric: "gap_t1", method: "er", where: FIG2, above: SHARP_DROP, stat: "mean" }),
+        threshold({ metric: "min_frac_t1", method: "er", where: FIG2, below: EARLY, stat: "mean" }),
+      ),
     },
     {
       id: "partial-recovery",
-      statement: "The drop under ER is temporary: it is followed by a phase of performance recovery. Checked: by the " +
-        "end of task 2, ER regains at least half of the task-1 drop (and that drop must itself be ≥ 20 points).",
+      kind: "paper",
+      statement: "The drop under ER is temporary: it is followed by a phase of performance recovery. Checked on " +
+        `5-task Split-MNIST, means over seeds: the task-1 drop is ≥ ${100 * SHARP_DROP} points and by the end of ` +
+        `task 2 ER regains at least ${100 * PARTIAL}% of it.`,
       paper: {
-        value: "qualitative: 'this forgetting is temporary and followed by a phase of performance recovery'",
+        value: "'this forgetting is temporary and followed by a phase of performance recovery'",
         source: ABSTRACT,
       },
-      check: (r) => {
-        const gap = m(r, "gap_t1", "er"), rec = m(r, "recovery_t1", "er");
-        return {
-          measured: `ER recovers ${pct(rec)} of a ${pct(gap)} drop`,
-          pass: gap >= SHARP_DROP && rec >= PARTIAL * gap,
-        };
-      },
+      check: Object.assign((r: ResultSet) => {
+        const gap = r.mean({ metric: "gap_t1", method: "er", where: FIG2 });
+        const rec = r.mean({ metric: "recovery_t1", method: "er", where: FIG2 });
+        return verdict(
+          gap >= SHARP_DROP && rec >= PARTIAL * gap,
+          `ER recovers ${fmt(rec)} of a ${fmt(gap)} task-1 drop (need drop ≥ ${SHARP_DROP} and recovery ≥ ` +
+            `${PARTIAL}× drop)`,
+        );
+      }, { metrics: ["gap_t1", "recovery_t1"] }),
     },
     {
       id: "finetune-no-recovery",
-      statement: "Without replay (fine-tuning) the old task is forgotten and does not come back; replay is what " +
-        "drives the recovery. Checked: fine-tuning recovers < 10 points of task 1 during task 2, and ER ends task 2 " +
-        "with task-1 accuracy ≥ 30 points above fine-tuning.",
-      check: (r) => {
-        const rec = m(r, "recovery_t1", "finetune");
-        const ft = m(r, "acc_t1_end2", "finetune"), er = m(r, "acc_t1_end2", "er");
-        return {
-          measured: `fine-tuning recovery ${pct(rec)}; task 1 at end of task 2: ER ${pct(er)} vs FT ${pct(ft)}`,
-          pass: rec < NO_RECOVERY && er - ft >= ER_BEATS_FT,
-        };
-      },
+      kind: "sanity",
+      statement: "Our check of the baseline (catastrophic forgetting, as known): without replay the old task is " +
+        `forgotten and does not come back. Fine-tuning's mean task-1 recovery during task 2 is < ${NO_RECOVERY}, ` +
+        `and ER ends task 2 with task-1 accuracy more than ${ER_BEATS_FT} above fine-tuning (paired over seeds, ` +
+        "beyond 2·SE).",
+      check: allOf(
+        threshold({ metric: "recovery_t1", method: "finetune", where: FIG2, below: NO_RECOVERY, stat: "mean" }),
+        compare({
+          metric: "acc_t1_end2",
+          method: "er",
+          baseline: "finetune",
+          better: "higher",
+          where: FIG2,
+          margin: { abs: ER_BEATS_FT },
+        }),
+      ),
     },
   ],
   figures: [

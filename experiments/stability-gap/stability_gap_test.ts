@@ -85,6 +85,7 @@ Deno.test("smoke pipeline: data → methods (with observe) → measure gives fin
       rng: Rng.fromSeed(0).split(name),
       backend: "native",
       observe: (_s, st) => seen.push(exp.observe!(data, st, cfg)),
+      choose: () => {},
     });
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) {

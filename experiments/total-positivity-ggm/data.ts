@@ -17,6 +17,11 @@ export interface GgmData {
   adj: Uint8Array;
   /** sample covariance S */
   s: Float64Array;
+  /** Covariance of the first n − nVal samples (where tuning fits) and of the last nVal (where it scores). */
+  sFit: Float64Array;
+  sVal: Float64Array;
+  nFit: number;
+  nVal: number;
 }
 
 /** Edge list of the graph: grid = √p×√p 4-neighbour lattice; ba = Barabási–Albert, `m` edges per new node. */
@@ -80,6 +85,8 @@ export interface MakeOptions {
   /** δ = (1 + margin) λ_max(W) */
   margin: number;
   baM: number;
+  /** Fraction of the n samples held out to choose λ (at least 2 samples each side). */
+  valFrac?: number;
 }
 
 export function makeGgm(o: MakeOptions, rng: Rng): GgmData {
@@ -102,7 +109,8 @@ export function makeGgm(o: MakeOptions, rng: Rng): GgmData {
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) theta[i * p + j] *= d[i] * d[j];
   // samples: x = L⁻ᵀ z with Θ = LLᵀ, so Cov(x) = Θ⁻¹
   const l = cholesky(theta, p)!;
-  const s = new Float64Array(p * p);
+  const nVal = Math.min(n - 2, Math.max(2, Math.round((o.valFrac ?? 0.2) * n))), nFit = n - nVal;
+  const s = new Float64Array(p * p), sFit = new Float64Array(p * p), sVal = new Float64Array(p * p);
   const x = new Float64Array(p);
   for (let r = 0; r < n; r++) {
     const z = xr.normal(p);
@@ -111,15 +119,23 @@ export function makeGgm(o: MakeOptions, rng: Rng): GgmData {
       for (let k = i + 1; k < p; k++) v -= l[k * p + i] * x[k];
       x[i] = v / l[i * p + i];
     }
-    for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) s[i * p + j] += x[i] * x[j];
-  }
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      s[i * p + j] /= n;
-      s[j * p + i] = s[i * p + j];
+    const part = r < nFit ? sFit : sVal;
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j <= i; j++) {
+        s[i * p + j] += x[i] * x[j];
+        part[i * p + j] += x[i] * x[j];
+      }
     }
   }
-  return { p, n, theta, adj, s };
+  for (const [m, cnt] of [[s, n], [sFit, nFit], [sVal, nVal]] as const) {
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j <= i; j++) {
+        m[i * p + j] /= cnt;
+        m[j * p + i] = m[i * p + j];
+      }
+    }
+  }
+  return { p, n, theta, adj, s, sFit, sVal, nFit, nVal };
 }
 
 /** ‖Θ̂ − Θ*‖_F / ‖Θ*‖_F */

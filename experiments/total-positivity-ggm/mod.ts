@@ -8,11 +8,13 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures.ts";
 import type { ResultSet } from "../../lib/results.ts";
+import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
 import { fScore, type GgmData, makeGgm, relError } from "./data.ts";
 import { adaptive, type Estimate, glasso, l1Mtp2, mtp2Mle } from "./methods.ts";
 
-const ABSTRACT = "https://arxiv.org/abs/2210.15471 (abstract: 'Our method outperforms state-of-the-art methods in " +
-  "precision matrix estimation and graph edge identification, as evidenced by synthetic and financial time-series data sets')";
+// 'Our method outperforms state-of-the-art methods in precision matrix estimation and graph edge identification,
+// as evidenced by synthetic and financial time-series data sets'
+const ABSTRACT = { url: "https://arxiv.org/abs/2210.15471", where: "abstract" };
 
 const config = z.object({
   graph: z.enum(["grid", "ba"]).default("grid").describe("graph of Θ*: √p×√p 4-neighbour grid or Barabási–Albert"),
@@ -30,49 +32,12 @@ const config = z.object({
   penalty_a: z.number().positive().default(3.7).describe("SCAD a (> 2) or MCP γ (> 1)"),
   max_iter: z.number().int().positive().default(2000).describe("gradient-projection iterations per solve (cap)"),
   tol: z.number().positive().default(1e-7).describe("stop a solve when ‖Θ⁺ − Θ‖_F ≤ tol·‖Θ‖_F"),
+  val_frac: z.number().positive().max(0.5).default(0.2)
+    .describe("fraction of the n samples held out to choose λ (then refit on all n)"),
 });
 type Cfg = z.infer<typeof config>;
 
 const BASELINES = ["l1_mtp2", "mtp2_mle", "glasso"] as const;
-
-/** For each (graph, n) cell: mean of `metric` for adaptive and for each baseline. */
-function cells(r: ResultSet, metric: string) {
-  const out: { graph: unknown; n: unknown; ours: number; base: Record<string, number> }[] = [];
-  for (const graph of r.levels("graph")) {
-    for (const n of r.levels("n")) {
-      const where = { graph, n };
-      const ours = r.mean({ metric, method: "adaptive", where });
-      if (!Number.isFinite(ours)) continue;
-      const base: Record<string, number> = {};
-      for (const b of BASELINES) base[b] = r.mean({ metric, method: b, where });
-      out.push({ graph, n, ours, base });
-    }
-  }
-  return out;
-}
-
-/** Claim: adaptive is better than `baselines` on `metric` in every (graph, n) cell. */
-function beatsEverywhere(metric: string, lower: boolean, baselines: readonly string[]) {
-  return (r: ResultSet) => {
-    const cs = cells(r, metric);
-    let wins = 0, total = 0;
-    const worst: string[] = [];
-    for (const c of cs) {
-      for (const b of baselines) {
-        const v = c.base[b];
-        if (!Number.isFinite(v)) continue;
-        total++;
-        if (lower ? c.ours < v : c.ours > v) wins++;
-        else worst.push(`${b} at ${c.graph}, n=${c.n}: ${v.toFixed(3)} vs ours ${c.ours.toFixed(3)}`);
-      }
-    }
-    return {
-      measured: `adaptive better in ${wins}/${total} (graph, n, baseline) cells`,
-      pass: total > 0 && wins === total,
-      detail: worst.length ? `not better: ${worst.join("; ")}` : undefined,
-    };
-  };
-}
 
 export default defineExperiment({
   id: "total-positivity-ggm",
@@ -114,29 +79,40 @@ export default defineExperiment({
     "Borwein + backtracking), initialization (diag(S)⁻¹) and stopping rule are our choices",
     "the synthetic M-matrices are ours: Θ* = (1.1·λ_max(W))I − W with W_ij ~ U[0.5, 1] on the graph's edges, " +
     "rescaled to a unit-diagonal covariance; the paper's generator could not be read",
-    "λ is oracle-tuned per run over c ∈ {0.25, 0.5, 1, 2} in λ = c·√(log p / n), by relative error, for every " +
-    "penalized method alike (the paper's tuning protocol could not be read)",
+    "λ is tuned per run over c ∈ {0.25, 0.5, 1, 2} in λ = c·√(log p / m) by held-out Gaussian likelihood on 20% " +
+    "of the samples (m the other 80%), then refit on all n, for every penalized method alike (the paper's tuning " +
+    "protocol could not be read). Until this version the choice was an oracle (smallest error against Θ*); " +
+    "see the README for the results before the change.",
     "MTP2-MLE and GLASSO are solved by our own gradient projection / proximal gradient (same optimum as the " +
     "Slawski–Hein block-coordinate solver and the R glasso package, not the same code)",
     "diagonally dominant M-matrices (the paper's second constraint set) and the financial data are left out",
   ],
   data: (cfg: Cfg, { rng }): GgmData =>
     makeGgm(
-      { graph: cfg.graph, p: cfg.p, n: cfg.n, wLo: cfg.w_lo, wHi: cfg.w_hi, margin: cfg.margin, baM: cfg.ba_m },
+      {
+        graph: cfg.graph,
+        p: cfg.p,
+        n: cfg.n,
+        wLo: cfg.w_lo,
+        wHi: cfg.w_hi,
+        margin: cfg.margin,
+        baM: cfg.ba_m,
+        valFrac: cfg.val_frac,
+      },
       rng,
     ),
-  dataKeys: ["graph", "p", "n", "w_lo", "w_hi", "margin", "ba_m"],
+  dataKeys: ["graph", "p", "n", "w_lo", "w_hi", "margin", "ba_m", "val_frac"],
   methods: {
     adaptive: {
       label: "Adaptive (proposed)",
       description: "multi-stage weighted-ℓ1 MTP2 estimator, weights Λ_ij = p'_λ(|Θ̂_ij|) (SCAD), each stage by " +
         "gradient projection (Ying et al. §2–3)",
-      run: (d: GgmData, cfg: Cfg) => adaptive(d, cfg),
+      run: (d: GgmData, cfg: Cfg, ctx) => adaptive(d, cfg, ctx.choose),
     },
     l1_mtp2: {
       label: "ℓ1-MTP2",
       description: "ℓ1-regularized MTP2 likelihood, Λ_ij = λ (the adaptive method's first stage; Egilmez et al. 2017)",
-      run: (d: GgmData, cfg: Cfg) => l1Mtp2(d, cfg),
+      run: (d: GgmData, cfg: Cfg, ctx) => l1Mtp2(d, cfg, ctx.choose),
     },
     mtp2_mle: {
       label: "MTP2-MLE",
@@ -146,60 +122,85 @@ export default defineExperiment({
     glasso: {
       label: "GLASSO",
       description: "graphical lasso (Friedman et al. 2008), no sign constraint, solved by proximal gradient",
-      run: (d: GgmData, cfg: Cfg) => glasso(d, cfg),
+      run: (d: GgmData, cfg: Cfg, ctx) => glasso(d, cfg, ctx.choose),
     },
   },
   metrics: {
-    rel_error: { label: "‖Θ̂ − Θ*‖_F / ‖Θ*‖_F", direction: "lower", tolerance: { rel: 1e-4, abs: 1e-9 } },
-    f_score: { label: "edge F-score (|Θ̂_ij| > 1e-5)", direction: "higher", tolerance: { rel: 1e-4, abs: 1e-9 } },
-    stage_rel_error: {
-      label: "adaptive: relative error after each stage",
-      direction: "lower",
-      tolerance: { rel: 1e-4, abs: 1e-9 },
-    },
-    lam_c: { label: "chosen c in λ = c√(log p/n)", direction: "none" },
+    // Every solver here is pure TypeScript (own Cholesky, no BLAS): runs are bitwise reproducible, so the
+    // default `stable` tolerance holds even for the thresholded F-score.
+    rel_error: { label: "‖Θ̂ − Θ*‖_F / ‖Θ*‖_F", direction: "lower" },
+    f_score: { label: "edge F-score (|Θ̂_ij| > 1e-5)", direction: "higher" },
+    stage_rel_error: { label: "adaptive: relative error after each stage", direction: "lower" },
     iters: { label: "gradient-projection iterations (all stages, chosen λ)", direction: "none" },
   },
   measure: (d: GgmData, e: Estimate) => ({
     rel_error: relError(e.theta, d.theta),
     f_score: fScore(e.theta, d.adj, d.p),
-    lam_c: e.lamC,
     iters: e.iters,
     ...(e.stages ? { stage_rel_error: e.stages.map((t) => relError(t, d.theta)) } : {}),
   }),
+  tuning: {
+    rule: "c in λ = c·√(log p / m) with the lowest Gaussian negative log-likelihood tr(S_val Θ̂) − log det Θ̂ on " +
+      "the 20% of samples held out (fit on the other m = 80%), then refit on all n samples at that c",
+    budget: "4 values of c, one fit each, plus one refit (the same for every penalized method)",
+    grids: {
+      adaptive: "c ∈ {0.25, 0.5, 1, 2} (stages, SCAD a fixed at 4 and 3.7 for every run)",
+      l1_mtp2: "c ∈ {0.25, 0.5, 1, 2}",
+      glasso: "c ∈ {0.25, 0.5, 1, 2}",
+      mtp2_mle: "none (no tuning parameter)",
+    },
+  },
   claims: [
     {
       id: "error-beats-baselines",
+      kind: "paper",
       statement: "The adaptive estimator has lower relative error ‖Θ̂ − Θ*‖_F/‖Θ*‖_F than MTP2-MLE, ℓ1-MTP2 and " +
-        "GLASSO (our threshold: lower mean over seeds in every (graph, n) cell against every baseline)",
+        "GLASSO. Checked in every (graph, n) cell against every baseline: lower by 2% of the baseline beyond 2·SE, " +
+        "paired per seed (same samples).",
       paper: { value: "outperforms state-of-the-art methods in precision matrix estimation", source: ABSTRACT },
-      check: beatsEverywhere("rel_error", true, BASELINES),
+      check: bestOf({
+        metric: "rel_error",
+        winner: "adaptive",
+        others: BASELINES,
+        better: "lower",
+        forEach: ["graph", "n"],
+      }),
     },
     {
       id: "fscore-beats-baselines",
-      statement: "The adaptive estimator identifies edges better (higher F-score) than MTP2-MLE, ℓ1-MTP2 and GLASSO " +
-        "(our threshold: higher mean over seeds in every (graph, n) cell against every baseline)",
+      kind: "paper",
+      statement: "The adaptive estimator identifies edges better (higher F-score) than MTP2-MLE, ℓ1-MTP2 and GLASSO. " +
+        "Checked in every (graph, n) cell against every baseline: higher by 2% beyond 2·SE, paired per seed.",
       paper: { value: "outperforms state-of-the-art methods in graph edge identification", source: ABSTRACT },
-      check: beatsEverywhere("f_score", false, BASELINES),
+      check: bestOf({
+        metric: "f_score",
+        winner: "adaptive",
+        others: BASELINES,
+        better: "higher",
+        forEach: ["graph", "n"],
+      }),
     },
     {
       id: "stages-help",
-      statement: "Re-weighting improves on the first (ℓ1-MTP2) stage: at the largest n the adaptive estimator's " +
-        "final error is at most 0.8× its stage-1 error on average",
-      paper: { value: "the multi-stage estimate refines the first stage", source: ABSTRACT },
-      check: (r) => {
+      kind: "sanity",
+      statement: "Our ablation (not a number the paper states): re-weighting improves on the first (ℓ1-MTP2) stage " +
+        "at the same λ. Checked per graph at the largest n: the adaptive estimator's final error is at most 0.8× " +
+        "its stage-1 error in the mean over seeds.",
+      check: Object.assign((r: ResultSet) => {
         const n = r.levels("n").at(-1);
-        const ratios: number[] = [];
+        const parts: string[] = [];
+        let pass = true;
         for (const graph of r.levels("graph")) {
-          const s = r.series({ metric: "stage_rel_error", method: "adaptive", where: { graph, n } });
-          if (s.length >= 2) ratios.push(s.at(-1)!.value / s[0].value);
+          const rows = r.select({ metric: "stage_rel_error", method: "adaptive", where: { graph, n }, step: "all" });
+          const byRun = new Map<string, number[]>();
+          for (const x of rows) (byRun.get(x.run_id) ?? byRun.set(x.run_id, []).get(x.run_id)!)[x.step!] = x.value;
+          const ratios = [...byRun.values()].map((v) => v.at(-1)! / v[0]);
+          const m = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+          pass &&= m <= 0.8;
+          parts.push(`${graph}: ${fmt(m)} (${ratios.length} runs)${m <= 0.8 ? "" : " ✗"}`);
         }
-        const m = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-        return {
-          measured: `final/stage-1 error ${m.toFixed(3)} at n = ${n} (per graph: ${ratios.map((x) => x.toFixed(3))})`,
-          pass: ratios.length > 0 && m <= 0.8,
-        };
-      },
+        return verdict(pass, `final/stage-1 error at n = ${n}: ${parts.join("; ")} (need ≤ 0.8)`);
+      }, { metrics: ["stage_rel_error"] }),
     },
   ],
   figures: [

@@ -126,7 +126,11 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   const cfg = exp.config.parse({ p: 16, n: 60, graph: "ba" });
   const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, m] of Object.entries(exp.methods)) {
-    const out = await m.run(d, cfg, { observe: () => {}, rng: Rng.fromSeed(1) } as never);
+    const out = await m.run(
+      d,
+      cfg,
+      { seed: 0, backend: "native", observe: () => {}, choose: () => {}, rng: Rng.fromSeed(1) } as never,
+    );
     const ms = await exp.measure(d, out, cfg);
     for (const [k, v] of Object.entries(ms)) {
       const vs = typeof v === "number" ? [v] : v;
@@ -136,4 +140,24 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   }
   // the four solvers are distinct functions
   assert(new Set([adaptive, glasso, l1Mtp2, mtp2Mle]).size === 4, "methods");
+});
+
+Deno.test("tuning: held-out NLL closed form, the split recombines to S, and the choice never reads Θ*", async () => {
+  const { heldOutNll } = await import("./methods.ts");
+  // Θ = 2I, S = I (p = 3): tr(SΘ) − log det Θ = 6 − 3 log 2
+  const p = 3, eye = new Float64Array(9), two = new Float64Array(9);
+  for (let i = 0; i < p; i++) [eye[i * 4], two[i * 4]] = [1, 2];
+  assert(Math.abs(heldOutNll(two, eye, p) - (6 - 3 * Math.log(2))) < 1e-12, "closed form");
+  assert(heldOutNll(new Float64Array(9), eye, p) === Infinity, "not PD → ∞");
+  const cfg = exp.config.parse({ p: 16, n: 50, graph: "grid" });
+  const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(3).split("data") });
+  for (let k = 0; k < d.s.length; k++) {
+    const mix = (d.nFit * d.sFit[k] + d.nVal * d.sVal[k]) / d.n;
+    assert(Math.abs(mix - d.s[k]) < 1e-12, "S = weighted sum of the two halves");
+  }
+  const chosen: number[] = [];
+  const a = l1Mtp2(d, cfg, (_n, v) => chosen.push(v));
+  const b = l1Mtp2({ ...d, theta: new Float64Array(d.theta.length) }, cfg);
+  assert(chosen.length === 1 && cfg.lam_grid.includes(chosen[0]), `choose called once: ${chosen}`);
+  assert(a.lamC === b.lamC && a.theta.every((v, k) => v === b.theta[k]), "estimate independent of Θ*");
 });

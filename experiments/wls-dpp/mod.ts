@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/results.ts";
-import { median } from "../../lib/stats.ts";
+import { mean, median, std } from "../../lib/stats.ts";
+import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { errorRatio2, makeProblem, type Problem } from "./data.ts";
 import { iidOptimal, repeatedDpp, volumeRescaled } from "./sampling.ts";
 import { weightedLeastSquares } from "./wls.ts";
@@ -30,7 +31,9 @@ interface Output {
 const QUASI_OPT = 2; // "quasi-optimal": E‖f − f̂‖² ≤ C ‖f − P_m f‖² with a small constant; we ask C ≤ 2
 const DELTA = 0.5; // stability event ‖G − I‖₂ ≤ δ with δ = 1/2, the paper's usual choice
 const STABLE_P = 0.9; // "with high probability"
-const ABS = "https://arxiv.org/abs/2312.14057 (abstract)";
+const NONINF = 0.05; // non-inferiority margin of repeated DPP vs i.i.d. (relative to the i.i.d. mean)
+const ABS = { url: "https://arxiv.org/abs/2312.14057", where: "abstract" };
+const METHODS = ["iid_optimal", "volume", "dpp_repeated"];
 
 function trialsOf(sample: (p: Problem, cfg: Config) => Float64Array) {
   return (p: Problem, cfg: Config): Output => {
@@ -44,18 +47,7 @@ function trialsOf(sample: (p: Problem, cfg: Config) => Float64Array) {
   };
 }
 
-/** Distinct (d, m) settings present in the results. */
-function cases(r: ResultSet): { d: number; m: number }[] {
-  const seen = new Map<string, { d: number; m: number }>();
-  for (const x of r.select({ metric: "err2_ratio" })) {
-    const d = x.config.d as number, m = x.config.m as number;
-    seen.set(`${d}/${m}`, { d, m });
-  }
-  return [...seen.values()];
-}
-
 const ks = (r: ResultSet) => (r.levels("k") as number[]).sort((a, b) => a - b);
-const fmt = (v: number) => (Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toPrecision(3));
 
 export default defineExperiment({
   id: "wls-dpp",
@@ -139,97 +131,117 @@ export default defineExperiment({
   claims: [
     {
       id: "quasi-optimal-m-log-m",
+      kind: "paper",
       statement: "With n = O(m log m) points, i.i.d. optimal sampling and generalized volume-rescaled sampling (and " +
-        "repeated DPP) give E‖f − f̂‖² ≤ C‖f − P_m f‖² (abstract). Checked: mean squared error ratio ≤ " +
-        `${QUASI_OPT} for every method, space and n/m ≥ 2 ln m.`,
+        "repeated DPP) give E‖f − f̂‖² ≤ C‖f − P_m f‖² (abstract). Checked: the mean over seeds of the mean squared " +
+        `error ratio is ≤ ${QUASI_OPT} for every method, space and n/m ≥ 2 ln m (C = ${QUASI_OPT} fixed before any run).`,
       paper: { value: "quasi-optimality in expectation for n = O(m log m)", source: ABS },
       check: (r) => {
         let worst = 0, count = 0, where = "";
-        for (const { d, m } of cases(r)) {
-          for (const k of ks(r).filter((k) => k >= 2 * Math.log(m))) {
-            for (const method of ["iid_optimal", "volume", "dpp_repeated"]) {
-              const v = r.mean({ metric: "err2_ratio", method, where: { d, m, k } });
-              if (Number.isNaN(v)) continue;
-              count++;
-              if (!(v <= worst)) [worst, where] = [v, `${method}, d=${d}, m=${m}, n=${k}m`];
+        for (const d of r.levels("d") as number[]) {
+          for (const m of r.levels("m") as number[]) {
+            for (const k of ks(r).filter((k) => k >= 2 * Math.log(m))) {
+              for (const method of METHODS) {
+                const v = r.mean({ metric: "err2_ratio", method, where: { d, m, k } });
+                count++;
+                if (!(v <= worst)) [worst, where] = [v, `${method}, d=${d}, m=${m}, n=${k}m`];
+              }
             }
           }
         }
-        return {
-          measured: `worst mean ratio ${fmt(worst)} (${where}) over ${count} (method, space, n)`,
-          pass: count > 0 && worst <= QUASI_OPT,
-        };
+        return verdict(
+          worst <= QUASI_OPT,
+          `worst mean ratio ${fmt(worst)} (${where}) over ${count} (method, space, n) (need ≤ ${QUASI_OPT})`,
+        );
       },
     },
     {
-      id: "volume-at-n-equals-m",
-      statement: "Volume sampling stays quasi-optimal in expectation even at n = m, where it is a projection DPP: " +
-        "E‖f − f̂‖² = (m + 1)‖f − P_m f‖² (the volume-sampling identity of Dereziński & Warmuth 2017, which the " +
-        "paper generalizes), whereas i.i.d. optimal sampling at n = m is not. Checked: mean ratio for volume " +
-        "within [0.5, 1.5]·(m + 1) (heavy tails make sample means low), and i.i.d. at least 10× larger.",
-      paper: { value: "volume sampling quasi-optimal for any n ≥ m; i.i.d. needs n = O(m log m)", source: ABS },
+      id: "volume-identity-n-equals-m",
+      kind: "identity",
+      statement: "A check of our sampler, not a claim of the paper: at n = m, volume-rescaled sampling is a single " +
+        "projection DPP and E‖f − f̂‖² = (m + 1)‖f − P_m f‖² exactly (the volume-sampling identity of Dereziński, " +
+        "Warmuth & Hsu, which the paper generalizes). Checked: the mean over seeds is within [0.5, 1.5]·(m + 1) in " +
+        "every space (a band, because the ratio is heavy-tailed and sample means fall low).",
       check: (r) => {
         const parts: string[] = [];
-        let ok = true, count = 0;
-        for (const { d, m } of cases(r)) {
-          const vol = r.mean({ metric: "err2_ratio", method: "volume", where: { d, m, k: 1 } });
-          const iid = r.mean({ metric: "err2_ratio", method: "iid_optimal", where: { d, m, k: 1 } });
-          if (Number.isNaN(vol) || Number.isNaN(iid)) continue;
-          count++;
-          ok &&= vol >= 0.5 * (m + 1) && vol <= 1.5 * (m + 1) && iid >= 10 * vol;
-          parts.push(`d=${d} m=${m}: volume ${fmt(vol)} (m+1 = ${m + 1}), i.i.d. ${fmt(iid)}`);
+        let ok = true;
+        for (const d of r.levels("d") as number[]) {
+          for (const m of r.levels("m") as number[]) {
+            const vol = r.mean({ metric: "err2_ratio", method: "volume", where: { d, m, k: 1 } });
+            const good = vol >= 0.5 * (m + 1) && vol <= 1.5 * (m + 1);
+            ok &&= good;
+            parts.push(`d=${d} m=${m}: ${fmt(vol)} vs m+1 = ${m + 1}${good ? "" : " ✗"}`);
+          }
         }
-        return { measured: parts.join("; "), pass: count > 0 && ok };
+        return verdict(ok, parts.join("; "));
       },
+    },
+    {
+      id: "iid-unstable-at-n-equals-m",
+      kind: "sanity",
+      statement: "A known property of the baseline (why the paper needs n = O(m log m) for i.i.d. points): at n = m, " +
+        "i.i.d. optimal sampling has a mean error ratio at least 10× that of volume sampling (geometric mean of the " +
+        "per-seed ratios, less 2 SE), in every space.",
+      check: compare({
+        metric: "err2_ratio",
+        method: "volume",
+        baseline: "iid_optimal",
+        better: "lower",
+        factor: 10,
+        where: { k: 1 },
+        forEach: ["d", "m"],
+      }),
     },
     {
       id: "repeated-dpp-fewer-samples-stability",
+      kind: "paper",
       statement: "Independent repetitions of projection DPP yield bounds like i.i.d. sampling 'but in practice with " +
-        `a much lower number of samples' (abstract). Checked: the smallest n/m at which ‖G − I‖₂ ≤ ${DELTA} holds ` +
-        `in ≥ ${
-          STABLE_P * 100
-        }% of point sets is strictly smaller for repeated DPP than for i.i.d. optimal sampling, ` +
-        "in every space (a sampler that never gets there counts as ∞).",
+        `a much lower number of samples' (abstract). Checked in every space: the smallest grid n/m at which ` +
+        `‖G − I‖₂ ≤ ${DELTA} holds in ≥ ${STABLE_P * 100}% of point sets (mean over seeds) is strictly smaller for ` +
+        `repeated DPP than for i.i.d. optimal sampling, and at that n/m the i.i.d. fraction plus 2 SE over seeds is ` +
+        `still below ${STABLE_P} (so the gap is not seed noise).`,
       paper: { value: "much lower number of samples in practice", source: ABS },
       check: (r) => {
-        const first = (method: string, d: number, m: number) =>
-          ks(r).find((k) => r.mean({ metric: "stable_frac", method, where: { d, m, k } }) >= STABLE_P) ?? Infinity;
+        const stats = (method: string, w: Record<string, unknown>) => {
+          const v = r.values({ metric: "stable_frac", method, where: w });
+          return { m: mean(v), se: v.length > 1 ? std(v) / Math.sqrt(v.length) : 0 };
+        };
         const parts: string[] = [];
-        let ok = true, count = 0;
-        for (const { d, m } of cases(r)) {
-          const a = first("dpp_repeated", d, m), b = first("iid_optimal", d, m);
-          count++;
-          ok &&= Number.isFinite(a) && a < b;
-          const show = (k: number) => (Number.isFinite(k) ? `${k}m` : "∞ (not within the grid)");
-          parts.push(`d=${d} m=${m}: DPP n = ${show(a)} vs i.i.d. n = ${show(b)}`);
+        let ok = true;
+        for (const d of r.levels("d") as number[]) {
+          for (const m of r.levels("m") as number[]) {
+            const first = (method: string) => ks(r).find((k) => stats(method, { d, m, k }).m >= STABLE_P) ?? Infinity;
+            const a = first("dpp_repeated"), b = first("iid_optimal");
+            const iidAt = Number.isFinite(a) ? stats("iid_optimal", { d, m, k: a }) : { m: NaN, se: NaN };
+            const good = Number.isFinite(a) && a < b && iidAt.m + 2 * iidAt.se < STABLE_P;
+            ok &&= good;
+            const show = (k: number) => (Number.isFinite(k) ? `${k}m` : "∞ (not within the grid)");
+            parts.push(
+              `d=${d} m=${m}: DPP n = ${show(a)} vs i.i.d. n = ${show(b)} (i.i.d. at DPP's n: ${fmt(iidAt.m)} ± ` +
+                `${fmt(2 * iidAt.se)})${good ? "" : " ✗"}`,
+            );
+          }
         }
-        return { measured: parts.join("; "), pass: count > 0 && ok };
+        return verdict(ok, parts.join("; "));
       },
     },
     {
-      id: "repeated-dpp-lower-error",
-      statement: "At equal n ≥ 2m, repeated DPP reaches an error at least as small as i.i.d. optimal sampling " +
-        "(abstract: similar bounds with fewer samples). Checked: mean squared error ratio of repeated DPP ≤ that " +
-        "of i.i.d. at every space and every n/m ≥ 2.",
+      id: "repeated-dpp-not-worse",
+      kind: "paper",
+      statement: "Repeated DPP gives 'similar error bounds as with i.i.d. or volume sampling' (abstract). Checked as " +
+        "non-inferiority at equal n, in every space and at every n/m: the geometric mean over seeds of the paired " +
+        "ratio (i.i.d. / repeated DPP) of the mean squared error ratio, less 2 SE on the log scale, is ≥ " +
+        `1/${1 + NONINF}, i.e. repeated DPP is at most ${NONINF * 100}% worse beyond seed noise (ratios, because ` +
+        "i.i.d. errors at small n are heavy-tailed; the former check asked for DPP ≤ i.i.d. on means without noise).",
       paper: { value: "similar error bounds, much lower number of samples", source: ABS },
-      check: (r) => {
-        let worst = -Infinity, count = 0, where = "";
-        for (const { d, m } of cases(r)) {
-          for (const k of ks(r).filter((k) => k >= 2)) {
-            const a = r.mean({ metric: "err2_ratio", method: "dpp_repeated", where: { d, m, k } });
-            const b = r.mean({ metric: "err2_ratio", method: "iid_optimal", where: { d, m, k } });
-            if (Number.isNaN(a) || Number.isNaN(b)) continue;
-            count++;
-            if (a / b > worst) [worst, where] = [a / b, `d=${d}, m=${m}, n=${k}m`];
-          }
-        }
-        return {
-          measured: `largest ratio (repeated DPP / i.i.d.) of mean errors ${
-            fmt(worst)
-          } (${where}) over ${count} points`,
-          pass: count > 0 && worst <= 1,
-        };
-      },
+      check: compare({
+        metric: "err2_ratio",
+        method: "dpp_repeated",
+        baseline: "iid_optimal",
+        better: "lower",
+        factor: 1 / (1 + NONINF),
+        forEach: ["d", "m", "k"],
+      }),
     },
   ],
   figures: [

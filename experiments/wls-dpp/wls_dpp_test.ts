@@ -97,7 +97,13 @@ Deno.test("smoke pipeline: every method gives finite metrics", async () => {
   const cfg = exp.config.parse({ d: 1, m: 6, k: 2, trials: 5, quad: 40 });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   for (const [name, method] of Object.entries(exp.methods)) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0).split(name), backend: "native" as const, observe: () => {} };
+    const ctx = {
+      seed: 0,
+      rng: Rng.fromSeed(0).split(name),
+      backend: "native" as const,
+      observe: () => {},
+      choose: () => {},
+    };
     const out = await method.run(data, cfg, ctx);
     const metrics = await exp.measure(data, out, cfg);
     for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);
