@@ -110,6 +110,26 @@ function label(w: Record<string, unknown>, keys: readonly string[]): string {
 
 const forEachKeys = (f?: string | readonly string[]) => (f === undefined ? [] : typeof f === "string" ? [f] : [...f]);
 
+/**
+ * Evaluate `at` at every point of `where` × `forEach`: the check holds when it holds at all of them. Returns the
+ * parts joined as "n=1000: <text>; n=3000: <text> ✗", the level label only when `forEach` names keys.
+ */
+function atEachPoint(
+  r: ResultSet,
+  o: { where?: Where; forEach?: string | readonly string[] },
+  at: (w: Record<string, unknown>) => { ok: boolean; text: string },
+): { pass: boolean; parts: string } {
+  const keys = forEachKeys(o.forEach);
+  const parts: string[] = [];
+  let pass = true;
+  for (const w of points(r, o.where, o.forEach)) {
+    const { ok, text } = at(w);
+    pass &&= ok;
+    parts.push(`${keys.length ? `${label(w, keys)}: ` : ""}${text}${ok ? "" : " ✗"}`);
+  }
+  return { pass, parts: parts.join("; ") };
+}
+
 /** Values keyed by seed and config, so a method and a baseline pair up run by run. */
 function byRun(r: ResultSet, metric: string, method: string, where: Where, step?: "last" | number) {
   const m = new Map<string, number>();
@@ -141,22 +161,18 @@ export function threshold(
   if (o.below === undefined && o.above === undefined) throw new Error("threshold needs `below` or `above`");
   const stat = o.stat ?? "worst";
   return withMetrics((r) => {
-    const keys = forEachKeys(o.forEach);
-    const parts: string[] = [];
-    let pass = true, runs = 0;
-    for (const w of points(r, o.where, o.forEach)) {
+    let runs = 0;
+    const { pass, parts } = atEachPoint(r, o, (w) => {
       const v = r.values({ metric: o.metric, method: o.method, where: w, step: o.step });
       runs += v.length;
       const hi = stat === "mean" ? mean(v) : Math.max(...v), lo = stat === "mean" ? mean(v) : Math.min(...v);
       const ok = (o.below === undefined || hi <= o.below) && (o.above === undefined || lo >= o.above);
-      pass &&= ok;
-      const shown = o.below !== undefined ? hi : lo;
-      parts.push(`${keys.length ? `${label(w, keys)}: ` : ""}${fmt(shown)}${ok ? "" : " ✗"}`);
-    }
+      return { ok, text: fmt(o.below !== undefined ? hi : lo) };
+    });
     const bound = [o.below !== undefined && `≤ ${fmt(o.below)}`, o.above !== undefined && `≥ ${fmt(o.above)}`]
       .filter(Boolean).join(" and ");
     const what = stat === "mean" ? "mean over seeds" : o.below !== undefined ? "worst (max)" : "worst (min)";
-    return verdict(pass, `${o.method} ${o.metric}, ${what}: ${parts.join("; ")} (${bound}; ${runs} runs)`);
+    return verdict(pass, `${o.method} ${o.metric}, ${what}: ${parts} (${bound}; ${runs} runs)`);
   }, [o.metric]);
 }
 
@@ -228,20 +244,13 @@ export function compare(
   },
 ): Check {
   return withMetrics((r) => {
-    const keys = forEachKeys(o.forEach);
-    const parts: string[] = [];
-    let pass = true, seeds = Infinity;
-    for (const w of points(r, o.where, o.forEach)) {
+    let seeds = Infinity;
+    const { pass, parts } = atEachPoint(r, o, (w) => {
       const c = pairedComparison(pairs(r, o.metric, o.method, o.baseline, w, o.step), o);
-      pass &&= c.pass;
       seeds = Math.min(seeds, c.seeds);
-      parts.push(
-        `${keys.length ? `${label(w, keys)}: ` : ""}${fmt(c.method)} vs ${fmt(c.baseline)}, ${c.text}${
-          c.pass ? "" : " ✗"
-        }`,
-      );
-    }
-    return verdict(pass, `${o.metric} ${o.method} vs ${o.baseline}: ${parts.join("; ")} [${seeds} paired runs]`);
+      return { ok: c.pass, text: `${fmt(c.method)} vs ${fmt(c.baseline)}, ${c.text}` };
+    });
+    return verdict(pass, `${o.metric} ${o.method} vs ${o.baseline}: ${parts} [${seeds} paired runs]`);
   }, [o.metric]);
 }
 
@@ -252,27 +261,19 @@ export function bestOf(
     others: readonly string[];
     better: "lower" | "higher";
     margin?: Margin;
+    factor?: number;
   },
 ): Check {
   return withMetrics((r) => {
-    const keys = forEachKeys(o.forEach);
-    const parts: string[] = [];
-    let pass = true;
-    for (const w of points(r, o.where, o.forEach)) {
+    const { pass, parts } = atEachPoint(r, o, (w) => {
       const cs = o.others.map((b) => [b, pairedComparison(pairs(r, o.metric, o.winner, b, w, o.step), o)] as const);
-      const ok = cs.every(([, c]) => c.pass);
-      pass &&= ok;
-      const head = `${keys.length ? `${label(w, keys)}: ` : ""}${o.winner} ${fmt(cs[0][1].method)}`;
-      parts.push(
-        `${head} vs ${cs.map(([b, c]) => `${b} ${fmt(c.baseline)} (${c.text.split(" (need")[0]})`).join(", ")}${
-          ok ? "" : " ✗"
-        }`,
-      );
-    }
+      const vs = cs.map(([b, c]) => `${b} ${fmt(c.baseline)} (${c.text.split(" (need")[0]})`).join(", ");
+      return { ok: cs.every(([, c]) => c.pass), text: `${o.winner} ${fmt(cs[0][1].method)} vs ${vs}` };
+    });
     const need = o.margin ?? DEFAULT_MARGIN;
     return verdict(
       pass,
-      `${o.metric}: ${parts.join("; ")} [margin ${need.rel ? `${100 * need.rel}%` : ""}${
+      `${o.metric}: ${parts} [margin ${need.rel ? `${100 * need.rel}%` : ""}${
         need.abs ? ` + ${fmt(need.abs)}` : ""
       } beyond 2·SE]`,
     );
@@ -314,24 +315,20 @@ export function trend(
   const fx = axes === "linear" ? (v: number) => v : Math.log10;
   const fy = axes === "loglog" ? Math.log10 : (v: number) => v;
   return withMetrics((r) => {
-    const keys = forEachKeys(o.forEach);
-    const parts: string[] = [];
-    let pass = true;
-    for (const w of points(r, o.where, o.forEach)) {
+    const { pass, parts } = atEachPoint(r, o, (w) => {
       const rows = r.select({ metric: o.metric, method: o.method, where: w, step: o.step });
       const levels = new Set(rows.map((row) => row.config[o.x]));
       if (levels.size < 2) throw new SelectionError(`trend over "${o.x}" needs two levels, got ${levels.size}`);
       const s = slopeWithInterval(rows.map((row) => fx(row.config[o.x] as number)), rows.map((row) => fy(row.value)));
       const ok = (o.below === undefined || s.hi <= o.below) && (o.above === undefined || s.lo >= o.above);
-      pass &&= ok;
       const ci = Number.isFinite(s.lo) ? `[${fmt(s.lo)}, ${fmt(s.hi)}]` : "(no interval: 2 points)";
-      parts.push(`${keys.length ? `${label(w, keys)}: ` : ""}slope ${fmt(s.slope)} ${ci}${ok ? "" : " ✗"}`);
-    }
+      return { ok, text: `slope ${fmt(s.slope)} ${ci}` };
+    });
     const bound = [o.below !== undefined && `≤ ${fmt(o.below)}`, o.above !== undefined && `≥ ${fmt(o.above)}`]
       .filter(Boolean).join(" and ");
     return verdict(
       pass,
-      `${o.method} ${o.metric} vs ${o.x} (${axes}): ${parts.join("; ")} (95% interval ${bound})`,
+      `${o.method} ${o.metric} vs ${o.x} (${axes}): ${parts} (95% interval ${bound})`,
     );
   }, [o.metric]);
 }
@@ -349,10 +346,7 @@ export function monotone(
   },
 ): Check {
   return withMetrics((r) => {
-    const keys = forEachKeys(o.forEach);
-    const parts: string[] = [];
-    let pass = true;
-    for (const w of points(r, o.where, o.forEach)) {
+    const { pass, parts } = atEachPoint(r, o, (w) => {
       const levels = (w[o.x] === undefined ? r.levels(o.x) : [w[o.x]]) as number[];
       if (levels.length < 2) throw new SelectionError(`monotone over "${o.x}" needs two levels`);
       const stats = levels.map((l) => {
@@ -365,14 +359,11 @@ export function monotone(
         const need = (o.margin?.abs ?? 0) + (o.margin?.rel ?? 0) * Math.abs(stats[i - 1].m);
         ok &&= step - 2 * Math.hypot(stats[i].se, stats[i - 1].se) > need;
       }
-      pass &&= ok;
-      parts.push(
-        `${keys.length ? `${label(w, keys)}: ` : ""}${stats.map((s) => fmt(s.m)).join(" → ")}${ok ? "" : " ✗"}`,
-      );
-    }
+      return { ok, text: stats.map((s) => fmt(s.m)).join(" → ") };
+    });
     return verdict(
       pass,
-      `${o.method} ${o.metric} over ${o.x} = ${r.levels(o.x).join(", ")} (${o.direction}): ${parts.join("; ")}`,
+      `${o.method} ${o.metric} over ${o.x} = ${r.levels(o.x).join(", ")} (${o.direction}): ${parts}`,
     );
   }, [o.metric]);
 }
