@@ -13,7 +13,7 @@ import { loadExperiment } from "./registry.ts";
 import { probeMachine } from "./backend.ts";
 import { Store } from "./store.ts";
 import { gitCommit, type MachineRecord, machineRecord } from "./versions.ts";
-import type { ResultSet } from "./results.ts";
+import { lastStepRows, type ResultSet } from "./results.ts";
 import { type ClaimResult, evaluateClaims, formatClaims } from "./claims/mod.ts";
 import { canonicalJson } from "./hash.ts";
 import { mean, std } from "./stats.ts";
@@ -49,15 +49,11 @@ export interface Finding {
 /** Summarize results the way baselines store them: mean and sd over seeds per method × config × metric. */
 export function summarize(results: ResultSet): MetricSummary[] {
   const groups = new Map<string, { method: string; config: Record<string, unknown>; metric: string; v: number[] }>();
-  const last = new Map<string, { step: number; value: number; g: string }>();
-  for (const row of results.rows) {
+  for (const row of lastStepRows(results.rows)) {
     const key = canonicalJson([row.method, row.config, row.metric]);
     if (!groups.has(key)) groups.set(key, { method: row.method, config: row.config, metric: row.metric, v: [] });
-    const runKey = `${row.run_id}|${row.metric}`, step = row.step ?? -1;
-    const prev = last.get(runKey);
-    if (!prev || step > prev.step) last.set(runKey, { step, value: row.value, g: key });
+    groups.get(key)!.v.push(row.value);
   }
-  for (const { value, g } of last.values()) groups.get(g)!.v.push(value);
   return [...groups.values()]
     .map((g) => ({
       method: g.method,

@@ -9,7 +9,7 @@
  */
 import { canonicalJson } from "./hash.ts";
 import { mean, std } from "./stats.ts";
-import type { MetricRow } from "./results.ts";
+import { lastStepRows, type MetricRow } from "./results.ts";
 import type { VerdictFile } from "./verdicts.ts";
 
 export interface MetricDiff {
@@ -31,15 +31,9 @@ export function diffMetrics(
   rowsB: (MetricRow & { experiment: string })[],
 ): MetricDiff[] {
   const index = (rows: (MetricRow & { experiment: string })[]) => {
-    const last = new Map<string, MetricRow & { experiment: string }>();
-    for (const r of rows) {
-      const k = `${r.run_id}|${r.metric}`;
-      const p = last.get(k);
-      if (!p || (r.step ?? -1) > (p.step ?? -1)) last.set(k, r);
-    }
     const groups = new Map<string, Map<number, number>>();
     const meta = new Map<string, MetricRow & { experiment: string }>();
-    for (const r of last.values()) {
+    for (const r of lastStepRows(rows)) {
       const g = canonicalJson([r.experiment, r.method, r.backend, r.config, r.metric]);
       (groups.get(g) ?? groups.set(g, new Map()).get(g)!).set(r.seed, r.value);
       meta.set(g, r);

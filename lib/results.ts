@@ -149,6 +149,16 @@ function describeQuery(q: Query): string {
     .filter(Boolean).join(" ");
 }
 
+/** Each run's value of each metric at its last step (scalars as they are): one row per run × metric. */
+export function lastStepRows<T extends MetricRow>(rows: readonly T[]): T[] {
+  const last = new Map<string, T>();
+  for (const r of rows) {
+    const k = `${r.run_id}|${r.metric}`, prev = last.get(k);
+    if (!prev || (r.step ?? -1) > (prev.step ?? -1)) last.set(k, r);
+  }
+  return [...last.values()];
+}
+
 function matches(config: Record<string, unknown>, where?: Record<string, unknown>): boolean {
   if (!where) return true;
   return Object.entries(where).every(([k, v]) => config[k] === v);

@@ -4,7 +4,7 @@
  * their last step). Filters by config value, sorts by a metric.
  */
 import type { RunRecord } from "./store.ts";
-import type { MetricRow } from "./results.ts";
+import { lastStepRows, type MetricRow } from "./results.ts";
 
 export interface ShowOptions {
   /** Config values (or method, backend, status) a row must match, as strings: `n=1000`. */
@@ -22,11 +22,7 @@ export function showTable(
   o: ShowOptions = {},
 ): { columns: string[]; rows: string[][] } {
   const last = new Map<string, Map<string, number>>();
-  const stepOf = new Map<string, number>();
-  for (const r of rows) {
-    const k = `${r.run_id}|${r.metric}`, step = r.step ?? -1;
-    if (stepOf.has(k) && stepOf.get(k)! > step) continue;
-    stepOf.set(k, step);
+  for (const r of lastStepRows(rows)) {
     (last.get(r.run_id) ?? last.set(r.run_id, new Map()).get(r.run_id)!).set(r.metric, r.value);
   }
   const keys = [...new Set(runs.flatMap((r) => Object.keys(r.config)))];
