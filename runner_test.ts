@@ -1,7 +1,7 @@
 /** The command line end to end, on the toy experiment (lib/testdata/experiments/toy). */
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { nativeAvailable } from "./lib/linalg/mod.ts";
-import { Store } from "./lib/store.ts";
+import { nativeAvailable } from "./lib/math/linalg/mod.ts";
+import { Store } from "./lib/run/store.ts";
 
 const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys", "--allow-run=git"];
 const env = { REPRO_EXPERIMENTS_DIR: new URL("./lib/testdata/experiments", import.meta.url).pathname };

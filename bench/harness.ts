@@ -4,13 +4,13 @@
  */
 import { blockUntilReady, defaultDevice, init, numpy as np } from "@jax-js/jax";
 import toy from "../lib/testdata/experiments/toy/mod.ts";
-import { Store } from "../lib/store.ts";
-import { configPoints, parseSets } from "../lib/config.ts";
-import { planRuns } from "../lib/plan.ts";
-import { executeRuns } from "../lib/execute.ts";
-import { probeMachine } from "../lib/backend.ts";
-import { cached } from "../lib/cache.ts";
-import { median } from "../lib/stats.ts";
+import { Store } from "../lib/run/store.ts";
+import { configPoints, parseSets } from "../lib/run/config.ts";
+import { planRuns } from "../lib/run/plan.ts";
+import { executeRuns } from "../lib/run/execute.ts";
+import { probeMachine } from "../lib/run/backend.ts";
+import { cached } from "../lib/run/cache.ts";
+import { median } from "../lib/math/stats.ts";
 
 export interface BenchRow {
   name: string;

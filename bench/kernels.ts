@@ -8,9 +8,9 @@
  *   deno run --allow-read --allow-env --allow-ffi --allow-sys bench/kernels.ts
  */
 import { getWebGPUDevice, init } from "@jax-js/jax";
-import { probeMachine } from "../lib/backend.ts";
-import { median } from "../lib/stats.ts";
-import { Rng } from "../lib/rng.ts";
+import { probeMachine } from "../lib/run/backend.ts";
+import { median } from "../lib/math/stats.ts";
+import { Rng } from "../lib/math/rng.ts";
 import { denseMatrix, spanningDiagrams } from "../experiments/brauer-equivariant-fastmul/diagrams.ts";
 import { factor, factoredLayer } from "../experiments/brauer-equivariant-fastmul/factored.ts";
 

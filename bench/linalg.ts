@@ -23,9 +23,9 @@ import {
   randn,
   toFloat32,
   toJax,
-} from "../lib/linalg/mod.ts";
-import { Rng } from "../lib/rng.ts";
-import { median } from "../lib/stats.ts";
+} from "../lib/math/linalg/mod.ts";
+import { Rng } from "../lib/math/rng.ts";
+import { median } from "../lib/math/stats.ts";
 
 /** One line of the table: times per backend (null = not run), in `unit`. */
 export interface Row {

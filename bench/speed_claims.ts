@@ -6,13 +6,13 @@
  *   deno task bench --claims          (or run this file directly)
  */
 import type { Backend } from "../lib/experiment.ts";
-import { experimentIds, loadExperiment } from "../lib/registry.ts";
-import { configPoints, getScale } from "../lib/config.ts";
-import { codeVersion, planRuns } from "../lib/plan.ts";
-import { probeMachine } from "../lib/backend.ts";
-import { executeRuns } from "../lib/execute.ts";
-import { Store } from "../lib/store.ts";
-import { readResults } from "../lib/sweep.ts";
+import { experimentIds, loadExperiment } from "../lib/run/registry.ts";
+import { configPoints, getScale } from "../lib/run/config.ts";
+import { codeVersion, planRuns } from "../lib/run/plan.ts";
+import { probeMachine } from "../lib/run/backend.ts";
+import { executeRuns } from "../lib/run/execute.ts";
+import { Store } from "../lib/run/store.ts";
+import { readResults } from "../lib/run/sweep.ts";
 import { evaluateClaims } from "../lib/claims/mod.ts";
 
 export interface SpeedClaimRow {

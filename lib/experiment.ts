@@ -20,7 +20,7 @@
  * ```
  */
 import type { z } from "zod";
-import type { Rng } from "./rng.ts";
+import type { Rng } from "./math/rng.ts";
 import type { Claim, Source } from "./claims/types.ts";
 
 export type { Check, Claim, ClaimKind, ClaimResult, ClaimVerdict, Source } from "./claims/types.ts";

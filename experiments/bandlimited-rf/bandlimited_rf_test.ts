@@ -1,5 +1,5 @@
 import assert from "node:assert";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { bandlimitedInit, fitRandomNet, lossGrad, maxHiddenWeight, type Net, predict, trainNet } from "./net.ts";
 import { makeProblem, relRmse, sample } from "./targets.ts";
@@ -81,7 +81,7 @@ Deno.test("smoke pipeline: data → methods → measure gives finite metrics", a
 });
 
 Deno.test("minNormLstsq equals LAPACK gelsd's minimum-norm solution, also on a rank-deficient system", async () => {
-  const { getLinalg, mat } = await import("../../lib/linalg/mod.ts");
+  const { getLinalg, mat } = await import("../../lib/math/linalg/mod.ts");
   const { minNormLstsq } = await import("./net.ts");
   const la = getLinalg(), rng = Rng.fromSeed(11);
   const n = 40, N = 12;

@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { compare, fmt, SMALLEST, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { fitRandomNet, maxHiddenWeight, type Net, norm2, predict, trainNet } from "./net.ts";
 import { makeProblem, type Problem, relRmse } from "./targets.ts";
 

@@ -3,8 +3,8 @@
  * bandlimited random version (a_j, b_j frozen, drawn uniform in [−λ, λ]; only c trained, by least squares) and
  * a fully trained reference (a, b, c by full-batch Adam).
  */
-import { getLinalg, type Linalg, mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Linalg, mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { Sample } from "./targets.ts";
 
 export interface Net {

@@ -3,7 +3,7 @@
  * k sets the complexity: sin1d f(x) = sin(kπx); sin2d f(x) = sin(kπx₁)·sin(kπx₂). Higher k puts the target's
  * Fourier mass (and its ridgelet spectrum) at larger |a|, so a band [−λ, λ] must be wider to cover it.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type TargetName = "sin1d" | "sin2d";
 

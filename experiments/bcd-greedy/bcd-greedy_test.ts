@@ -1,6 +1,6 @@
 import assert from "node:assert";
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import {
   blockHessian,
   colDot,

@@ -10,7 +10,7 @@
  * src/update_rules/update_rules.py); for variable blocks the paper's figures label GSDHb as "GSL" and IHT as
  * "GSQ" (exp_configs.py PLOT_NAMES), which is what `gsl` and `gsq` run there.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import {
   blockHessian,
   hessianAbsRowSums,

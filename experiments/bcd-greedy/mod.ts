@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, compare, fmt, type Margin, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./problems.ts";
 import { bcd, type BcdResult, type Rule, RULES } from "./bcd.ts";
@@ -77,7 +77,7 @@ const method = (rule: Rule, label: string, description: string) => ({
     rule === "gsq" && cfg.update === "gradient"
       ? "the paper pairs GSQ only with the matrix update (Figs. 5, 11: GSQ/IHT with 'Hb')"
       : false,
-  run: (P: Problem, cfg: Cfg, ctx: { rng: import("../../lib/rng.ts").Rng }) =>
+  run: (P: Problem, cfg: Cfg, ctx: { rng: import("../../lib/math/rng.ts").Rng }) =>
     bcd(P, { rule, blocks: cfg.blocks, update: cfg.update, tau: cfg.block_size, iters: cfg.iters }, ctx.rng),
 });
 

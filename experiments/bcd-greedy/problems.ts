@@ -5,7 +5,7 @@
  *   w = N(0,1) kept with probability 0.1;  b = Aw + N(0,1) (A)  or  b = sign(Aw), flipped w.p. 0.1 (B).
  * A is sparse (≈ 7% dense at n = 1000), stored column-compressed so block gradients and updates cost O(nnz).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type Loss = "ls" | "logistic";
 

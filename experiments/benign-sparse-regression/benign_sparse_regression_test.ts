@@ -1,9 +1,9 @@
 import { ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
 import { basisPursuit, gdModel, l1, minL2, supportOracle, xMul, xtMul } from "./interpolators.ts";
 import exp from "./mod.ts";
-import { ResultSet } from "../../lib/results.ts";
+import { ResultSet } from "../../lib/claims/results.ts";
 
 function tiny(n: number, d: number, seed: number): SparseProblem {
   return makeProblem({ n, d, s: 1, sigma: 0.3, signal: 1 }, Rng.fromSeed(seed));

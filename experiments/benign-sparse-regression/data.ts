@@ -2,7 +2,7 @@
  * Sparse linear regression data (Zhou & Ge 2023, §1): y = β*ᵀx + ξ with x ~ N(0, I_d), ξ ~ N(0, σ²), β* s-sparse,
  * n ≪ d. The population test loss of any β is ½E[(y − βᵀx)²] = ½(‖β − β*‖² + σ²), so it is computed exactly.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface SparseProblem {
   n: number;

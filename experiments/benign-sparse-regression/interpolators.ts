@@ -5,7 +5,7 @@
  *
  * X is the n×d row-major design of a `SparseProblem`. All loops are plain Float64Array.
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import type { SparseProblem } from "./data.ts";
 
 const la = getLinalg();

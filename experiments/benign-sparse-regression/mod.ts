@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
 import { basisPursuit, gdModel, l1, minL2, supportOracle } from "./interpolators.ts";

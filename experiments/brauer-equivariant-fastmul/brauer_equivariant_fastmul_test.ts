@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
 import { defaultDevice, init, numpy as np } from "@jax-js/jax";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { actTensor, denseMatrix, GROUPS, perfectMatchings, setPartitions, spanningDiagrams } from "./diagrams.ts";
 import { factor, factoredCost, factoredLayer } from "./factored.ts";
 import { disposePlans, factoredLayerJax, uploadPlans } from "./factored_jax.ts";

@@ -6,8 +6,8 @@
  */
 import { jit, numpy as np } from "@jax-js/jax";
 import type { Backend } from "../../lib/experiment.ts";
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { denseMatrix, type Diagram, type Group, spanningDiagrams } from "./diagrams.ts";
 import { factor, factoredCost, factoredLayer, type Plan } from "./factored.ts";
 import { disposePlans, factoredLayerJax, uploadPlans } from "./factored_jax.ts";

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { type Check, fmt as fmt4, pairedComparison, slopeWithInterval, verdict } from "../../lib/claims/mod.ts";
 import { GROUPS } from "./diagrams.ts";
 import { factored, type LayerData, type LayerOut, makeLayer, naive } from "./layer.ts";

@@ -12,7 +12,7 @@
  * The Frobenius baseline is L_F(W) = ½‖WWᵀ − Σ₀‖²_F with ∇_W L_F = 2(WWᵀ − Σ₀)W.
  * The chain rule through the product: ∇_{W_j} = (W_N⋯W_{j+1})ᵀ · ∇_W L · (W_{j−1}⋯W_1)ᵀ.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import {
   axpy,
   frobenius,
@@ -22,7 +22,7 @@ import {
   randomOrthonormal,
   symEig,
   zeros,
-} from "../../lib/lowrank/mod.ts";
+} from "../../lib/math/lowrank/mod.ts";
 
 export type LossKind = "bw" | "frobenius";
 

@@ -1,6 +1,6 @@
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { gaussian, gram, type M64, matmul, symEig } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { gaussian, gram, type M64, matmul, symEig } from "../../lib/math/lowrank/mod.ts";
 import { deepLoss, endToEnd, imbalance, initLayers, symPow } from "./bw.ts";
 import { makeTarget, optimalValue, optimum, relDist, spectral } from "./target.ts";
 import exp from "./mod.ts";

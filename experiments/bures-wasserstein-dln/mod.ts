@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment, roundoff, type RunContext } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, threshold, verdict } from "../../lib/claims/mod.ts";
-import { gram, type M64 } from "../../lib/lowrank/mod.ts";
+import { gram, type M64 } from "../../lib/math/lowrank/mod.ts";
 import { endToEnd, imbalance, initLayers, type LossKind, train } from "./bw.ts";
 import { makeTarget, optimalValue, optimum, relDist, type Target } from "./target.ts";
 

@@ -7,8 +7,8 @@
  * For the smoothed loss L_τ, the same coordinate calculation (∂/∂s_i [s_i − 2√(λ_i s_i + τ)] = 0) gives
  * Σ_τ* = Σ_{i≤k} (λ_i − τ/λ_i) q_i q_iᵀ, valid for τ < λ_k².
  */
-import type { Rng } from "../../lib/rng.ts";
-import { frobDist, frobenius, type M64, randomOrthonormal, spectrum, zeros } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { frobDist, frobenius, type M64, randomOrthonormal, spectrum, zeros } from "../../lib/math/lowrank/mod.ts";
 
 export interface Target {
   sigma0: M64;

@@ -1,4 +1,4 @@
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { classPurity, makeProblem, marginalError, transportCost } from "./data.ts";
 import { classPairs, dualProxOT, exactAssignment, penaltyValue, primalValue, sinkhorn } from "./ot.ts";
 import exp from "./mod.ts";

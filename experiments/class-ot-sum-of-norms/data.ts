@@ -1,4 +1,4 @@
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 /** Source/target Gaussian class clusters in the plane and the squared-Euclidean cost between them. */
 export interface Problem {

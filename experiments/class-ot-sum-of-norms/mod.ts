@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import { type ResultSet, SelectionError } from "../../lib/results.ts";
-import { mean, spearman } from "../../lib/stats.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
+import { mean, spearman } from "../../lib/math/stats.ts";
 import { allOf, compare, fmt, LARGEST, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
 import { classPurity, makeProblem, marginalError, type Problem, transferAccuracy, transportCost } from "./data.ts";
 import { classPairs, dualProxOT, exactAssignment, type Penalty, sinkhorn } from "./ot.ts";

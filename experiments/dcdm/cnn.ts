@@ -10,7 +10,7 @@
  * Loss (train.py `custom_loss_function_cnn_1d_fast`; paper Sec. 3.3): for a right-hand side b and q = f(b), the
  * best multiple of q is x = q·(qᵀb)/(qᵀAq), and L(b) = ‖b − A x‖², invariant to the scale of q.
  */
-import { type StencilMatrix } from "../../lib/solvers/mod.ts";
+import { type StencilMatrix } from "../../lib/math/solvers/mod.ts";
 
 /** A C×H×W activation and its gradient. */
 interface T {

@@ -7,9 +7,9 @@
  * k/2 + θ lowest and c_i ~ N(0,1) for the rest, normalized to ‖b‖ = 1. The repo uses k = 10000 of n = 64³ and
  * θ = 500; here k and θ are fractions of n (config).
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import { dot, norm2, type StencilMatrix } from "../../lib/solvers/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { dot, norm2, type StencilMatrix } from "../../lib/math/solvers/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 /** k Lanczos steps with full reorthogonalization; returns the Ritz vectors (ascending Ritz values). */
 export function ritzVectors(A: StencilMatrix, k: number, rng: Rng): { values: Float64Array; vectors: Float64Array[] } {

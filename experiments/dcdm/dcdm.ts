@@ -6,7 +6,7 @@
  * exact line search along p_k = q: x ← x + p_k (p_kᵀ r)/(p_kᵀ A p_k). As in the repo the residual is recomputed
  * as b − A x every step, and the solver stops when ‖r‖ ≤ tol·‖b‖.
  */
-import { dot, norm2, type StencilMatrix } from "../../lib/solvers/mod.ts";
+import { dot, norm2, type StencilMatrix } from "../../lib/math/solvers/mod.ts";
 
 export interface DcdmResult {
   x: Float64Array;

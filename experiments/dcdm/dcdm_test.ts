@@ -1,8 +1,8 @@
 import { ok } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import { cg, dot, norm2, poisson2d, poissonEigenvalues, toDense } from "../../lib/solvers/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { cg, dot, norm2, poisson2d, poissonEigenvalues, toDense } from "../../lib/math/solvers/mod.ts";
 import { initNet, lossAndGrad, predict } from "./cnn.ts";
 import { ritzVectors } from "./data.ts";
 import { dcdmSolve } from "./dcdm.ts";

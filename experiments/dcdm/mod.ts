@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, pairedComparison, threshold, trend, verdict } from "../../lib/claims/mod.ts";
-import { cached } from "../../lib/cache.ts";
-import { Rng } from "../../lib/rng.ts";
-import { cg, ic0, pcg, poisson2d, type StencilMatrix } from "../../lib/solvers/mod.ts";
+import { cached } from "../../lib/run/cache.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { cg, ic0, pcg, poisson2d, type StencilMatrix } from "../../lib/math/solvers/mod.ts";
 import { type Net, predict } from "./cnn.ts";
 import { type RhsKind, ritzRhs, ritzVectors, testRhs } from "./data.ts";
 import { dcdmSolve } from "./dcdm.ts";

@@ -2,8 +2,8 @@
  * Unsupervised training of the DCDM network: Adam on the mean DCDM loss over minibatches of right-hand sides
  * (official `src/train.py`: Keras Adam, batch 10; we keep Keras' β1 = 0.9, β2 = 0.999, ε = 1e-7).
  */
-import type { StencilMatrix } from "../../lib/solvers/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { StencilMatrix } from "../../lib/math/solvers/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { initNet, lossAndGrad, type Net } from "./cnn.ts";
 
 export interface TrainOptions {

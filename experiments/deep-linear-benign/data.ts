@@ -2,8 +2,8 @@
  * The data of Chatterji & Long's simulations (official repo, src/data.py `GaussianIID`): x ~ N(0, Σ) with
  * Σ = diag(1 × k, ε × (d − k)), θ* a d×q Gaussian matrix scaled to unit Frobenius norm, y = θ*ᵀx + N(0, σ² I_q).
  */
-import type { Rng } from "../../lib/rng.ts";
-import { type Mat, mat } from "../../lib/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { type Mat, mat } from "../../lib/math/linalg/mod.ts";
 
 export type M = Mat<Float64Array>;
 

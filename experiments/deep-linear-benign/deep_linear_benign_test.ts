@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
-import { mat } from "../../lib/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { mat } from "../../lib/math/linalg/mod.ts";
 import { makeRegression, trainLoss } from "./data.ts";
 import { endToEnd, initLayers, lossAndGrads, minNorm, trainDeepLinear } from "./deepnet.ts";
 import exp from "./mod.ts";

@@ -4,8 +4,8 @@
  * W_1 (h×d) ~ N(0, α²), hidden layers W_2 … W_{L−1} (h×h) = I, W_L (q×h) ~ N(0, β²); loss = mean over the n×q
  * entries of (f(X) − Y)²; plain GD (SGD without momentum on the full batch) until the loss ≤ target.
  */
-import { getLinalg, mat, transpose } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, mat, transpose } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { M, Regression } from "./data.ts";
 
 const la = getLinalg();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, type M, makeRegression, type Regression, trainLoss } from "./data.ts";
 import { endToEnd, minNorm, trainDeepLinear } from "./deepnet.ts";

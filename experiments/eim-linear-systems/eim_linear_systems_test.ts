@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { apply, assemble, chebPoints, lagrange, norm2, relDiff, solve } from "./bvp.ts";
 import { eimCoeffs, eimGreedy, eimInterpolate, gaussSolve, toSnapshotCoeffs } from "./eim.ts";
 import exp from "./mod.ts";

@@ -2,7 +2,7 @@
  * The three ways to get a separated representation A_μ ≈ Σ_m β_m(μ) A_m compared in the experiment. Each yields,
  * for a number of terms M, the approximate matrices at the test parameters.
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import { assemble, BOX, type Bvp, chebPoints, lagrange, type Mu } from "./bvp.ts";
 import { eimGreedy, eimInterpolate } from "./eim.ts";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { verdict } from "../../lib/claims/mod.ts";
 import { assemble, BOX, type Mu, relDiff, solve } from "./bvp.ts";

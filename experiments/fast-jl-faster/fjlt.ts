@@ -4,8 +4,8 @@
  * matrix, and P a k×d matrix whose entries are independently 0 with probability 1 − q and N(0, 1/q) with
  * probability q, so E‖f(x)‖² = ‖x‖². q = 1 gives a dense Gaussian matrix after the (then irrelevant) H·D.
  */
-import { fwht, sign, type SketchRng } from "../../lib/sketch/mod.ts";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
+import { fwht, sign, type SketchRng } from "../../lib/math/sketch/mod.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 
 type M64 = Mat<Float64Array>;
 

@@ -1,6 +1,6 @@
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
 import exp from "./mod.ts";
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { spearman } from "../../lib/stats.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
+import { spearman } from "../../lib/math/stats.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
 
 type M64 = Mat<Float64Array>;

@@ -7,7 +7,7 @@
  * MTP Eq. 9, MPA Eqs. 10–12, Lyapunov backward by the matrix sign function Eqs. 14–17; NS iteration and its
  * backward from iSQRT-COV (Li et al., CVPR 2018), as in the official repo's So-ViT/src/normalization/MPN.py.
  */
-import type { Float, Linalg, Mat } from "../../lib/linalg/mod.ts";
+import type { Float, Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 
 type M = Mat<Float>;
 

@@ -7,8 +7,8 @@
  * paper's own description of its test matrices could not be read here (see mod.ts). The upstream gradient is a
  * random symmetric matrix (G + Gᵀ)/2, G standard normal: the paper does not say which loss it differentiates.
  */
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface SqrtData {
   d: number;

@@ -6,8 +6,8 @@
  */
 import assert from "node:assert";
 import { defaultDevice, init } from "@jax-js/jax";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { padeSqrt1m, taylorSqrt1m } from "./coeffs.ts";
 import * as blas from "./blas.ts";
 import { makeData, meanRelError, referenceSqrtGrad, type SqrtData } from "./data.ts";

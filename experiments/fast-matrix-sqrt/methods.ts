@@ -4,7 +4,7 @@
  * arrays in the run's precision; reading them (an async device read on webgpu) is part of the call.
  */
 import { numpy as np } from "@jax-js/jax";
-import { type Float, getLinalg, type Mat } from "../../lib/linalg/mod.ts";
+import { type Float, getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import type { Backend } from "../../lib/experiment.ts";
 import * as blas from "./blas.ts";
 import * as jx from "./jax.ts";

@@ -6,9 +6,9 @@
  */
 import { z } from "zod";
 import { defineExperiment, EPS, roundoff, type RunContext } from "../../lib/experiment.ts";
-import { type ResultSet, SelectionError } from "../../lib/results.ts";
+import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { type Check, compare, fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { makeData, meanRelError, type SqrtData } from "./data.ts";
 import { runSqrt, type SqrtMethod, type SqrtOutput } from "./methods.ts";
 

@@ -1,5 +1,5 @@
-import { getLinalg, type Mat, mat } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat, mat } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { hadamard, maxPerLine, nnz, relError } from "./hadamard.ts";
 import { chain, palm, projSparse, projSplincol } from "./palm.ts";

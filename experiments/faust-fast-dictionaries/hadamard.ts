@@ -1,6 +1,6 @@
-/** The n×n Sylvester–Hadamard matrix (entries ±1), built with lib/sketch's FWHT applied to the identity. */
-import { eye, frobenius, type Linalg, type Mat } from "../../lib/linalg/mod.ts";
-import { fwht } from "../../lib/sketch/mod.ts";
+/** The n×n Sylvester–Hadamard matrix (entries ±1), built with lib/math/sketch's FWHT applied to the identity. */
+import { eye, frobenius, type Linalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import { fwht } from "../../lib/math/sketch/mod.ts";
 import { chain, type PalmState } from "./palm.ts";
 
 type M = Mat<Float64Array>;

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, threshold, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures.ts";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { hadamard, maxPerLine, nnz, relError } from "./hadamard.ts";
 import { hierarchical, type PalmState, projSplincol } from "./palm.ts";
 

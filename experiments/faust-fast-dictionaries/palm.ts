@@ -6,8 +6,8 @@
  * Model: X ≈ λ · S_J ⋯ S_2 S_1, each S_j normalized (‖S_j‖_F = 1) and in a sparsity set E_j.
  * Factors are stored right to left: factors[0] = S_1 (applied first to a vector).
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { eye, frobenius, mat } from "../../lib/linalg/mod.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { eye, frobenius, mat } from "../../lib/math/linalg/mod.ts";
 
 type M = Mat<Float64Array>;
 

@@ -2,7 +2,7 @@
  * Spectral-norm estimates of a circular convolution layer, float64 on the host (OpenBLAS/LAPACK through `Linalg`,
  * or the pure-JS fallback). Each returns the estimate and, for iterative methods, the estimate after each iteration.
  */
-import type { Linalg } from "../../lib/linalg/mod.ts";
+import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Kernel, Spectrum } from "./conv.ts";
 import { realEmbedding } from "./conv.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { init } from "@jax-js/jax";
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { circularConv, randomKernel, spectrum } from "./conv.ts";
 import { araujo2021, exactSedghi, gramIteration, powerIteration, singla2021 } from "./bounds.ts";
 import { gramIterationJax, uploadSpectrum } from "./gram_jax.ts";

@@ -6,9 +6,9 @@
  */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, compare, fmt as fmtNum, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { type Kernel, randomKernel, type Spectrum, spectrum } from "./conv.ts";
 import { araujo2021, type Estimate, exactSedghi, gramIteration, powerIteration, singla2021 } from "./bounds.ts";
 import { gramIterationJax, uploadSpectrum } from "./gram_jax.ts";

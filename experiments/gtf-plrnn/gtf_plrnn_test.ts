@@ -1,4 +1,4 @@
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { flatten, generate, gtfLossGrad, initParams, unflattenInto } from "./plrnn.ts";
 import { makeLorenz, rk4Step } from "./lorenz.ts";
 import { powerSpectrum, spectralHellinger, stateSpaceDivergence } from "./measures.ts";

@@ -1,5 +1,5 @@
 /** Lorenz-63 data: RK4 integration, subsampled, standardized with the training mean/std. */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface LorenzData {
   /** Training series, row-major T×3, standardized. */

@@ -3,7 +3,7 @@
  * the occupation measures of true and generated orbits), power-spectrum Hellinger distance D_H (mean over
  * dimensions), and the n-step prediction error PE(n).
  */
-import { fft } from "../../lib/fft.ts";
+import { fft } from "../../lib/math/fft.ts";
 
 /** KL(p_true ‖ p_gen) over a grid of `bins` per dimension spanning the true data's range (±10%). */
 export function stateSpaceDivergence(truth: Float64Array, gen: Float64Array, M: number, bins: number): number {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
-import { median } from "../../lib/stats.ts";
+import { median } from "../../lib/math/stats.ts";
 import { type LorenzData, makeLorenz } from "./lorenz.ts";
 import { generate, trainGtf, type TrainResult } from "./plrnn.ts";
 import { spectralHellinger, stateSpaceDivergence } from "./measures.ts";

@@ -8,7 +8,7 @@
  * α = 0 is plain BPTT on free-running trajectories, α = 1 is classical (one-step) teacher forcing.
  * Gradients: ∂z_T/∂z_t = ∏ (1 − α) J_k, so ‖·‖ ≤ ((1 − α) max‖J‖)^{T−t} (Thm. 3.x) — bounded for α near 1.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Params {
   M: number;

@@ -3,8 +3,8 @@
  *   U_0 = α·Ū, Ū_ij ~ N(0, 1/d);   U_{t+1} = U_t − η ∇f(U_t),   f(U) = (1/2m)‖A(UUᵀ) − y‖².
  * `monitor` is called every `every` steps (and at the last one) on the iterate; its values form the trace.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { axpy, gaussian, l2Loss, type M64 } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { axpy, gaussian, l2Loss, type M64 } from "../../lib/math/lowrank/mod.ts";
 import type { SensingProblem } from "./problem.ts";
 
 export interface GdOptions {

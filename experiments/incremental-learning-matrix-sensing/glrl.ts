@@ -6,7 +6,7 @@
  *   column and run GD on U (step η) until ‖∇f(U)‖_F ≤ tol or the stage budget is spent.
  * The trace uses one global step counter across stages, so it can be laid beside GD's.
  */
-import { axpy, l2Loss, type M64, symEig, symmetrize, zeros } from "../../lib/lowrank/mod.ts";
+import { axpy, l2Loss, type M64, symEig, symmetrize, zeros } from "../../lib/math/lowrank/mod.ts";
 import type { SensingProblem } from "./problem.ts";
 
 export interface GlrlOptions {

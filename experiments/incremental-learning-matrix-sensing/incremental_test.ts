@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
-import { DenseSensing, frobDist, frobenius, type M64, psdTruth, zeros } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { DenseSensing, frobDist, frobenius, type M64, psdTruth, zeros } from "../../lib/math/lowrank/mod.ts";
 import { makeProblem, type SensingProblem } from "./problem.ts";
 import { gd } from "./gd.ts";
 import { glrl } from "./glrl.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, fmt, LARGEST, monotone, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type SensingProblem } from "./problem.ts";
 import { gd } from "./gd.ts";

@@ -4,7 +4,7 @@
  * approximation X*_s of the ground truth (Jin et al. 2023, Theorem 4.x: with small init GD passes near them in order).
  * Summaries turn a trace into the scalars the claims read.
  */
-import { frobDist, frobenius, gram, type M64, svdvals } from "../../lib/lowrank/mod.ts";
+import { frobDist, frobenius, gram, type M64, svdvals } from "../../lib/math/lowrank/mod.ts";
 import type { SensingProblem } from "./problem.ts";
 
 export interface TracePoint {

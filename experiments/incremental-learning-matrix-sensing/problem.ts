@@ -3,8 +3,15 @@
  * distinct eigenvalues, m symmetric Gaussian measurements y_i = ⟨A_i, X*⟩ (noiseless), and the loss
  * f(U) = (1/2m)‖A(UUᵀ) − y‖² over U ∈ ℝ^{d×r}.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { type DenseSensing, gaussianSensing, type M64, type PsdTruth, psdTruth, zeros } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import {
+  type DenseSensing,
+  gaussianSensing,
+  type M64,
+  type PsdTruth,
+  psdTruth,
+  zeros,
+} from "../../lib/math/lowrank/mod.ts";
 
 export interface SensingProblem {
   op: DenseSensing;

@@ -3,10 +3,10 @@
  * together add addFrac·n rows — the row-update setting of the official tutorial.ipynb
  * (N = 1000, k = 64, density 0.005, appended block × 10). Everything here is untimed.
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { type Csr, randSparse, rowSlice, scatterRows, toDense } from "./sparse.ts";
 import { type Tsvd, tsvd } from "./incsvd.ts";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert";
 const assertEquals = (a: unknown, b: unknown, msg?: string): void => assert.strictEqual(a, b, msg);
 const assertAlmostEquals = (a: number, b: number, tol: number) => assert(Math.abs(a - b) <= tol, `${a} vs ${b}`);
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { mat, transpose } from "../../lib/linalg/mat.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { mat, transpose } from "../../lib/math/linalg/mat.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { collapse, extend, recomputeRow, sparseGramSchmidt, sparseRow, tsvd, zhaSimonRow } from "./incsvd.ts";
 import { randSparse, rowSlice, toDense } from "./sparse.ts";
 import exp from "./mod.ts";

@@ -11,9 +11,9 @@
  * - `recompute`: the rank-k SVD of the whole current matrix, from scratch.
  * All dense algebra goes through getLinalg() (OpenBLAS/LAPACK when available).
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { eye, mat, transpose } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { eye, mat, transpose } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/mod.ts";
 import { type Csr, scatterRows, toDense } from "./sparse.ts";
 
 /** A truncated SVD: U (m×k), σ (k), V (n×k). */

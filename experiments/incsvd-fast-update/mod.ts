@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import {
   allOf,
   type Check,

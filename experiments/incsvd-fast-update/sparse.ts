@@ -2,7 +2,7 @@
  * A minimal CSR sparse matrix: what the evolving matrix and its appended row blocks are stored as.
  * (No sparse type exists in lib/; this one is all the experiment needs.)
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Csr {
   rows: number;

@@ -1,5 +1,5 @@
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { dInt90, loadDigits } from "./data.ts";
 import experiment from "./mod.ts";
 import {

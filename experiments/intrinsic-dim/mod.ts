@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { fmt, trend, verdict } from "../../lib/claims/mod.ts";
 import { dInt90, loadDigits } from "./data.ts";
 import { paramCount, type TrainResult, trainTuned } from "./subspace.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 
 const la = getLinalg();
 

@@ -2,10 +2,10 @@
  * Subspace training (Li et al., ICLR 2018, §2, Eq. 2): θ⁽ᴰ⁾ = θ₀⁽ᴰ⁾ + P θ⁽ᵈ⁾ with a fixed random D×d projection P
  * whose columns have unit norm, and only θ⁽ᵈ⁾ (initialised to 0) trained. Network: a one-hidden-layer ReLU MLP
  * 784-H-10 with softmax cross-entropy; Adam as in the official repo's MNIST commands (README: --opt adam --lr 0.001
- * --l2 1e-05, minibatch 128). Float32 throughout; matmuls go through lib/linalg.
+ * --l2 1e-05, minibatch 128). Float32 throughout; matmuls go through lib/math/linalg.
  */
-import type { Linalg, Mat } from "../../lib/linalg/types.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/types.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Split {
   x: Float32Array; // n × 784, row-major

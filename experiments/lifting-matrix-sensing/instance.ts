@@ -11,7 +11,7 @@
  * the Kronecker products A_{i₁} ⊗ … ⊗ A_{i_l} (so ⟨⊗A, ⊗X⟩ = Π⟨A, X⟩), has ground truth z^{⊗l}(z^{⊗l})ᵀ and is
  * solved over W ∈ ℝ^{n^l × r_l} by Burer–Monteiro. A spurious x̂ maps to the stationary point [x̂^{⊗l}, 0, …, 0].
  */
-import { DenseSensing, type M64, zeros } from "../../lib/lowrank/mod.ts";
+import { DenseSensing, type M64, zeros } from "../../lib/math/lowrank/mod.ts";
 
 /** The three measurement matrices of the order-1 instance. */
 export function baseMatrices(delta: number): M64[] {

@@ -2,7 +2,7 @@
  * The lifted Burer–Monteiro objective F(W) = ‖𝐀(WWᵀ) − y‖² over W ∈ ℝ^{N×r}, its gradient, and its exact Hessian
  * as a dense matrix: ∇²F(W)[D, D] = 2‖𝐀(WDᵀ + DWᵀ)‖² + 4⟨𝐀*(𝐀(WWᵀ) − y), DDᵀ⟩.
  */
-import { dot, gram, type M64, matmul, symEig, zeros } from "../../lib/lowrank/mod.ts";
+import { dot, gram, type M64, matmul, symEig, zeros } from "../../lib/math/lowrank/mod.ts";
 import type { LiftedInstance } from "./instance.ts";
 
 /** F(W) and ∇F(W) = 2(S + Sᵀ)W with S = 𝐀*(𝐀(WWᵀ) − y). */

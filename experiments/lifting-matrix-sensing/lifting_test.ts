@@ -1,11 +1,11 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { axpy, dot, frobDist, gram, type M64, symEig, zeros } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { axpy, dot, frobDist, gram, type M64, symEig, zeros } from "../../lib/math/lowrank/mod.ts";
 import { baseMatrices, kron, liftedInstance } from "./instance.ts";
 import { hessian, objective, spuriousCurvature } from "./landscape.ts";
 import { localSearch } from "./local_search.ts";
-import { gaussian } from "../../lib/lowrank/mod.ts";
+import { gaussian } from "../../lib/math/lowrank/mod.ts";
 import exp from "./mod.ts";
 
 Deno.test("the instance's quadratic form has eigenvalues 1 − δ, 1 + δ, 1 + δ (RIP constant δ)", () => {

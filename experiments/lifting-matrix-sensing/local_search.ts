@@ -6,8 +6,8 @@
  * Init: W₀ uniform on the unit sphere ‖W₀‖_F = 1 (a normalised Gaussian: a random direction, and a norm for
  * which the fixed step η is stable), step η.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { axpy, frobenius, gaussian, type M64, scale } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { axpy, frobenius, gaussian, type M64, scale } from "../../lib/math/lowrank/mod.ts";
 import type { LiftedInstance } from "./instance.ts";
 import { objective } from "./landscape.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { frobDist, gram, type M64, zeros } from "../../lib/lowrank/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
+import { frobDist, gram, type M64, zeros } from "../../lib/math/lowrank/mod.ts";
 import { roundoff } from "../../lib/experiment.ts";
 import { fmt, LARGEST, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { type LiftedInstance, liftedInstance } from "./instance.ts";

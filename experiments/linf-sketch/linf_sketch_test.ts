@@ -1,6 +1,6 @@
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { makeProblem } from "./problem.ts";
 import { quantile, sketchAndSolve, worstQuantile } from "./sketch_solve.ts";
 import exp from "./mod.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, trend, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./problem.ts";
 import { sketchAndSolve, type SketchKind, type TrialErrors, worstQuantile } from "./sketch_solve.ts";

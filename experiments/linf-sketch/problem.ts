@@ -3,8 +3,8 @@
  * (one column per instance), and for each instance the exact solution x* = A⁺b_k, the residual norm ‖Ax* − b_k‖₂,
  * and ‖A⁺‖ = 1/σ_min(A): everything the paper's normalization ε̂ = √d·‖x' − x*‖∞ / (‖Ax* − b‖₂·‖A⁺‖) needs.
  */
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 type M64 = Mat<Float64Array>;
 

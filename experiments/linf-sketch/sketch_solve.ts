@@ -2,8 +2,8 @@
  * Sketch-and-solve least squares, x' = argmin_x ‖SAx − Sb‖₂ (Song, Ye, Yin, Zhang 2023, Sec. 1), repeated over
  * independent sketch draws, with the errors in the paper's units.
  */
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import { countSketch, gaussianSketch, osnap, type SketchRng, srht } from "../../lib/sketch/mod.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import { countSketch, gaussianSketch, osnap, type SketchRng, srht } from "../../lib/math/sketch/mod.ts";
 import type { Problem } from "./problem.ts";
 
 type M64 = Mat<Float64Array>;
@@ -51,7 +51,7 @@ export function sketchAndSolve(
 ): TrialErrors {
   const { d } = p, K = p.b.cols;
   const x = hcat(p.a, p.b);
-  // The Gaussian sketch is drawn against the R factor of [A | B] (same law as S·[A | B], see lib/sketch).
+  // The Gaussian sketch is drawn against the R factor of [A | B] (same law as S·[A | B], see lib/math/sketch).
   const r = opts.kind === "gaussian" ? (getLinalg().qr(x).r as M64) : undefined;
   const linf = Array.from({ length: K }, () => [] as number[]);
   const l2 = Array.from({ length: K }, () => [] as number[]);

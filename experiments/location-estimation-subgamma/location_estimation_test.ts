@@ -1,6 +1,6 @@
 import assert from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { addScore, type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
 import { coordMedian, sampleMean, smoothedMle } from "./estimators.ts";

@@ -4,7 +4,7 @@
  * such mixtures (s_k² → s_k² + r²), so the smoothed score ∇log f_r is closed-form — the object the smoothed MLE
  * of Gupta, Lee, Price, Valiant (2023) is built on.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Component {
   w: number;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { SelectionError } from "../../lib/results.ts";
+import { SelectionError } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, monotone, verdict } from "../../lib/claims/mod.ts";
 import { type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
 import { coordMedian, sampleMean, smoothedMle } from "./estimators.ts";

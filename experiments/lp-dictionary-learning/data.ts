@@ -1,6 +1,6 @@
 /** Synthetic complete dictionary learning data (the paper's Sec. 6 model; official `simforUAI_lp_O.m`). */
-import { getLinalg, randn } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, randn } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { M } from "./lpdl.ts";
 
 export interface Problem {

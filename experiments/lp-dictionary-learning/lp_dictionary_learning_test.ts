@@ -1,7 +1,7 @@
 import assert from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { getLinalg, randn } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg, randn } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { makeProblem } from "./data.ts";
 import { gpm, l4Error, lpGradient, lpObjective, type M, maxAtomError, polar, randomOrthogonal } from "./lpdl.ts";

@@ -12,8 +12,8 @@
  * For p = 4 this is exactly ℓ4-MSP (matching, stretching, projection; Zhai, Yang, Liao, Wright, Ma, JMLR 2020):
  * A ← P_O[Y (AᵀY)^{∘3 ᵀ}], since x³ = |x|³ sign(x).
  */
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type M = Mat<Float64Array>;
 

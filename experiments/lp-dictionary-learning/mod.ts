@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
 import { gpm, l4Error, type M, maxAtomError, randomOrthogonal } from "./lpdl.ts";

@@ -1,8 +1,8 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
-import { ResultSet } from "../../lib/results.ts";
+import { ResultSet } from "../../lib/claims/results.ts";
 import { lossGrad, nParams, type Problem, syntheticProblem } from "./problems.ts";
 import { fixedSchedule, medianFilter, multiplier, refine } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";

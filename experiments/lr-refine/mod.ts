@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { accuracy, lossGrad, mnistProblem, type Params, type Problem, syntheticProblem } from "./problems.ts";
 import { type Fixed, fixedSchedule, refine, resample } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";

@@ -4,7 +4,7 @@
  * of every problem in the same range.
  */
 import { loadMnist, MNIST_PIXELS, MNIST_SIZE } from "../../datasets/mnist.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Split {
   /** n × d features, row-major. */

@@ -2,7 +2,7 @@
  * Learning-rate schedules as multipliers s_t ∈ [0, 1] of the base rate, t = 0 … T−1 (Defazio et al. 2023, Sec. 1
  * and the baselines of the experiments), and the refinement of a schedule from observed gradient norms.
  */
-import { median } from "../../lib/stats.ts";
+import { median } from "../../lib/math/stats.ts";
 
 export const SCHEDULES = ["constant", "step", "cosine", "linear", "poly2"] as const;
 export type Fixed = typeof SCHEDULES[number];

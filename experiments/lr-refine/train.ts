@@ -2,7 +2,7 @@
  * Minibatch SGD and Adam with a learning-rate schedule, returning the last iterate and the per-step gradient
  * norms the refinement needs (Defazio et al. 2023: x_{t+1} = x_t − η_t g_t for SGD).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { lossGrad, nParams, type Params, type Problem } from "./problems.ts";
 
 export interface TrainOpts {

@@ -11,8 +11,8 @@
  * The robust variant of Gu–Song–Yin–Zhang replaces each exact argmin by an approximate solve (lsq.ts).
  * Stops when the observed residual ‖P_Ω(X − M)‖_F / ‖P_Ω(M)‖_F falls below `tol`, or after `maxIters`.
  */
-import type { Rng } from "../../lib/rng.ts";
-import type { Linalg } from "../../lib/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Csr, McData } from "./data.ts";
 import { orthonormalize } from "./dense.ts";
 import { solveRowsExact, solveRowsSketched, type SolveStats } from "./lsq.ts";

@@ -4,7 +4,7 @@
  * entrywise with probability p (the model of JNS13 and of Gu–Song–Yin–Zhang, "uniformly at random").
  * Only the observed entries are ever formed: |Ω|·k work, stored twice (by row and by column).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { orthonormalize } from "./dense.ts";
 
 /** Compressed sparse rows: entries of row r are idx/val[ptr[r] .. ptr[r+1]). */

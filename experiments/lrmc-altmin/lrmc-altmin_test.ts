@@ -3,8 +3,8 @@
  * exact least squares, AltMin against exact recovery, and the smoke-scale pipeline for finite metrics.
  */
 import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
-import { Rng } from "../../lib/rng.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { cholesky, choSolveInPlace, householderQr, relErrorFactored } from "./dense.ts";
 import { type Csr, makeInstance } from "./data.ts";

@@ -19,8 +19,8 @@
  * plain upper-triangle loops, which beat ml-matrix at these sizes. The sketch's O(|Ω_r|·k) gathers and CG
  * matrix–vector products stay plain loops (BLAS level-2 on freshly gathered rows would not be faster).
  */
-import type { Rng } from "../../lib/rng.ts";
-import type { Linalg } from "../../lib/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Csr } from "./data.ts";
 import { cholesky, choSolveInPlace } from "./dense.ts";
 

@@ -6,10 +6,10 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { compare, fmt, LARGEST, slopeWithInterval, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import { makeInstance, type McData } from "./data.ts";
 import { altMin, type AltMinResult, type AltMinState, type Solver } from "./altmin.ts";

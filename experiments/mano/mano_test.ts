@@ -1,7 +1,7 @@
 import { defaultDevice, init } from "@jax-js/jax";
 import exp from "./mod.ts";
-import { ResultSet } from "../../lib/results.ts";
-import { Rng } from "../../lib/rng.ts";
+import { ResultSet } from "../../lib/claims/results.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import {
   agreeScore,
   atc,

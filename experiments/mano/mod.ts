@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, DEFAULT_MARGIN, threshold } from "../../lib/claims/mod.ts";
-import { r2Linear, spearman } from "../../lib/stats.ts";
+import { r2Linear, spearman } from "../../lib/math/stats.ts";
 import { buildSuite, type SuiteData } from "./suite.ts";
 import {
   agreeScore,

@@ -2,7 +2,7 @@
  * Accuracy-estimation scores: each maps a model's outputs on one unlabeled shifted set to a number that
  * should rise with the set's accuracy. Logits are n × K row-major Float32Arrays; all arithmetic is float64.
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 
 /** Row-wise softmax (max-shifted), float64. */
 export function softmax(z: ArrayLike<number>, K: number): Float64Array {

@@ -11,7 +11,7 @@
  * were made stronger and ones that drove accuracy below 20% (translate, scale, brightness) milder.
  * Every corruption maps an image in [0,1] to an image in [0,1]; randomness comes from the given Rng.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 const S = 28;
 type Corrupt = (x: Float32Array, sev: number, rng: Rng) => Float32Array;

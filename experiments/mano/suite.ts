@@ -5,7 +5,7 @@
  */
 import { random } from "@jax-js/jax";
 import { loadMnist } from "../../datasets/mnist.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { CLASSES, PIXELS, predict, trainMlp, type TrainOptions, type Weights } from "./mlp.ts";
 import { corruptAll, type SuiteName, SUITES } from "./shifts.ts";
 import { argmaxRows } from "./scores.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert";
 import { init } from "@jax-js/jax";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { matrixEntropy, mnnHost, mnnJax, normalizeRows, nuclearExact } from "./scores.ts";
 import exp from "./mod.ts";
 

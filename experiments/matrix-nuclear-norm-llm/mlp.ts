@@ -3,8 +3,8 @@
  * digits with minibatch SGD on cross-entropy, matrix products through `Linalg` (OpenBLAS when present). A proxy for
  * the paper's LLM hidden states: the hidden width plays the role of the model's hidden size.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface TrainOptions {
   width: number;

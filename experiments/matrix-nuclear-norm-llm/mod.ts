@@ -6,9 +6,9 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import { mean, spearman, std } from "../../lib/stats.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
+import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import { mean, spearman, std } from "../../lib/math/stats.ts";
 import { allOf, compare, fmt, LARGEST, points, verdict } from "../../lib/claims/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { embed, trainAndEmbed } from "./mlp.ts";

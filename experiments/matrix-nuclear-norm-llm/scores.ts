@@ -4,7 +4,7 @@
  * code/compute_entropy_time.py): R is first centred (column means) and each row scaled to unit L2 norm.
  */
 import { numpy as np } from "@jax-js/jax";
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 
 /** `normalize(R)`: subtract the column means, then divide each row by its L2 norm (rows of norm 0 are left 0). */
 export function normalizeRows(R: Mat<Float64Array>): Mat<Float64Array> {

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, bestOf, compare, fmt, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { type Bench, evaluate, type Kind, makeBench, type Scores } from "./vsa.ts";
 
 const config = z.object({
@@ -17,7 +17,7 @@ type Config = z.infer<typeof config>;
 const method = (kind: Kind, label: string, description: string) => ({
   label,
   description,
-  run: (b: Bench, cfg: Config, ctx: { rng: import("../../lib/rng.ts").Rng }) =>
+  run: (b: Bench, cfg: Config, ctx: { rng: import("../../lib/math/rng.ts").Rng }) =>
     evaluate(b, kind, cfg.branching, ctx.rng),
 });
 

@@ -6,9 +6,9 @@
  * Gallant 2022 §3 replaces them by random orthogonal matrices, which keep every length and dot product.
  * HRR baseline (Plate 1995): bind_k(x) = k ⊛ x (circular convolution), unbind with the involution k*.
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { eye, mat } from "../../lib/linalg/mat.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { eye, mat } from "../../lib/math/linalg/mat.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type Kind = "orthogonal" | "gaussian" | "gaussian-inverse" | "hrr";
 

@@ -1,4 +1,4 @@
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import {
   bindChain,

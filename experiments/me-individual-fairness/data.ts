@@ -6,8 +6,8 @@
  * algorithm sees is Z = A + σ·E with each entry observed independently with probability p (missing entries are 0
  * in `z`, with `mask` marking what is seen), and noisy training labels y_i + σ_y·ε for the first nTrain individuals.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { gaussian, type M64, matmul, symEig } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { gaussian, type M64, matmul, symEig } from "../../lib/math/lowrank/mod.ts";
 
 export interface FairData {
   n: number;

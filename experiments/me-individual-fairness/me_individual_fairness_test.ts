@@ -1,6 +1,6 @@
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { gaussian, matmul } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { gaussian, matmul } from "../../lib/math/lowrank/mod.ts";
 import { makeData } from "./data.ts";
 import { svt } from "./svt.ts";
 import { cholSolve, knnPredict, RIDGE_GRID, ridgePredict, tuned } from "./models.ts";

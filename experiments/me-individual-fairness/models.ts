@@ -4,7 +4,7 @@
  * - Ridge regression ŷ = x·β, β = (XᵀX + λI)⁻¹Xᵀy on the training rows.
  * Both are applied to raw (zero-filled) features or to the SVT estimate, row for row.
  */
-import { type M64, matmul } from "../../lib/lowrank/mod.ts";
+import { type M64, matmul } from "../../lib/math/lowrank/mod.ts";
 
 export function knnPredict(x: M64, nTrain: number, yTrain: Float64Array, k: number): Float64Array {
   const n = x.rows, m = x.cols, out = new Float64Array(n);

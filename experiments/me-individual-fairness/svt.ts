@@ -5,7 +5,7 @@
  * Threshold (ours, USVT-style): τ = c·(√n + √m)·ŝ with ŝ² = p̂·mean_{Ω}(Y²), an upper estimate of the per-entry
  * variance of Y − p̂A, so that the noise singular values (≈ (√n + √m)·std) fall below τ.
  */
-import { type M64, svd } from "../../lib/lowrank/mod.ts";
+import { type M64, svd } from "../../lib/math/lowrank/mod.ts";
 
 export function svtThreshold(z: M64, mask: Uint8Array, c: number): { tau: number; pHat: number } {
   let seen = 0, sq = 0;

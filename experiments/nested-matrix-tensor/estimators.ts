@@ -3,7 +3,7 @@
  * the unfolding spectral estimator, the best rank-one tensor approximation (ALS, as tensorly's `parafac`), and
  * the oracle "weighted mean" that contracts the views with the true h. Each returns a unit vector in ℝⁿ.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 import type { NestedTensor } from "./model.ts";
 
 /** Top eigenvector (unit) of a symmetric k×k matrix. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";

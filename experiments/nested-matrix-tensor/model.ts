@@ -7,7 +7,7 @@
  * with labels y ∈ {±1}ⁿ, class mean μ ∈ ℝᵖ (‖μ‖ = β_M), view weights h ∈ ℝᵐ (‖h‖ = β_T), Z_ij ~ N(0, 1/(p+n)) and
  * W_ijk ~ N(0, 1/(p+n+m)). The tensor is stored row-major as x[(i·n + j)·m + k].
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface NestedTensor {
   p: number;

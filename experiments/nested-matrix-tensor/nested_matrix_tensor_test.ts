@@ -1,9 +1,9 @@
 import assert from "node:assert";
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
-import { ResultSet } from "../../lib/results.ts";
+import { ResultSet } from "../../lib/claims/results.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfold2, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";
 import {

@@ -1,12 +1,12 @@
 /**
  * A small fully connected ReLU network trained by plain minibatch SGD on cross-entropy (the network Net-Trim
  * prunes). Layers are stored as W_l (n_in × n_out, so the layer response is ReLU(X·W_l + b_l) with samples as
- * rows); the last layer is linear (logits). Matrix products go through lib/linalg (native BLAS when present).
+ * rows); the last layer is linear (logits). Matrix products go through lib/math/linalg (native BLAS when present).
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/types.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/types.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Layer {
   w: Mat<Float64Array>;

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { buildData, type Data, evaluate, magnitude, netTrim, type Pruned } from "./pipeline.ts";
 
@@ -88,7 +88,7 @@ export default defineExperiment({
     "No retraining / fine-tuning after pruning (the paper also reports with and without)",
     "Bias row not ℓ1-penalised; sparsity counts weights only",
     "Tolerance per neuron ε_j = eps_rel·‖y_j‖ (relative), chosen here; we did not read the paper's ε settings",
-    "Plain TypeScript backprop with lib/linalg matmuls; no jax-js",
+    "Plain TypeScript backprop with lib/math/linalg matmuls; no jax-js",
   ],
   data: (cfg, { rng }) =>
     buildData({

@@ -3,9 +3,9 @@ import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 function assert(c: boolean, msg = "assertion failed"): asserts c {
   if (!c) throw new Error(msg);
 }
-import { mat } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/types.ts";
-import { Rng } from "../../lib/rng.ts";
+import { mat } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/types.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { gradients, type Net } from "./mlp.ts";
 import { magnitudePrune, netTrimLayer, nnzWeights, projectC, withOnes } from "./nettrim.ts";
 import { buildData, evaluate, magnitude, netTrim } from "./pipeline.ts";

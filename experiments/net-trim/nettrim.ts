@@ -14,9 +14,9 @@
  *   Λ₁ += X W − Z;  Λ₂ += W − U
  * All M neurons run at once as matrix columns; the returned weights are U (exactly sparse).
  */
-import { getLinalg } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/types.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/types.ts";
 
 export interface TrimOptions {
   /** ε_j = epsRel · ‖y_j‖₂ (relative response error allowed per neuron). */

@@ -3,9 +3,9 @@
  * independently from the trained net's own layer inputs (Net-Trim's *parallel* scheme); measure on held-out digits.
  */
 import { loadMnist } from "../../datasets/mnist.ts";
-import { mat } from "../../lib/linalg/mat.ts";
-import type { Mat } from "../../lib/linalg/types.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { mat } from "../../lib/math/linalg/mat.ts";
+import type { Mat } from "../../lib/math/linalg/types.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { accuracy, forwardAll, type Layer, layerForward, type Net, trainMlp } from "./mlp.ts";
 import { magnitudePrune, netTrimLayer, nnzWeights, withOnes } from "./nettrim.ts";
 

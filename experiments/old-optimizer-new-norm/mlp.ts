@@ -2,9 +2,9 @@
  * A bias-free ReLU MLP x → W2 relu(W1 x) on MNIST digits (2×2-average-pooled to 14×14 = 196 inputs), softmax
  * cross-entropy, hand-written backprop, and the training loop shared by every optimizer of the comparison.
  */
-import type { Linalg } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { M } from "./norms.ts";
 
 export interface Split {

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { Rng } from "../../lib/rng.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { adam, type Data, init, lossGrad, type Optimizer, pool, rowsOf, type StepState, train } from "./mlp.ts";
 import { type M, type Norm, optimality, orthogonalize, shampooNoAccum, signOf, steepest } from "./norms.ts";

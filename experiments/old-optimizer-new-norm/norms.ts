@@ -9,9 +9,9 @@
  *   max over layers of spectral (Shampoo):   t*_l = U_l V_lᵀ,            ‖g‖† = Σ_l ‖G_l‖_*    (orthogonalized)
  * All matrices here are float64 row-major Mats; a "model" gradient is a list of per-layer matrices.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type M = Mat<Float64Array>;
 export type Norm = "l2" | "linf" | "spectral";

@@ -1,5 +1,5 @@
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { adam, init, lossGrad } from "./mlp.ts";
 import { dualNorm, type M, norm, optimality, orthogonalize, shampooNoAccum, signOf } from "./norms.ts";

@@ -10,7 +10,7 @@
  * - AltMin (Jain, Netrapalli, Sanghavi 2013) with a small ridge μ: rows a_i and columns b_j by least squares on the
  *   observed entries, started from the zero-fill PCA basis.
  */
-import { type M64, orthonormalize, zeros } from "../../lib/lowrank/mod.ts";
+import { type M64, orthonormalize, zeros } from "../../lib/math/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
 import { ipwGram, pairStats, topEig } from "./gram.ts";
 

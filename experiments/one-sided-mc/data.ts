@@ -4,8 +4,8 @@
  * chosen uniformly without replacement (two, in the paper's title). Only the observed entries are stored (n can be
  * 10⁵), so X itself is never formed. The target is the right singular space span(V); E[x_i x_iᵀ] = V·diag(σ²)·Vᵀ.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { type M64, randomOrthonormal, spectrum } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { type M64, randomOrthonormal, spectrum } from "../../lib/math/lowrank/mod.ts";
 
 export interface Problem {
   n: number;

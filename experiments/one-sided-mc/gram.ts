@@ -12,7 +12,7 @@
  * Init: U_0 = top-r eigenpairs of the inverse-propensity Gram Ĝ_IPW (S divided by its expected count).
  * Optimiser: GD with Nesterov momentum and gradient restart, stopped when a step moves U by ≤ tol·‖U‖_F.
  */
-import { type M64, symEig, zeros } from "../../lib/lowrank/mod.ts";
+import { type M64, symEig, zeros } from "../../lib/math/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
 
 export interface PairStats {

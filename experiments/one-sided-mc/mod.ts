@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import { type M64, orthonormalize } from "../../lib/lowrank/mod.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import { type M64, orthonormalize } from "../../lib/math/lowrank/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
 import { gramCompletion } from "./gram.ts";
 import { altMin, ipwSpectral, softImputeAls, zeroFillPca } from "./baselines.ts";

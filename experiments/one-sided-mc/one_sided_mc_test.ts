@@ -1,6 +1,6 @@
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { gaussian, gram, type M64, matmul, orthonormalize, randomOrthonormal } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { gaussian, gram, type M64, matmul, orthonormalize, randomOrthonormal } from "../../lib/math/lowrank/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
 import { gramCompletion, gramLoss, ipwGram, pairStats } from "./gram.ts";
 import { altMin, softImputeAls, zeroFillPca } from "./baselines.ts";

@@ -3,7 +3,7 @@
  * projection distance ‖V̂V̂ᵀ − VVᵀ‖_F/√(2r) = ‖sin Θ‖_F/√r ∈ [0, 1], and the largest principal angle's sine
  * sin θ_max = σ_max((I − VVᵀ)V̂).
  */
-import { frobenius, type M64, matmul, svdvals } from "../../lib/lowrank/mod.ts";
+import { frobenius, type M64, matmul, svdvals } from "../../lib/math/lowrank/mod.ts";
 
 export function projectionDistance(vhat: M64, v: M64): number {
   // ‖(I − VVᵀ)V̂‖_F² = Σ sin²θᵢ, computed directly: 1 − cos² would lose every angle below ~1e-8 to rounding.

@@ -11,7 +11,7 @@
  *
  * The budget is the grid (≤ 4 values) plus one refit, for each method.
  */
-import type { M64 } from "../../lib/lowrank/mod.ts";
+import type { M64 } from "../../lib/math/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
 
 /** Rows [from, to) of a problem (the true V travels along, but no score reads it). */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import { intervene, makeSem, poolMoments, sampleIntervention, sampleMoments, type Sem } from "./sem.ts";
 import { type Fitted, type Moments, pooledErm, risk, selectInvariant, violation } from "./invariance.ts";
@@ -33,10 +33,10 @@ export interface Data {
 }
 
 /** Build the SEM and draw m training and `tests` unseen interventions from the same family. */
-export function makeData(cfg: Config, rng: import("../../lib/rng.ts").Rng): Data {
+export function makeData(cfg: Config, rng: import("../../lib/math/rng.ts").Rng): Data {
   const sem = makeSem({ p: cfg.p, maxIndeg: cfg.maxIndeg }, rng.split("sem"));
   const sites = cfg.sites === "local" ? sem.localSites : sem.globalSites;
-  const draw = (r: import("../../lib/rng.ts").Rng) =>
+  const draw = (r: import("../../lib/math/rng.ts").Rng) =>
     intervene(sem, sampleIntervention(sem, sites, { shift: cfg.shift, logNoise: cfg.logNoise }, r));
   // Environment i uses stream train/i, so the m = 4 training set is a prefix of the m = 16 one.
   const train = Array.from({ length: cfg.m }, (_, i) => {

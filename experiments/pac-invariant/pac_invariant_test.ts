@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { covariance, intervene, makeSem, poolMoments, sampleIntervention, sampleMoments } from "./sem.ts";
 import {
   cholSolve,

@@ -7,7 +7,7 @@
  * the incoming weights and the noise scale at a set of intervention sites (a soft intervention on B and on the
  * noise covariance); Y's own mechanism is never intervened, so the causal parents stay exactly invariant.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Node {
   name: string;

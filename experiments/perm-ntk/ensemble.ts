@@ -7,8 +7,8 @@
  * - all test inputs at once: for one joint draw ξ of the zero-mean posterior field, rounding is exact iff
  *   M > M*(ξ) = max_{x,j: ξ_j(x) sgn μ_j(x) < 0} (ξ_j(x)/μ_j(x))², so P(exact at M) = P(M* < M).
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { ntkPosterior, ntkPosteriorCov } from "./ntk.ts";
 
 const la = getLinalg();

@@ -4,7 +4,7 @@
  * basis vectors only. For a basis vector the pre-activation is W[:, i] + βb, so training costs O(n k²) per step.
  * Plain TypeScript loops (no jax-js): the problem is small and this keeps the gradient visible.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Net {
   n: number;

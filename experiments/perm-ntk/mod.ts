@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { fmt, threshold, trend, verdict } from "../../lib/claims/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { allInputs, allUnseen, posteriorMeans, singleInput, targetSigns } from "./ensemble.ts";
 import { forward, initNet, trainOnBasis } from "./finite.ts";
 import { ntkPosterior } from "./ntk.ts";

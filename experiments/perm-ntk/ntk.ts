@@ -10,7 +10,7 @@
  *   cov    C(x,x') = K(x,x') − Θ(x,X)Θ⁻¹K(X,x') − K(x,X)Θ⁻¹Θ(X,x') + Θ(x,X)Θ⁻¹K(X,X)Θ⁻¹Θ(X,x'),
  * identical and independent across the k output coordinates. Giapitzakis et al. train on X = {e_1,…,e_k}.
  */
-import { getLinalg, type Mat, mat } from "../../lib/linalg/mod.ts";
+import { getLinalg, type Mat, mat } from "../../lib/math/linalg/mod.ts";
 
 const la = getLinalg();
 

@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { kernels, ntkPosterior } from "./ntk.ts";
 import { allInputs, allUnseen, normalCdf, permuteInput, posteriorMeans, singleInput } from "./ensemble.ts";
 import { forward, initNet, trainOnBasis } from "./finite.ts";

@@ -2,9 +2,9 @@
  * Test products A = CR: Gaussian factors of full rank (C independent columns, R independent rows) or
  * rank-deficient factors (each a product through a thinner inner dimension), plus the SVD reference A⁺.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { randn } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { randn } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { pinv, rank } from "./formulas.ts";
 
 export interface Product {

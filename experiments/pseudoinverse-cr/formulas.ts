@@ -6,8 +6,8 @@
  * rank cut (σ_i > max(m, n)·ε·σ_1, as MATLAB's `pinv`), so a formula is tested as written, not a variant that
  * only makes sense for full-rank factors.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { frobenius, sub, transpose } from "../../lib/linalg/mod.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { frobenius, sub, transpose } from "../../lib/math/linalg/mod.ts";
 
 /** Numerical rank cut of MATLAB's pinv/rank: max(m, n)·eps(σ₁). */
 export function rankTol(rows: number, cols: number, s1: number): number {

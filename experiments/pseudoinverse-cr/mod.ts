@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { allOf, fmt as fmtNum, threshold, verdict } from "../../lib/claims/mod.ts";
-import { eye, getLinalg, type Mat } from "../../lib/linalg/mod.ts";
-import type { MetricRow, ResultSet } from "../../lib/results.ts";
+import { eye, getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
+import type { MetricRow, ResultSet } from "../../lib/claims/results.ts";
 import { makeProduct, type Product } from "./data.ts";
 import { firstCols, formula2, penrose, randomized, rank, relDiff, reverseOrder } from "./formulas.ts";
 import { sketches } from "./sketch.ts";

@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
-import { eye, fromRows, getLinalg, type Mat, randn, toRows, transpose } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import { eye, fromRows, getLinalg, type Mat, randn, toRows, transpose } from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { firstCols, formula2, penrose, pinv, randomized, rank, relDiff, reverseOrder } from "./formulas.ts";
 import { projectOut, sketches } from "./sketch.ts";
 import { makeProduct } from "./data.ts";

@@ -2,9 +2,9 @@
  * Sketching matrices for the randomized pseudoinverse (formula 3): P (m×k) and Q (n×k), nested in k (the
  * sketch of size k is the first k columns of the largest one).
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { randn } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { randn } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 /**
  * Gaussian P, Q; for "rank_losing", the left (right) singular vector u_ρ (v_ρ) of A's smallest nonzero singular

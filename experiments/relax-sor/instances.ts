@@ -4,8 +4,8 @@
  * "high-variance" offsets Beta(0.5, 1.5) or "low-variance" Beta(2, 6) — and b_t a standard Gaussian in ℝⁿ
  * conditioned on ‖b_t‖ ≤ √n (`utils/truncated_normal.m`, rejection sampling).
  */
-import type { Rng } from "../../lib/rng.ts";
-import { norm2 } from "../../lib/solvers/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { norm2 } from "../../lib/math/solvers/mod.ts";
 
 export interface Instances {
   /** Interior grid side (n = m²). */

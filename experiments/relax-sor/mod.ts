@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { type ResultSet, SelectionError } from "../../lib/results.ts";
-import { mean, std } from "../../lib/stats.ts";
+import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
+import { mean, std } from "../../lib/math/stats.ts";
 import { bestOf, compare, fmt, verdict } from "../../lib/claims/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { type Instances, makeInstances } from "./instances.ts";
 import { type OnlineResult, type Policy, runOnline } from "./online.ts";
 

@@ -4,8 +4,8 @@
  * for the bandit, observes) the iteration count. Policies: a fixed ω, the instance-optimal ω*(c_t) (an oracle
  * that knows A_t's Jacobi spectral radius), and Tsallis-INF over a grid.
  */
-import { poisson2d, sorIterations } from "../../lib/solvers/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { poisson2d, sorIterations } from "../../lib/math/solvers/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { Instances } from "./instances.ts";
 import { omegaOpt } from "./instances.ts";
 import { TsallisInf } from "./tsallis.ts";

@@ -1,11 +1,11 @@
 import { ok } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { norm2, poisson2d, sorIterations } from "../../lib/solvers/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { norm2, poisson2d, sorIterations } from "../../lib/math/solvers/mod.ts";
 import { beta, omegaOpt, truncatedNormal } from "./instances.ts";
 import { TsallisInf } from "./tsallis.ts";
 import exp from "./mod.ts";
-import { ResultSet } from "../../lib/results.ts";
+import { ResultSet } from "../../lib/claims/results.ts";
 
 Deno.test("Beta sampler: the repo's offset distributions have the right mean and variance", () => {
   const rng = Rng.fromSeed(0), N = 40000;

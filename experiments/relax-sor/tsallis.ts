@@ -7,7 +7,7 @@
  * - the arm is drawn ∝ p (uniformly if p is not a distribution);
  * - after observing cost ℓ: s ← mean(costs so far) − 1, K_i ← K_i + (ℓ − 1)/p_i for the played arm.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export class TsallisInf {
   readonly k: Float64Array;

@@ -10,7 +10,7 @@
  *   outliers made by overwriting random columns with ± other columns (`add_outliers_to_pcl`, ratio 0.5), and
  *   both sets normalized to the sphere.
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { type Bearings, bearings, eulerDeg, invertPose, type M4, normalizeColumns, pose } from "./geometry.ts";
 
 export interface SceneConfig {

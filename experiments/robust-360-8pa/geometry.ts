@@ -5,7 +5,7 @@
  * Bearings are 3×n matrices (columns are unit vectors). A pose is a 4×4 row-major homogeneous transform from
  * camera 1 to camera 2, as in the repository (`pcl_b = inv(cam_a2b) · pcl_a`).
  */
-import { getLinalg, type Mat, mat } from "../../lib/linalg/mod.ts";
+import { getLinalg, type Mat, mat } from "../../lib/math/linalg/mod.ts";
 
 const la = getLinalg();
 

@@ -1,5 +1,5 @@
 import { ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import {
   essentialFromPose,
   essentialMatrix,

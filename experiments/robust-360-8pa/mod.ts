@@ -11,9 +11,9 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
-import { barChart } from "../../lib/figures.ts";
-import { median } from "../../lib/stats.ts";
-import type { Rng } from "../../lib/rng.ts";
+import { barChart } from "../../lib/figures/mod.ts";
+import { median } from "../../lib/math/stats.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { poseErrors } from "./geometry.ts";
 import { type Frame, makeFrame } from "./data.ts";
 import { eightPoint, gsmConstWRT, gsmConstWSK, gsmPlain, optSK, ransac, type Solver } from "./solvers.ts";

@@ -24,7 +24,7 @@ import {
   t3,
 } from "./geometry.ts";
 import { levmar } from "./lm.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type Solver = (b1: Bearings, b2: Bearings) => M4;
 

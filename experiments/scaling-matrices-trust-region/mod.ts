@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart } from "../../lib/figures.ts";
-import { type ResultSet, SelectionError } from "../../lib/results.ts";
+import { barChart } from "../../lib/figures/mod.ts";
+import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { bestOf, pairedComparison, verdict } from "../../lib/claims/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { type BoxProblem, PROBLEM_NAMES, PROBLEMS } from "./problems.ts";
 import { scaledTrustRegion, type Scaling, type SolveResult } from "./strn.ts";
 

@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { PROBLEMS } from "./problems.ts";
 import { dColemanLi, dHUU, dKK, scaledTrustRegion, type Scaling, scalingVector, solveDense } from "./strn.ts";
 import exp from "./mod.ts";

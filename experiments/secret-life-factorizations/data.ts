@@ -2,9 +2,9 @@
  * Test matrices: exactly rank k (A = G₁G₂, Gaussian), or A = U·diag(σ)·Vᵀ with Haar-like orthonormal U, V and a
  * prescribed decaying spectrum, so the optimal rank-k error (Eckart–Young) is known exactly.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { frobenius, randn } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { frobenius, randn } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type Spectrum = "exact" | "poly" | "geom";
 

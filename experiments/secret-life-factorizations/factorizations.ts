@@ -2,9 +2,9 @@
  * Rank-k routes through a factorization, each returning the projector pair it defines (see projectors.ts).
  * Every function is pure: (la, A, k[, rng]) → Projectors.
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { eye, randn, transpose } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { eye, randn, transpose } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import type { Projectors } from "./projectors.ts";
 
 type M64 = Mat<Float64Array>;

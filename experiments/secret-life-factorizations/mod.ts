@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures.ts";
-import { frobenius, getLinalg, sub } from "../../lib/linalg/mod.ts";
-import { type ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import { frobenius, getLinalg, sub } from "../../lib/math/linalg/mod.ts";
+import { type ResultSet } from "../../lib/claims/results.ts";
 import { makeMatrix, type TestMatrix } from "./data.ts";
 import { cpqrRoute, crRoute, luRoute, nystromRoute, rsvdRoute, svdRoute } from "./factorizations.ts";
 import { idempotenceResidual, obliqueness, type Projectors, projectorScale, reconstruct } from "./projectors.ts";

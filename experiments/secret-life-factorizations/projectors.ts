@@ -9,7 +9,7 @@
  * a rank-k approximation otherwise. With Yᵀ = (BᵀF)⁻¹Bᵀ and X = D(HᵀD)⁻¹ the choice of B and D decides
  * whether the projectors are orthogonal (B = F, D = H) or oblique (e.g. B, D selections: interpolation).
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 
 type M64 = Mat<Float64Array>;
 

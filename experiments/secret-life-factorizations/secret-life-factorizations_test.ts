@@ -1,6 +1,16 @@
 import { ok as assert } from "node:assert";
-import { eye, frobenius, fromRows, getLinalg, type Mat, randn, sub, toRows, transpose } from "../../lib/linalg/mod.ts";
-import { Rng } from "../../lib/rng.ts";
+import {
+  eye,
+  frobenius,
+  fromRows,
+  getLinalg,
+  type Mat,
+  randn,
+  sub,
+  toRows,
+  transpose,
+} from "../../lib/math/linalg/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { idempotenceResidual, obliqueness, projectorScale, reconstruct } from "./projectors.ts";
 import {
   completePivots,

@@ -8,7 +8,7 @@
  *
  * Every matrix is symmetric positive definite: (Au)_k = Σ_faces a_face (u_k − u_nb), boundary neighbours zero.
  */
-import type { MatVec } from "../../lib/solvers/mod.ts";
+import type { MatVec } from "../../lib/math/solvers/mod.ts";
 
 /** The eight (p, q) cosine modes of log a. */
 export const MODES: readonly [number, number][] = [[1, 0], [0, 1], [1, 1], [2, 0], [0, 2], [2, 1], [1, 2], [2, 2]];

@@ -10,8 +10,8 @@
  * The new W is the k Ritz vectors of the pencil (A, M) with smallest Ritz values over span[W, p₀..p_(ℓ−1)],
  * computed from AW and the stored Ap's without extra mat-vecs. Forming AW for the next matrix costs k mat-vecs.
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import { dot, type MatVec, norm2 } from "../../lib/solvers/mod.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { dot, type MatVec, norm2 } from "../../lib/math/solvers/mod.ts";
 
 const la = getLinalg();
 

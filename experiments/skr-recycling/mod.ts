@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
-import { norm2 } from "../../lib/solvers/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { norm2 } from "../../lib/math/solvers/mod.ts";
 import { darcyMatrix, darcyRhs, greedySort, MODES, tourLength } from "./darcy.ts";
 import { recycledSequence, type SolveStats } from "./defcg.ts";
 

@@ -1,8 +1,8 @@
 import { ok } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
-import { pcg, poisson2d } from "../../lib/solvers/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { pcg, poisson2d } from "../../lib/math/solvers/mod.ts";
 import { darcyMatrix, darcyRhs, greedySort, tourLength } from "./darcy.ts";
 import { deflatedPcg, recycledSequence, ritzUpdate } from "./defcg.ts";
 import exp from "./mod.ts";
@@ -27,7 +27,7 @@ Deno.test("darcyMatrix: θ = 0 is the 5-point Laplacian; random θ gives a symme
   ok(la.eigh(mat(36, 36, B)).values[0] > 0);
 });
 
-Deno.test("deflatedPcg with k = 0 is Jacobi-PCG of lib/solvers, iteration for iteration", () => {
+Deno.test("deflatedPcg with k = 0 is Jacobi-PCG of lib/math/solvers, iteration for iteration", () => {
   const A = darcyMatrix(16, theta(2)), b = darcyRhs(16), opts = { tol: 1e-8, maxIter: 2000, k: 0, ell: 10 };
   const ref = pcg(A.apply, b, (r, z) => {
     for (let i = 0; i < r.length; i++) z[i] = r[i] / A.diag[i];

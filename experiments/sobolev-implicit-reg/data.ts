@@ -1,5 +1,5 @@
 /** Synthetic piecewise-smooth test image (values in [0, 1]) plus blur and Gaussian noise. */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { convolve, gaussianOtf, type Problem } from "./sobolev.ts";
 
 /**

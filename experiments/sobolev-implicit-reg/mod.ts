@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { type ImageData, makeImage } from "./data.ts";
 import { psnr, sobolevGD } from "./sobolev.ts";

@@ -1,6 +1,6 @@
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { makeImage, phantom } from "./data.ts";
-import { fft, fft2InPlace } from "../../lib/fft.ts";
+import { fft, fft2InPlace } from "../../lib/math/fft.ts";
 import exp from "./mod.ts";
 import { gaussianOtf, gradientOf, objective, psnr, sobolevGD, sobolevWeights } from "./sobolev.ts";
 

@@ -5,7 +5,7 @@
  * are fitted slowly by gradient descent — the implicit regularization the paper analyses.
  * Forward model u ↦ K u with K a periodic convolution (identity for denoising), diagonal in Fourier.
  */
-import { fft2InPlace } from "../../lib/fft.ts";
+import { fft2InPlace } from "../../lib/math/fft.ts";
 
 /** Integer wavenumber of FFT index i on a length-n grid: 0, 1, …, n/2 − 1, −n/2, …, −1. */
 export const wavenumber = (i: number, n: number) => (i < n / 2 ? i : i - n);

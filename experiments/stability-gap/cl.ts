@@ -6,9 +6,9 @@
  * The training loop hands the parameters to `onEval` every `evalEvery` steps and at every task boundary, so
  * accuracy on old tasks can be measured per iteration (the paper's continual evaluation).
  */
-import type { Linalg, Mat } from "../../lib/linalg/mod.ts";
-import { mat } from "../../lib/linalg/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
+import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import { mat } from "../../lib/math/linalg/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export type M = Mat<Float64Array>;
 export interface Split {

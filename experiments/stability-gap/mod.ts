@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { barChart, lineChart } from "../../lib/figures.ts";
-import { getLinalg } from "../../lib/linalg/mod.ts";
+import { barChart, lineChart } from "../../lib/figures/mod.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { allOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
-import type { Rng } from "../../lib/rng.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { accuracy, type Data, type Params, snapshot, splitTasks, trainSequence } from "./cl.ts";
 import { finalAcc, meanGap, minAcc, switchStats, type Trace } from "./gap.ts";

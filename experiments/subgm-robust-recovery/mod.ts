@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { type M64, relFactorError } from "../../lib/lowrank/mod.ts";
+import { type M64, relFactorError } from "../../lib/math/lowrank/mod.ts";
 import { allOf, compare, LARGEST, monotone, SMALLEST, threshold } from "../../lib/claims/mod.ts";
 import { makeProblem, type RobustProblem, validationScore } from "./problem.ts";
 import { gdL2, subgm } from "./subgm.ts";

@@ -5,7 +5,7 @@
  * A separate validation set of `mVal` measurements, drawn from the same model (same outlier fraction), is used only
  * to choose step sizes (never to fit, never to score).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import {
   type DenseSensing,
   frobenius,
@@ -14,7 +14,7 @@ import {
   type M64,
   type PsdTruth,
   psdTruth,
-} from "../../lib/lowrank/mod.ts";
+} from "../../lib/math/lowrank/mod.ts";
 
 export interface RobustProblem {
   op: DenseSensing;

@@ -6,8 +6,8 @@
  *  - GD on the ℓ2 loss (1/2m)‖y − A(UUᵀ)‖² with a constant step (the smooth baseline).
  * `monitor(step, U)` is called every `every` steps and at the end.
  */
-import type { Rng } from "../../lib/rng.ts";
-import { axpy, gaussian, l1Loss, l2Loss, type M64 } from "../../lib/lowrank/mod.ts";
+import type { Rng } from "../../lib/math/rng.ts";
+import { axpy, gaussian, l1Loss, l2Loss, type M64 } from "../../lib/math/lowrank/mod.ts";
 import type { RobustProblem } from "./problem.ts";
 
 export interface LocalOptions {

@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
-import { Rng } from "../../lib/rng.ts";
-import { relFactorError } from "../../lib/lowrank/mod.ts";
+import { Rng } from "../../lib/math/rng.ts";
+import { relFactorError } from "../../lib/math/lowrank/mod.ts";
 import { makeProblem, validationScore } from "./problem.ts";
 import { gdL2, subgm } from "./subgm.ts";
 import exp from "./mod.ts";

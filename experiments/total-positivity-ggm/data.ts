@@ -3,7 +3,7 @@
  * Θ* = δI − W (W the weighted adjacency, δ a margin above λ_max(W)), rescaled so Σ* = Θ*⁻¹ has unit diagonal,
  * and n samples x ~ N(0, Σ*), summarized by the sample covariance S = XᵀX / n (known zero mean).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { cholesky, invFromChol } from "./gp.ts";
 
 export type GraphKind = "grid" | "ba";

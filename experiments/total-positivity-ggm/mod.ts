@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { lineChart } from "../../lib/figures.ts";
-import type { ResultSet } from "../../lib/results.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
 import { fScore, type GgmData, makeGgm, relError } from "./data.ts";
 import { adaptive, type Estimate, glasso, l1Mtp2, mtp2Mle } from "./methods.ts";

@@ -1,4 +1,4 @@
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { adaptiveMtp2, cholesky, gradProj, invFromChol, logdetChol, objective, penaltyDeriv } from "./gp.ts";
 import { fScore, makeGgm, makeGraph, relError } from "./data.ts";
 import { adaptive, glasso, l1Mtp2, mtp2Mle } from "./methods.ts";

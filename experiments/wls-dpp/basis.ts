@@ -4,7 +4,7 @@
  * (a downward-closed set). Also Gauss–Legendre quadrature for the L² norms, and exact sampling from the optimal
  * density ρ = (K_m(x,x)/m) dμ of Nouy & Michel §2 (Cohen & Migliorati 2017), K_m(x,x) = Σ_j φ_j(x)².
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Basis {
   d: number;

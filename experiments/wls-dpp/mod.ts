@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import type { ResultSet } from "../../lib/results.ts";
-import { mean, median, std } from "../../lib/stats.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
+import { mean, median, std } from "../../lib/math/stats.ts";
 import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { errorRatio2, makeProblem, type Problem } from "./data.ts";
 import { iidOptimal, repeatedDpp, volumeRescaled } from "./sampling.ts";

@@ -10,7 +10,7 @@
  * - independent repetitions of projection DPP (§5): n = k·m points from k independent DPPs.
  * Every point is returned row-major (n × d).
  */
-import type { Rng } from "../../lib/rng.ts";
+import type { Rng } from "../../lib/math/rng.ts";
 import { type Basis, features, sampleOptimal } from "./basis.ts";
 
 /** n i.i.d. points from the optimal density ρ. */

@@ -5,7 +5,7 @@
  * G = AᵀA = (1/n) Σ_i w(x_i) φ(x_i)φ(x_i)ᵀ has E[G] = I under every sampler here; ‖G − I‖₂ ≤ 1/2 is the stability
  * event of the paper's analysis. Since φ is orthonormal, ‖f − f̂‖² = ‖f − P_m f‖² + ‖c − ĉ‖² (Pythagoras).
  */
-import { getLinalg, mat } from "../../lib/linalg/mod.ts";
+import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import { type Basis, features } from "./basis.ts";
 
 const la = getLinalg();

@@ -1,6 +1,6 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
-import { Rng } from "../../lib/rng.ts";
+import { Rng } from "../../lib/math/rng.ts";
 import { christoffel, features, gaussLegendre, sampleOptimal, tensorRule, totalDegreeBasis } from "./basis.ts";
 import { errorRatio2, makeProblem, type Problem } from "./data.ts";
 import { iidOptimal, projectionDpp, repeatedDpp, volumeRescaled } from "./sampling.ts";

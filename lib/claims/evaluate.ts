@@ -5,7 +5,7 @@
  * whose `scales` exclude the evaluated scale is shown but not graded. Results that mix backends for one method
  * are never pooled: {@link splitByBackend} gives one result set per backend, and each gets its own verdicts.
  */
-import type { ResultSet } from "../results.ts";
+import type { ResultSet } from "./results.ts";
 import type { Claim, ClaimKind, ClaimResult } from "./types.ts";
 
 /** The scales at which a claim is graded (timing claims: paper scale only, unless they say otherwise). */

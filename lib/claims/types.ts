@@ -1,5 +1,5 @@
 /** The shape of a claim, as experiment modules declare it and the evaluator reads it. */
-import type { ResultSet } from "../results.ts";
+import type { ResultSet } from "./results.ts";
 
 /**
  * What a claim is evidence of:

@@ -24,9 +24,9 @@
  * }]
  * ```
  */
-import type { ResultSet } from "../results.ts";
-import { SelectionError } from "../results.ts";
-import { mean, std, tQuantile975 } from "../stats.ts";
+import type { ResultSet } from "./results.ts";
+import { SelectionError } from "./results.ts";
+import { mean, std, tQuantile975 } from "../math/stats.ts";
 import type { Check, ClaimVerdict } from "./types.ts";
 
 /** In `where`: the largest level of that config key. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
-import { type MetricRow, type PlannedRun, ResultSet } from "../results.ts";
+import { type MetricRow, type PlannedRun, ResultSet } from "./results.ts";
 import {
   allOf,
   bestOf,

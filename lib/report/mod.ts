@@ -6,13 +6,13 @@
  * duckdb-wasm or any other tool in a browser).
  */
 import type { AnyExperiment, Scale } from "../experiment.ts";
-import type { RunRecord, Store } from "../store.ts";
-import { ResultSet } from "../results.ts";
+import type { RunRecord, Store } from "../run/store.ts";
+import { ResultSet } from "../claims/results.ts";
 import { type ClaimResult, evaluateClaims, KIND_TITLES, splitByBackend } from "../claims/mod.ts";
-import { readVerdict } from "../verdicts.ts";
-import { readResults } from "../sweep.ts";
-import { codeVersion } from "../plan.ts";
-import { UserError } from "../errors.ts";
+import { readVerdict } from "../claims/verdicts.ts";
+import { readResults } from "../run/sweep.ts";
+import { codeVersion } from "../run/plan.ts";
+import { UserError } from "../run/errors.ts";
 import { renderSvg, svgToPng } from "./render.ts";
 import { fmtCell, tableData, tableMarkdown } from "./tables.ts";
 import { renderPage } from "./page.ts";

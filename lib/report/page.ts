@@ -2,7 +2,7 @@
 import type { AnyExperiment, Figure, Table } from "../experiment.ts";
 import type { ClaimResult } from "../claims/types.ts";
 import { KIND_TITLES } from "../claims/evaluate.ts";
-import type { VerdictFile } from "../verdicts.ts";
+import type { VerdictFile } from "../claims/verdicts.ts";
 import type { RunDescription } from "./mod.ts";
 import type { Cell, TableData } from "./tables.ts";
 

@@ -1,13 +1,13 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
 import toy from "../testdata/experiments/toy/mod.ts";
-import { Store } from "../store.ts";
-import { configPoints } from "../config.ts";
-import { planRuns } from "../plan.ts";
-import { executeRuns } from "../execute.ts";
+import { Store } from "../run/store.ts";
+import { configPoints } from "../run/config.ts";
+import { planRuns } from "../run/plan.ts";
+import { executeRuns } from "../run/execute.ts";
 import { writeReport } from "./mod.ts";
 import { fmtCell, tableData } from "./tables.ts";
-import { ResultSet } from "../results.ts";
-import type { MachineBackends } from "../backend.ts";
+import { ResultSet } from "../claims/results.ts";
+import type { MachineBackends } from "../run/backend.ts";
 
 const machine: MachineBackends = {
   native: { available: false, library: "" },

@@ -2,9 +2,9 @@
  * Summary tables: mean ± 95% CI over seeds per method × config, with the paper's own numbers beside ours.
  */
 import type { PaperNumber, Source, Table } from "../experiment.ts";
-import type { ResultSet } from "../results.ts";
-import { canonicalJson } from "../hash.ts";
-import { ci95, mean } from "../stats.ts";
+import type { ResultSet } from "../claims/results.ts";
+import { canonicalJson } from "../run/hash.ts";
+import { ci95, mean } from "../math/stats.ts";
 
 export interface Cell {
   mean: number;

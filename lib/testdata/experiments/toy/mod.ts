@@ -1,7 +1,7 @@
 /** A tiny experiment for the harness's own tests: cheap, deterministic, with a method that can fail or hang. */
 import { z } from "zod";
 import { defineExperiment } from "../../../experiment.ts";
-import { mean } from "../../../stats.ts";
+import { mean } from "../../../math/stats.ts";
 
 export default defineExperiment({
   id: "toy",

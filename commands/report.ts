@@ -1,0 +1,52 @@
+/** `deno task report`: figures, tables and claims per experiment, and an index page. */
+import { UserError } from "../lib/run/errors.ts";
+import { experimentIds, loadExperiment } from "../lib/run/registry.ts";
+import { loadCatalog } from "./catalog.ts";
+import { DEFAULT_DB, openStore, parse } from "./cli.ts";
+export async function cmdReport(args: string[]): Promise<number> {
+  const { values: v, positionals } = parse(args, {
+    db: { type: "string" },
+    out: { type: "string" },
+    scale: { type: "string" },
+    "code-version": { type: "string" },
+  });
+  const { writeReport } = await import("../lib/report/mod.ts");
+  const { renderIndex } = await import("../lib/report/page.ts");
+  const all = !positionals.length;
+  const ids = all ? experimentIds() : positionals;
+  const catalog = new Map(loadCatalog().map((e) => [e.id, e.status]));
+  const index = [];
+  const store = await openStore(v.db ?? DEFAULT_DB);
+  try {
+    for (const id of ids) {
+      const exp = await loadExperiment(id);
+      // One experiment with --out writes there; otherwise each gets its folder under --out (or results/reports).
+      const dir = ids.length === 1 && v.out && !all ? v.out : `${v.out ?? "results/reports"}/${id}`;
+      try {
+        const r = await writeReport(exp, store, dir, { scale: v.scale, codeVersion: v["code-version"] });
+        console.log(`${id}: ${r.files.length} files → ${dir}/index.html`);
+        const paperClaims = r.claims.filter((c) => c.kind === "paper" && c.graded);
+        const passed = paperClaims.filter((c) => c.pass).length;
+        index.push({
+          id,
+          title: exp.paper.title,
+          scale: r.scale,
+          passed,
+          total: paperClaims.length,
+          status: catalog.get(id) ?? "",
+        });
+      } catch (e) {
+        if (!(all && e instanceof UserError)) throw e;
+        console.log(`${id}: skipped (${e.message})`);
+      }
+    }
+  } finally {
+    store.close();
+  }
+  if (all) {
+    const root = v.out ?? "results/reports";
+    Deno.writeTextFileSync(`${root}/index.html`, renderIndex(index));
+    console.log(`index of ${index.length} reports → ${root}/index.html`);
+  }
+  return 0;
+}

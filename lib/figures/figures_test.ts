@@ -1,0 +1,52 @@
+import { deepStrictEqual as assertEquals } from "node:assert";
+import { barChart, lineChart } from "./mod.ts";
+import { renderSvg } from "../report/render.ts";
+
+const rows = [0, 1].flatMap((seed) =>
+  ["a", "b"].flatMap((method) =>
+    [10, 100].flatMap((n) =>
+      [0, 1, 2].map((step) => ({ method, seed, n, metric: "err", step, value: (1 + seed) / (n * (step + 1)) }))
+    )
+  )
+);
+
+Deno.test("lineChart and barChart compile and render every variant", async () => {
+  const specs = [
+    lineChart({ metric: "err", x: "step", logY: true }),
+    lineChart({ metric: "err", x: "step", band: true, column: "n" }),
+    lineChart({ metric: "err", x: "n", logX: true, band: true, where: "datum.step == 2" }),
+    lineChart({
+      metric: "err",
+      x: "nd",
+      calculate: [{ as: "nd", expr: "datum.n * 2" }],
+      logX: true,
+      logBase: 2,
+      color: "n",
+      colorType: "ordinal",
+    }),
+    lineChart({ metric: "err", x: "n", zeroY: true, dash: "method", color: "seed", colorType: "quantitative" }),
+    barChart({ metric: "err" }),
+    barChart({ metric: "err", column: "n", logY: true }),
+  ];
+  for (const spec of specs) {
+    const svg = await renderSvg(spec, rows);
+    assertEquals(svg.includes("<path"), true, JSON.stringify(spec));
+  }
+});
+
+Deno.test("lineChart filters to its metric (and to positive values on a log axis)", () => {
+  const spec = lineChart({ metric: "err", x: "step", logY: true, where: "datum.n == 10" }) as { transform: unknown };
+  assertEquals(spec.transform, [{ filter: "datum.metric == 'err' && (datum.n == 10) && datum.value > 0" }]);
+});
+
+Deno.test("lineChart: derived fields come before the filter; log axes fit the data", () => {
+  const spec = lineChart({
+    metric: "err",
+    x: "r",
+    logX: true,
+    logBase: 2,
+    calculate: [{ as: "r", expr: "datum.n / 10" }],
+  }) as { transform: unknown[]; encoding: { x: { scale: unknown } } };
+  assertEquals(spec.transform[0], { calculate: "datum.n / 10", as: "r" });
+  assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
+});

@@ -1,0 +1,19 @@
+import { assertAlmostEquals, assertEquals } from "../testdata/assert.ts";
+import { ci95, mean, median, pearson, ranks, slope, spearman } from "./stats.ts";
+
+Deno.test("summary statistics on small exact cases", () => {
+  assertEquals(mean([1, 2, 3, 6]), 3);
+  assertEquals(median([5, 1, 3]), 3);
+  assertEquals(median([4, 1, 3, 2]), 2.5);
+  assertEquals(ci95([2]), 0);
+  // sd of [1,2,3] is 1; t(0.975, 2) = 4.303; half-width = 4.303 / sqrt(3)
+  assertAlmostEquals(ci95([1, 2, 3]), 4.303 / Math.sqrt(3), 1e-12);
+});
+
+Deno.test("correlations: ranks with ties, spearman of monotone maps, slope", () => {
+  assertEquals(Array.from(ranks([10, 20, 20, 5])), [2, 3.5, 3.5, 1]);
+  assertAlmostEquals(spearman([1, 2, 3, 4], [1, 8, 27, 64]), 1, 1e-12);
+  assertAlmostEquals(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, 1e-12);
+  assertAlmostEquals(pearson([1, 2, 3], [2, 4, 6]), 1, 1e-12);
+  assertAlmostEquals(slope([1, 2, 3], [1, 3, 5]), 2, 1e-12);
+});
