@@ -1,0 +1,120 @@
+/**
+ * Optimisers over a flat parameter vector (SGD with momentum, Adam, AdamW) and learning-rate schedules.
+ *
+ * Conventions are PyTorch's (torch.optim): SGD v ← μv + g, θ ← θ − η·v (Nesterov: θ ← θ − η(g + μv)); weight decay
+ * in SGD and Adam is L2 (g ← g + λθ); AdamW decays decoupled, θ ← θ − ηλθ before the Adam step; Adam's bias
+ * corrections use the 1-based step count t.
+ */
+import type { Arr } from "./gemm.ts";
+
+/** Learning rate as a function of the 0-based step index. */
+export type Schedule = (step: number) => number;
+
+/** A constant learning rate. */
+export const constant = (lr: number): Schedule => () => lr;
+
+/** lr·γ^⌊t / every⌋ (PyTorch StepLR counted in steps). */
+export const stepDecay = (lr: number, every: number, gamma = 0.1): Schedule => (t) =>
+  lr * gamma ** Math.floor(t / every);
+
+/** Cosine annealing from lr to minLr over `total` steps, then minLr: minLr + (lr − minLr)(1 + cos(πt/total))/2. */
+export const cosine = (lr: number, total: number, minLr = 0): Schedule => (t) =>
+  t >= total ? minLr : minLr + 0.5 * (lr - minLr) * (1 + Math.cos((Math.PI * t) / total));
+
+/** Linear warm-up over the first `steps` steps (lr·(t+1)/steps of the wrapped schedule's value), then `after`. */
+export const linearWarmup = (after: Schedule, steps: number): Schedule => (t) =>
+  t < steps ? (after(t) * (t + 1)) / steps : after(t);
+
+/** An update rule with its own state, one step at a time. */
+export interface Optimizer {
+  /** Steps taken so far. */
+  readonly t: number;
+  /** The learning rate the next step will use. */
+  lr(): number;
+  /** θ ← update(θ, ∂L/∂θ); advances t. */
+  step(value: Arr, grad: Arr): void;
+}
+
+const sched = (lr: number | Schedule): Schedule => (typeof lr === "number" ? constant(lr) : lr);
+
+/** SGD options. */
+export interface SgdOpts {
+  lr: number | Schedule;
+  momentum?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+/** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
+export class SGD implements Optimizer {
+  t = 0;
+  #v: Float64Array | null = null;
+  readonly #lr: Schedule;
+  constructor(readonly opts: SgdOpts) {
+    this.#lr = sched(opts.lr);
+  }
+  lr(): number {
+    return this.#lr(this.t);
+  }
+  step(value: Arr, grad: Arr): void {
+    const lr = this.lr(), mu = this.opts.momentum ?? 0, wd = this.opts.weightDecay ?? 0, n = value.length;
+    if (mu === 0) {
+      for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
+    } else {
+      const first = !this.#v;
+      const v = (this.#v ??= new Float64Array(n)), nest = !!this.opts.nesterov;
+      for (let i = 0; i < n; i++) {
+        const g = grad[i] + wd * value[i];
+        const vi = v[i] = first ? g : mu * v[i] + g;
+        value[i] -= lr * (nest ? g + mu * vi : vi);
+      }
+    }
+    this.t++;
+  }
+}
+
+/** Adam / AdamW options. */
+export interface AdamOpts {
+  lr: number | Schedule;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** Adam (Kingma & Ba 2015) with L2 weight decay folded into the gradient. */
+export class Adam implements Optimizer {
+  t = 0;
+  #m: Float64Array | null = null;
+  #v: Float64Array | null = null;
+  readonly #lr: Schedule;
+  protected decoupled = false;
+  constructor(readonly opts: AdamOpts) {
+    this.#lr = sched(opts.lr);
+  }
+  lr(): number {
+    return this.#lr(this.t);
+  }
+  step(value: Arr, grad: Arr): void {
+    const n = value.length, lr = this.lr(), b1 = this.opts.beta1 ?? 0.9, b2 = this.opts.beta2 ?? 0.999;
+    const eps = this.opts.eps ?? 1e-8, wd = this.opts.weightDecay ?? (this.decoupled ? 0.01 : 0);
+    const m = (this.#m ??= new Float64Array(n)), v = (this.#v ??= new Float64Array(n));
+    const t = ++this.t, c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+    for (let i = 0; i < n; i++) {
+      let g = grad[i];
+      if (this.decoupled) value[i] -= lr * wd * value[i];
+      else g += wd * value[i];
+      m[i] = b1 * m[i] + (1 - b1) * g;
+      v[i] = b2 * v[i] + (1 - b2) * g * g;
+      value[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+    }
+  }
+}
+
+/** AdamW (Loshchilov & Hutter 2019): decoupled weight decay, default λ = 0.01 as in PyTorch. */
+export class AdamW extends Adam {
+  constructor(opts: AdamOpts) {
+    super(opts);
+    this.decoupled = true;
+  }
+}
