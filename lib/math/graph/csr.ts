@@ -53,10 +53,8 @@ export function fromEdges(n: number, edges: ArrayLike<number> | readonly (readon
   let w = 0;
   for (let u = 0; u < n; u++) {
     const row = raw.subarray(deg[u], deg[u + 1]).sort();
-    const start = w;
     for (let j = 0; j < row.length; j++) if (j === 0 || row[j] !== row[j - 1]) raw[w++] = row[j];
     indptr[u + 1] = w;
-    void start;
   }
   const indices = raw.slice(0, w);
   return { n, m: w / 2, indptr, indices };

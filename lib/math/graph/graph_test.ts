@@ -53,7 +53,7 @@ Deno.test("SBM edge counts match their expectation within 4 sd", () => {
   const { graph, labels } = sbm(sizes, pIn, pOut, rng);
   let inside = 0, across = 0;
   const e = edgeList(graph);
-  for (let i = 0; i < e.length; i += 2) (labels[e[i]] === labels[e[i + 1]] ? inside++ : across++);
+  for (let i = 0; i < e.length; i += 2) labels[e[i]] === labels[e[i + 1]] ? inside++ : across++;
   const muIn = pIn * (200 * 199 / 2 + 300 * 299 / 2), muOut = pOut * 200 * 300;
   assertEquals(Math.abs(inside - muIn) < 4 * Math.sqrt(muIn), true, `inside ${inside} vs ${muIn}`);
   assertEquals(Math.abs(across - muOut) < 4 * Math.sqrt(muOut), true, `across ${across} vs ${muOut}`);

@@ -86,3 +86,12 @@ export function rogetGraph(text: string): Graph {
   }
   return fromEdges(maxId + 1, Int32Array.from(flat));
 }
+
+/** Whether a networkx example graph's file is present. */
+export function realGraphAvailable(name: RealGraphName, root = NETWORKX_EXAMPLES): boolean {
+  try {
+    return Deno.statSync(realGraphPath(name, root)).isFile;
+  } catch {
+    return false;
+  }
+}
