@@ -4,6 +4,7 @@
  *   deno task bench            harness + jax-js matmul + linear algebra (quick sizes)
  *   deno task bench --full     linear algebra at n = 256, 512, 1024 as well
  *   deno task bench --claims   only the papers' speed claims, per backend (bench/speed_claims.ts)
+ *   deno task bench --nn       only the training-throughput table (bench/nn.ts)
  */
 import { benchHarness, benchJaxMatmul, printRows } from "./harness.ts";
 
@@ -11,6 +12,11 @@ const full = Deno.args.includes("--full");
 if (Deno.args.includes("--claims")) {
   const { benchSpeedClaims, printSpeedClaims } = await import("./speed_claims.ts");
   printSpeedClaims(await benchSpeedClaims());
+  Deno.exit(0);
+}
+if (Deno.args.includes("--nn")) {
+  const { benchNn } = await import("./nn.ts");
+  await benchNn({ quick: !full });
   Deno.exit(0);
 }
 printRows("harness", await benchHarness());
@@ -26,5 +32,11 @@ try {
   await benchLinalg({ sizes: full ? [256, 512, 1024] : [256, 512], quick: !full });
 } catch (e) {
   console.log(`\nlinear-algebra bench unavailable: ${(e as Error).message}`);
+}
+try {
+  const { benchNn } = await import("./nn.ts");
+  await benchNn({ quick: !full });
+} catch (e) {
+  console.log(`\ntraining-throughput bench unavailable: ${(e as Error).message}`);
 }
 Deno.exit(0);

@@ -34,12 +34,22 @@ export interface Layer {
   perExample?(batch: number, ctx: Ctx, out: Arr, stride: number): void;
 }
 
+let scratchTotal = 0;
+
+/** Bytes all `Scratch` buffers have allocated in this process so far (monotone; for memory accounting). */
+export function scratchBytes(): number {
+  return scratchTotal;
+}
+
 /** A reusable buffer of at least `n` elements in the given precision (grown when too small; never shrunk). */
 export class Scratch {
   #buf: Arr | null = null;
   get(n: number, dtype: DType): Arr {
     const F = dtype === "float32" ? Float32Array : Float64Array;
-    if (!this.#buf || this.#buf.length < n || !(this.#buf instanceof F)) this.#buf = new F(n);
+    if (!this.#buf || this.#buf.length < n || !(this.#buf instanceof F)) {
+      this.#buf = new F(n);
+      scratchTotal += this.#buf.byteLength;
+    }
     return this.#buf.length === n ? this.#buf : this.#buf.subarray(0, n);
   }
 }

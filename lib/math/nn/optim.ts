@@ -3,7 +3,7 @@
  *
  * Conventions are PyTorch's (torch.optim): SGD v ← μv + g, θ ← θ − η·v (Nesterov: θ ← θ − η(g + μv)); weight decay
  * in SGD and Adam is L2 (g ← g + λθ); AdamW decays decoupled, θ ← θ − ηλθ before the Adam step; Adam's bias
- * corrections use the 1-based step count t.
+ * corrections use the 1-based step count t. Optimiser state has the parameters' precision, as in PyTorch.
  */
 import type { Arr } from "./gemm.ts";
 
@@ -48,7 +48,7 @@ export interface SgdOpts {
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
 export class SGD implements Optimizer {
   t = 0;
-  #v: Float64Array | null = null;
+  #v: Arr | null = null;
   readonly #lr: Schedule;
   constructor(readonly opts: SgdOpts) {
     this.#lr = sched(opts.lr);
@@ -58,15 +58,33 @@ export class SGD implements Optimizer {
   }
   step(value: Arr, grad: Arr): void {
     const lr = this.lr(), mu = this.opts.momentum ?? 0, wd = this.opts.weightDecay ?? 0, n = value.length;
+    if (wd !== 0) {
+      // Fold L2 decay into a copy of the gradient so the loops below stay branch-free.
+      const g = grad.slice();
+      for (let i = 0; i < n; i++) g[i] += wd * value[i];
+      grad = g;
+    }
     if (mu === 0) {
-      for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
+      for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
+    } else if (!this.#v) {
+      // PyTorch starts the buffer at the first gradient: v₁ = g₁.
+      const v = this.#v = grad.slice();
+      if (this.opts.nesterov) { for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + mu * v[i]); }
+      else for (let i = 0; i < n; i++) value[i] -= lr * v[i];
     } else {
-      const first = !this.#v;
-      const v = (this.#v ??= new Float64Array(n)), nest = !!this.opts.nesterov;
-      for (let i = 0; i < n; i++) {
-        const g = grad[i] + wd * value[i];
-        const vi = v[i] = first ? g : mu * v[i] + g;
-        value[i] -= lr * (nest ? g + mu * vi : vi);
+      const v = this.#v;
+      if (this.opts.nesterov) {
+        for (let i = 0; i < n; i++) {
+          const g = grad[i], vi = mu * v[i] + g;
+          v[i] = vi;
+          value[i] -= lr * (g + mu * vi);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const vi = mu * v[i] + grad[i];
+          v[i] = vi;
+          value[i] -= lr * vi;
+        }
       }
     }
     this.t++;
@@ -85,8 +103,8 @@ export interface AdamOpts {
 /** Adam (Kingma & Ba 2015) with L2 weight decay folded into the gradient. */
 export class Adam implements Optimizer {
   t = 0;
-  #m: Float64Array | null = null;
-  #v: Float64Array | null = null;
+  #m: Arr | null = null;
+  #v: Arr | null = null;
   readonly #lr: Schedule;
   protected decoupled = false;
   constructor(readonly opts: AdamOpts) {
@@ -98,18 +116,22 @@ export class Adam implements Optimizer {
   step(value: Arr, grad: Arr): void {
     const n = value.length, lr = this.lr(), b1 = this.opts.beta1 ?? 0.9, b2 = this.opts.beta2 ?? 0.999;
     const eps = this.opts.eps ?? 1e-8, wd = this.opts.weightDecay ?? (this.decoupled ? 0.01 : 0);
-    const m = (this.#m ??= new Float64Array(n)), v = (this.#v ??= new Float64Array(n));
-    const t = ++this.t, c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+    const m = (this.#m ??= zerosLike(value)), v = (this.#v ??= zerosLike(value));
+    const t = ++this.t, c1 = 1 - b1 ** t, c2 = 1 - b2 ** t, step = lr / c1, ic2 = 1 / c2;
+    if (this.decoupled && wd !== 0) { for (let i = 0; i < n; i++) value[i] -= lr * wd * value[i]; }
+    const l2 = this.decoupled ? 0 : wd;
     for (let i = 0; i < n; i++) {
-      let g = grad[i];
-      if (this.decoupled) value[i] -= lr * wd * value[i];
-      else g += wd * value[i];
-      m[i] = b1 * m[i] + (1 - b1) * g;
-      v[i] = b2 * v[i] + (1 - b2) * g * g;
-      value[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      const g = grad[i] + l2 * value[i];
+      const mi = m[i] = b1 * m[i] + (1 - b1) * g;
+      const vi = v[i] = b2 * v[i] + (1 - b2) * g * g;
+      value[i] -= (step * mi) / (Math.sqrt(vi * ic2) + eps);
     }
   }
 }
+
+const zerosLike = (
+  a: Arr,
+): Arr => (a instanceof Float32Array ? new Float32Array(a.length) : new Float64Array(a.length));
 
 /** AdamW (Loshchilov & Hutter 2019): decoupled weight decay, default λ = 0.01 as in PyTorch. */
 export class AdamW extends Adam {
