@@ -1,5 +1,5 @@
 /**
- * repro's command line: `deno task run|report|check|verify|show|compare|merge|export|catalog`. See README.md.
+ * repro's command line: `deno task run|report|serve|check|verify|show|compare|merge|export|catalog`. See README.md.
  * Each command lives in commands/<name>.ts; this file dispatches and turns user errors into one sentence.
  *
  * User errors (unknown experiment, bad --set, ...) print one sentence and exit 2, without a stack trace.
@@ -11,6 +11,7 @@ import { USAGE } from "./commands/cli.ts";
 const COMMANDS: Record<string, () => Promise<(args: string[]) => number | Promise<number>>> = {
   run: async () => (await import("./commands/run.ts")).cmdRun,
   report: async () => (await import("./commands/report.ts")).cmdReport,
+  serve: async () => (await import("./commands/serve.ts")).cmdServe,
   check: async () => (await import("./commands/check.ts")).cmdCheck,
   verify: async () => (await import("./commands/verify.ts")).cmdVerify,
   show: async () => (await import("./commands/show.ts")).cmdShow,

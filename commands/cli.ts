@@ -17,6 +17,8 @@ export const USAGE = `usage (every command takes --help):
                 [--db path] [--time-limit seconds] [--quiet]
   deno task run --list [--status built|planned|out-of-scope|<kind>] [--family text]
   deno task report <experiment>... [--db path] [--out dir] [--scale name] [--code-version hash|latest]
+  deno task serve [--port N] [--dir path]
+                (results/reports on http://127.0.0.1:8137/; the exploration page is /explore/)
   deno task check [<experiment>...] [--update]
   deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)

@@ -3,6 +3,26 @@ import { UserError } from "../lib/run/errors.ts";
 import { experimentIds, loadExperiment } from "../lib/run/registry.ts";
 import { loadCatalog } from "./catalog.ts";
 import { DEFAULT_DB, openStore, parse } from "./cli.ts";
+async function writeExplorePage(db: string, dir: string, reported: { id: string }[]): Promise<void> {
+  const { writeExplore } = await import("../lib/report/explore.ts");
+  const store = await openStore(db);
+  try {
+    const known = new Set(experimentIds());
+    const inDb = (await store.query("SELECT DISTINCT experiment FROM runs")).map((r) => String(r.experiment));
+    const ids = [...new Set([...inDb.filter((id) => known.has(id)), ...reported.map((r) => r.id)])].sort();
+    const exps = [];
+    for (const id of ids) exps.push(await loadExperiment(id));
+    const t0 = performance.now();
+    const r = await writeExplore(store, dir, exps, { reports: reported.map((x) => x.id) });
+    console.log(
+      `exploration page: ${r.runs} runs of ${r.experiments} experiments, ${(r.bytes / 2 ** 20).toFixed(1)} MiB → ` +
+        `${dir}/index.html (${Math.round(performance.now() - t0)} ms; open it with \`deno task serve\`)`,
+    );
+  } finally {
+    store.close();
+  }
+}
+
 export async function cmdReport(args: string[]): Promise<number> {
   const { values: v, positionals } = parse(args, {
     db: { type: "string" },
@@ -45,8 +65,11 @@ export async function cmdReport(args: string[]): Promise<number> {
   }
   if (all) {
     const root = v.out ?? "results/reports";
+    Deno.mkdirSync(root, { recursive: true });
     Deno.writeTextFileSync(`${root}/index.html`, renderIndex(index));
     console.log(`index of ${index.length} reports → ${root}/index.html`);
   }
+  // The exploration page, beside the paper pages: every run of the database (unless one report went to --out).
+  if (all || !v.out) await writeExplorePage(v.db ?? DEFAULT_DB, `${v.out ?? "results/reports"}/explore`, index);
   return 0;
 }

@@ -174,6 +174,9 @@ export function renderIndex(
 table{border-collapse:collapse;font-size:.9em} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 th{background:#f4f4f4} .smoke{color:#777}</style></head><body>
 <h1>repro — reports</h1>
+<p><a href="explore/index.html"><b>Explore every run</b></a>: selectors, the figures redrawn on any selection, verdicts,
+runs × params × metrics and SQL, in DuckDB-Wasm offline (open it through <code>deno task serve</code>, or from the file
+in Chromium started with <code>--allow-file-access-from-files</code>).</p>
 <p>Status is earned from the committed paper-scale verdict (results/verdicts). Paper claims holding in the report's
 own runs are shown beside it; smoke-scale counts are pipeline checks, labelled as such.</p>
 <table><tr><th>paper</th><th>status (paper-scale verdict)</th><th>report scale</th><th>paper claims holding in this report</th></tr>
