@@ -15,3 +15,4 @@
 export * from "./nmf.ts";
 export * from "./unmix.ts";
 export * from "./unmixing_data.ts";
+export * from "./unmixing_bench.ts";

@@ -1,0 +1,135 @@
+/**
+ * The shared unmixing bench of robust-unmixing-l21 and ss-nmf-unmixing: a scene to evaluate and an independent
+ * scene to tune on (same generator settings, another stream), one VCA + FCLS initialization per scene that every
+ * NMF variant starts from, the baselines (NMF, L1/2-NMF, GLNMF, VCA + FCLS), and the tuning rule: each
+ * hyper-parameter value on the method's grid is fitted once on the tuning scene, the value with the lowest mean
+ * SAD there is kept and the method is fitted once on the evaluation scene.
+ */
+import type { Rng } from "../rng.ts";
+import {
+  clipNonneg,
+  type Dense,
+  knnGraph,
+  type NmfResult,
+  regularizedMu,
+  type RegularizedOptions,
+  sparsityLambda,
+} from "./nmf.ts";
+import { abundanceRmse, fcls, sad, vca } from "./unmix.ts";
+import { makeScene, type Scene, type SceneOptions } from "./unmixing_data.ts";
+
+export interface BenchScene extends Scene {
+  /** max(Y, 0), what the multiplicative methods factorize. */
+  x: Dense;
+  /** VCA endmembers and FCLS abundances on this scene: the common start of every NMF variant. */
+  init: { e: Dense; s: Dense };
+  /** λ̂ of Qian et al. (2011) for this scene. */
+  lambdaHat: number;
+}
+
+export interface Bench {
+  evaluation: BenchScene;
+  tuning: BenchScene;
+}
+
+function benchScene(o: SceneOptions, rng: Rng): BenchScene {
+  const sc = makeScene(o, rng.split("scene"));
+  const x = clipNonneg(sc.y);
+  const v = vca(x, o.endmembers, rng.split("vca"));
+  return { ...sc, x, init: { e: v.endmembers, s: fcls(x, v.endmembers) }, lambdaHat: sparsityLambda(x) };
+}
+
+export function makeBench(o: SceneOptions, rng: Rng): Bench {
+  return { evaluation: benchScene(o, rng.split("evaluation")), tuning: benchScene(o, rng.split("tuning")) };
+}
+
+export interface Unmixing {
+  e: Dense;
+  s: Dense;
+  /** Objective per iteration (empty for VCA + FCLS). */
+  objective: number[];
+}
+
+export interface Scores {
+  sad: number;
+  rmse: number;
+}
+
+/** Rows of an L×R matrix except `drop`. */
+function keepRows(e: Dense, drop: number[]): Dense {
+  const skip = new Set(drop), rows = Array.from({ length: e.rows }, (_, l) => l).filter((l) => !skip.has(l));
+  const out = { rows: rows.length, cols: e.cols, data: new Float64Array(rows.length * e.cols) };
+  rows.forEach((l, i) => out.data.set(e.data.subarray(l * e.cols, (l + 1) * e.cols), i * e.cols));
+  return out;
+}
+
+/**
+ * SAD over the uncorrupted bands (a corrupted band holds no information about the true spectrum, so no method can
+ * recover it), matched by Hungarian assignment; abundance RMSE under the same matching.
+ */
+export function score(sc: Scene, u: Unmixing): Scores {
+  const m = sad(keepRows(sc.e, sc.corrupted), keepRows(u.e, sc.corrupted));
+  return { sad: m.mean, rmse: abundanceRmse(sc.s, u.s, m.perm) };
+}
+
+/** A fit given a scene and one hyper-parameter value (undefined when the method has none). */
+export type Fit = (sc: BenchScene, value: number | undefined) => Unmixing;
+
+/**
+ * Fit on the tuning scene at every grid value, keep the lowest-SAD one (ties: the first), record it with
+ * `choose`, fit on the evaluation scene. With an empty grid: one fit on the evaluation scene.
+ */
+export function tuneAndFit(
+  bench: Bench,
+  fit: Fit,
+  grid: readonly number[],
+  choose: (name: string, value: number) => void,
+  name = "lambda",
+): Unmixing & { chosen?: number } {
+  if (!grid.length) return fit(bench.evaluation, undefined);
+  let best = grid[0], bestSad = Infinity;
+  for (const v of grid) {
+    const s = score(bench.tuning, fit(bench.tuning, v)).sad;
+    if (s < bestSad) [best, bestSad] = [v, s];
+  }
+  choose(name, best);
+  return { ...fit(bench.evaluation, best), chosen: best };
+}
+
+function asUnmixing(r: NmfResult): Unmixing {
+  return { e: r.w, s: r.h, objective: r.objective };
+}
+
+export interface NmfSettings {
+  iters: number;
+  /** Sum-to-one augmentation weight δ. */
+  delta: number;
+  /** Neighbours of the spectral kNN graph (GLNMF and graph-regularized methods). */
+  knn: number;
+}
+
+/** Run the regularized multiplicative family from the scene's VCA + FCLS start. */
+export function fitMu(sc: BenchScene, st: NmfSettings, extra: Omit<RegularizedOptions, "iters" | "delta">): Unmixing {
+  return asUnmixing(regularizedMu(sc.x, sc.init.e, sc.init.s, { iters: st.iters, delta: st.delta, ...extra }));
+}
+
+const graphCache = new WeakMap<BenchScene, Map<number, ReturnType<typeof knnGraph>>>();
+/** The kNN heat-kernel graph over the scene's pixels (cached per scene and k). */
+export function sceneGraph(sc: BenchScene, k: number): ReturnType<typeof knnGraph> {
+  const m = graphCache.get(sc) ?? graphCache.set(sc, new Map()).get(sc)!;
+  if (!m.has(k)) m.set(k, knnGraph(sc.x, k));
+  return m.get(k)!;
+}
+
+/** The four baselines both unmixing papers compare against. λ grids are multiples of λ̂. */
+export const baselines = {
+  /** Plain NMF (Lee–Seung MU with sum-to-one augmentation): no hyper-parameter. */
+  nmf: (st: NmfSettings): Fit => (sc) => fitMu(sc, st, {}),
+  /** L1/2-NMF (Qian et al. 2011): λ = c·λ̂. */
+  l12: (st: NmfSettings): Fit => (sc, c) => fitMu(sc, st, { sparsity: { lambda: c! * sc.lambdaHat, p: 0.5 } }),
+  /** GLNMF (Lu et al. 2013): L1/2 at λ̂ plus μ·tr(S L Sᵀ) on a spectral kNN graph. */
+  glnmf: (st: NmfSettings): Fit => (sc, mu) =>
+    fitMu(sc, st, { sparsity: { lambda: sc.lambdaHat, p: 0.5 }, graph: { mu: mu!, g: sceneGraph(sc, st.knn) } }),
+  /** VCA + FCLS: the common initialization itself. */
+  vcaFcls: (): Fit => (sc) => ({ e: sc.init.e, s: sc.init.s, objective: [] }),
+};
