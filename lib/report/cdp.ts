@@ -110,10 +110,19 @@ export class Browser {
     const { targetId } = await this.send("Target.createTarget", { url: "about:blank" });
     const { sessionId } = await this.send("Target.attachToTarget", { targetId, flatten: true });
     const events: PageEvents = { requests: [], consoleErrors: [], exceptions: [] };
+    // The page and the workers it starts (DuckDB's fetches its wasm): each gets its own session.
+    const sessions = new Set([sessionId]);
     this.listeners.push((msg) => {
-      if (msg.sessionId !== sessionId) return;
+      if (!sessions.has(msg.sessionId)) return;
       const p = msg.params;
-      if (msg.method === "Network.requestWillBeSent") events.requests.push(p.request.url);
+      if (msg.method === "Target.attachedToTarget") {
+        const child = p.sessionId;
+        sessions.add(child);
+        (async () => {
+          for (const domain of ["Network", "Runtime"]) await this.send(`${domain}.enable`, {}, child).catch(() => {});
+          await this.send("Runtime.runIfWaitingForDebugger", {}, child).catch(() => {});
+        })();
+      } else if (msg.method === "Network.requestWillBeSent") events.requests.push(p.request.url);
       else if (msg.method === "Runtime.consoleAPICalled" && (p.type === "error" || p.type === "assert")) {
         events.consoleErrors.push(p.args.map((a: any) => a.value ?? a.description ?? "").join(" "));
       } else if (msg.method === "Runtime.exceptionThrown") {
@@ -124,6 +133,11 @@ export class Browser {
       }
     });
     for (const domain of ["Network", "Runtime", "Log", "Page"]) await this.send(`${domain}.enable`, {}, sessionId);
+    await this.send(
+      "Target.setAutoAttach",
+      { autoAttach: true, waitForDebuggerOnStart: true, flatten: true },
+      sessionId,
+    );
     await this.send("Page.navigate", { url }, sessionId);
     return new Page(this, sessionId, events);
   }

@@ -182,7 +182,7 @@ export async function writeExplore(
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>repro — explore results</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>
 body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1280px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}
 h1{font-size:1.5em;margin:.2em 0} h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd} .note{color:#555;font-size:.9em}

@@ -57,6 +57,15 @@ function rowsOf(table) {
 
 const q = async (sql) => rowsOf(await conn.query(sql));
 
+/** Milliseconds each loading phase took (on <body data-timing>, for whoever measures the page). */
+const timing = {};
+let mark = performance.now();
+const phase = (name) => {
+  const now = performance.now();
+  timing[name] = Math.round(now - mark);
+  mark = now;
+};
+
 async function start() {
   const t0 = performance.now();
   if (!D) throw new Error("data.js did not load");
@@ -72,6 +81,7 @@ async function start() {
   );
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await Promise.race([db.instantiate(new URL("duckdb-eh.wasm", base).href), failed]);
+  phase("duckdb");
   conn = await db.connect();
   // Never reach for an extension over the network: the tables come as gzipped CSV, which the core reads.
   await conn.query("SET autoinstall_known_extensions = false");
@@ -86,6 +96,7 @@ async function start() {
   await conn.query(`CREATE VIEW rows AS SELECT r.run_id, r.experiment, r.method, r.backend, r.seed, r.scale,
     r.status, r.code_version, r.config, m.name AS metric, m.step, m.value FROM metrics m JOIN runs r USING (run_id)`);
   await conn.query("CREATE TABLE selected (run_id VARCHAR)");
+  phase("tables");
   const [{ n }] = await q("SELECT count(*)::INTEGER AS n FROM runs");
   const counts = new Map(
     (await q("SELECT experiment, count(*)::INTEGER AS n FROM runs GROUP BY ALL")).map((r) => [r.experiment, r.n]),
@@ -106,7 +117,9 @@ async function start() {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) runSql();
   });
   if (first) await selectExperiment(first);
+  phase("experiment");
   await runSql();
+  phase("sql");
   const ms = Math.round(performance.now() - t0);
   status(
     `${n} runs of ${counts.size} experiments loaded in ${ms} ms from <code>${esc(D.source)}</code> (written ${
@@ -114,6 +127,7 @@ async function start() {
     } UTC).`,
   );
   document.body.dataset.loadMs = String(ms);
+  document.body.dataset.timing = JSON.stringify(timing);
   document.body.dataset.loadedRuns = String(n);
 }
 
@@ -220,8 +234,12 @@ async function update() {
   $("#selection").textContent = `${state.sel.length} of ${state.runs.length} runs of ${state.id} selected (${ok} ok).`;
   state.last = await q(`SELECT run_id, name, arg_max(value, coalesce(step, -1))::DOUBLE AS value
     FROM metrics JOIN selected USING (run_id) GROUP BY ALL`);
+  const t0 = performance.now();
   await renderFigures();
+  const t1 = performance.now();
   renderRuns();
+  timing.figures = Math.round(t1 - t0);
+  timing.table = Math.round(performance.now() - t1);
 }
 
 async function renderFigures() {

@@ -1,0 +1,196 @@
+/**
+ * The exploration page: what `writeExplore` writes, the static server, and the page itself in headless Chromium
+ * (from file:// and through the server): it loads every run, draws the module's figure, answers SQL, and makes no
+ * request beyond its own folder. The browser test skips, saying so, where /usr/bin/chromium is absent
+ * (`apt-get install chromium`; .ci/run installs it).
+ */
+import { deepStrictEqual as assertEquals, ok as assert, throws as assertThrows } from "node:assert";
+import toy from "../testdata/experiments/toy/mod.ts";
+import { Store } from "../run/store.ts";
+import { configPoints } from "../run/config.ts";
+import { planRuns } from "../run/plan.ts";
+import { executeRuns } from "../run/execute.ts";
+import type { MachineBackends } from "../run/backend.ts";
+import { bindArrow, writeExplore } from "./explore.ts";
+import { serveReports } from "../../commands/serve.ts";
+import { Browser, CHROMIUM, hasChromium } from "./cdp.ts";
+
+const machine: MachineBackends = {
+  native: { available: false, library: "" },
+  webgpu: { available: false, software: false, description: "none" },
+};
+
+/** A store with toy runs: two sizes × two seeds × three methods, one of which always fails. */
+async function toyStore(): Promise<Store> {
+  const store = await Store.open(":memory:");
+  const runs = planRuns(toy, {
+    scale: "smoke",
+    points: configPoints(toy, "smoke"),
+    seeds: [0, 1],
+    methods: ["mean", "iterative", "throws"],
+    codeVersion: "t",
+    backends: ["js"],
+    machine,
+  });
+  await executeRuns(toy, {
+    store,
+    runs,
+    codeVersion: "t",
+    gitCommit: "g",
+    timeLimitMs: 20_000,
+    quiet: true,
+    machine,
+    moduleUrl: new URL("../testdata/experiments/toy/mod.ts", import.meta.url).href,
+  });
+  return store;
+}
+
+let fixture: Promise<{ dir: string; runs: number; ok: number; metrics: number }> | undefined;
+let tmpDir: string | undefined;
+/** One page for all tests here: writing it copies ~36 MB of duckdb-wasm. */
+function page() {
+  fixture ??= (async () => {
+    const store = await toyStore();
+    const dir = tmpDir = Deno.makeTempDirSync({ prefix: "repro-explore-" });
+    try {
+      const r = await writeExplore(store, `${dir}/explore`, [toy], { reports: ["toy"] });
+      const [c] = await store.query(
+        `SELECT count(*)::INTEGER AS n, count(*) FILTER (status = 'ok')::INTEGER AS ok,
+          (SELECT count(*)::INTEGER FROM metrics) AS m FROM runs`,
+      );
+      assertEquals(r.runs, c.n);
+      return { dir, runs: Number(c.n), ok: Number(c.ok), metrics: Number(c.m) };
+    } finally {
+      store.close();
+    }
+  })();
+  return fixture;
+}
+
+Deno.test("explore: writes the page, the vendored browser builds, Parquet for download and the embedded tables", async () => {
+  const { dir, runs } = await page();
+  const names = [...Deno.readDirSync(`${dir}/explore`)].map((e) => e.name).sort();
+  assertEquals(names, ["app.js", "data", "data.js", "index.html", "vendor"]);
+  const vendor = [...Deno.readDirSync(`${dir}/explore/vendor`)].map((e) => e.name).sort();
+  assertEquals(vendor, [
+    "LICENSES.txt",
+    "arrow.min.js",
+    "duckdb-browser-eh.worker.js",
+    "duckdb-browser.mjs",
+    "duckdb-eh.wasm",
+    "vega-lite.min.js",
+    "vega.min.js",
+  ]);
+  assertEquals([...Deno.readDirSync(`${dir}/explore/data`)].map((e) => e.name).sort(), [
+    "metrics.parquet",
+    "runs.parquet",
+  ]);
+  // The module the page imports has no bare specifier left: a browser resolves it without a bundler.
+  const mjs = Deno.readTextFileSync(`${dir}/explore/vendor/duckdb-browser.mjs`);
+  assert(!/from\s*"apache-arrow"/.test(mjs) && mjs.includes("globalThis.Arrow"));
+  const js = Deno.readTextFileSync(`${dir}/explore/data.js`);
+  const data = JSON.parse(js.slice(js.indexOf("{"), js.lastIndexOf("}") + 1));
+  assertEquals(data.runs, runs);
+  assertEquals(Object.keys(data.tables).sort(), ["metrics", "runs"]);
+  assertEquals(data.schema.metrics.map((c: string[]) => c[0]), ["run_id", "name", "step", "value"]);
+  assertEquals(data.experiments.toy.figures[0].id, "error-vs-n");
+  assertEquals(data.experiments.toy.report, "../toy/index.html");
+  // No absolute URL is loaded by the page (links in text are the user's to follow).
+  const html = Deno.readTextFileSync(`${dir}/explore/index.html`);
+  assert(![...html.matchAll(/(?:src|href)="([^"]+)"/g)].some((m) => /^(https?:)?\/\//.test(m[1])));
+});
+
+Deno.test("explore: bindArrow replaces duckdb-wasm's namespace imports and refuses a changed shape", () => {
+  assertEquals(bindArrow('import*as u from"apache-arrow";var x=1;'), "const u=globalThis.Arrow;var x=1;");
+  assertThrows(() => bindArrow('import{Table}from"apache-arrow";'), /changed shape/);
+});
+
+Deno.test("serve: files under the root only, folders answer with index.html", async () => {
+  const { dir } = await page();
+  const ac = new AbortController();
+  const port = await new Promise<number>((res) =>
+    serveReports({ root: dir, port: 0, signal: ac.signal, onListen: (a) => res(a.port) })
+  );
+  try {
+    const get = async (path: string, init?: RequestInit) => {
+      const r = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual", ...init });
+      await r.body?.cancel();
+      return r;
+    };
+    const page = await get("/explore/");
+    assertEquals([page.status, page.headers.get("content-type")], [200, "text/html; charset=utf-8"]);
+    assertEquals((await get("/explore/vendor/duckdb-eh.wasm")).headers.get("content-type"), "application/wasm");
+    assertEquals((await get("/explore")).status, 301);
+    assertEquals((await get("/nothing-here")).status, 404);
+    assertEquals((await get("/explore/%2e%2e/%2e%2e/etc/passwd")).status === 200, false);
+    assertEquals((await get("/explore/", { method: "POST" })).status, 405);
+  } finally {
+    ac.abort();
+  }
+});
+
+if (!hasChromium()) {
+  console.log(`explore: browser test skipped: ${CHROMIUM} is absent (apt-get install chromium; .ci/run does)`);
+}
+
+Deno.test({
+  name: "explore: the page in headless Chromium, from file:// and through deno task serve",
+  ignore: !hasChromium(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { dir, runs, ok } = await page();
+    const ac = new AbortController();
+    const served: string[] = [];
+    const port = await new Promise<number>((res) =>
+      serveReports({
+        root: dir,
+        port: 0,
+        signal: ac.signal,
+        onRequest: (p) => served.push(p),
+        onListen: (a) => res(a.port),
+      })
+    );
+    const modes = [
+      { name: "file", url: `file://${Deno.realPathSync(dir)}/explore/index.html`, prefix: "file://" },
+      { name: "serve", url: `http://127.0.0.1:${port}/explore/`, prefix: `http://127.0.0.1:${port}/explore/` },
+    ];
+    try {
+      for (const mode of modes) {
+        const browser = await Browser.launch({ allowFiles: mode.name === "file" });
+        try {
+          const p = await browser.open(mode.url);
+          const loaded = await p.waitFor<string>(
+            "document.body && (document.body.dataset.loadedRuns || (document.body.dataset.loadError && 'error: ' + document.body.dataset.loadError))",
+            60_000,
+          );
+          assertEquals(loaded, String(runs), `${mode.name}: data-loaded-runs`);
+          assert(Number(await p.eval("document.body.dataset.figures")) >= 1, `${mode.name}: no figure drawn`);
+          assert(
+            await p.eval<number>(
+              "document.querySelectorAll('#figures svg .mark-line path, #figures svg path').length",
+            ) > 0,
+          );
+          assertEquals(await p.eval("document.querySelectorAll('#runs tr').length - 1"), runs, "runs table rows");
+          await p.eval(`document.querySelector('#sql').value = "SELECT run_id FROM runs WHERE status = 'ok'";
+            document.querySelector('#run-sql').click()`);
+          assertEquals(await p.waitFor("document.querySelector('#sql-result').dataset.rows"), String(ok));
+          assertEquals(p.events.consoleErrors, [], `${mode.name}: console errors`);
+          assertEquals(p.events.exceptions, [], `${mode.name}: exceptions`);
+          const outside = p.events.requests.filter((u) => !u.startsWith(mode.prefix) && !/^(data|blob):/.test(u));
+          assertEquals(outside, [], `${mode.name}: requests outside the page's folder`);
+          assert(p.events.requests.some((u) => u.endsWith("duckdb-eh.wasm")), "the worker's wasm fetch was seen");
+        } finally {
+          await browser.close();
+        }
+      }
+      assert(served.length > 0 && served.every((s) => s.startsWith("/explore/")), served.join(", "));
+    } finally {
+      ac.abort();
+    }
+  },
+});
+
+globalThis.addEventListener("unload", () => {
+  if (tmpDir) Deno.removeSync(tmpDir, { recursive: true });
+});
