@@ -214,6 +214,11 @@ export interface DlrtOptions {
   maxRank?: number;
   /** Start from this weight's truncated SVD instead of a random point. */
   weight?: M;
+  /**
+   * Random start only: the k-th initial singular value is divided by decay^k (the official UV_vanilla
+   * experiment's `--decay`, 10 in its `_exp10` runs; default 1 = the plain official initialisation).
+   */
+  initDecay?: number;
   bias?: Float64Array;
 }
 
@@ -269,7 +274,7 @@ export class DlrtLayer implements FactorLayer {
       this.U = randomOrthonormal(outDim, r, opts.rng);
       this.V = randomOrthonormal(inDim, r, opts.rng);
       const s = Array.from(opts.rng.normal(r), Math.abs).sort((a, b) => b - a);
-      this.S = diag(Float64Array.from(s));
+      this.S = diag(Float64Array.from(s, (v, k) => v / Math.pow(opts.initDecay ?? 1, k)));
     }
     const b = opts.bias?.slice() ?? uniformInit(outDim, inDim, opts.rng);
     this.b = { name: "b", value: b, grad: new Float64Array(outDim) };
