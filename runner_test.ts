@@ -3,12 +3,13 @@ import { deepStrictEqual as assertEquals } from "node:assert";
 import { nativeAvailable } from "./lib/math/linalg/mod.ts";
 import { Store } from "./lib/run/store.ts";
 
-const PERMS = ["--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys", "--allow-run=git"];
+import { ROOT, scratchDir, taskPermissions } from "./lib/testdata/tasks.ts";
 const env = { REPRO_EXPERIMENTS_DIR: new URL("./lib/testdata/experiments", import.meta.url).pathname };
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMS, new URL("./runner.ts", import.meta.url).pathname, ...args],
+    args: ["run", ...taskPermissions(args[0]), "runner.ts", ...args],
+    cwd: ROOT,
     env,
     stdout: "piped",
     stderr: "piped",
@@ -22,7 +23,10 @@ const noStack = (s: string) => !/^\s+at /m.test(s);
 
 Deno.test("cli: user errors are one sentence, exit 2, no stack trace", async () => {
   const unknown = await cli("run", "nope");
-  assertEquals([unknown.code, unknown.err.includes('unknown experiment "nope". Known experiments: toy')], [2, true]);
+  assertEquals([
+    unknown.code,
+    unknown.err.includes('unknown experiment "nope". Known experiments: faults, hostile, toy'),
+  ], [2, true]);
   const badSet = await cli("run", "toy", "--set", "n=abc", "--db", ":memory:");
   assertEquals(badSet.code, 2);
   assertEquals(badSet.err.includes("--set n=abc") && badSet.err.includes("expects number"), true, badSet.err);
@@ -41,7 +45,7 @@ Deno.test("cli: --help on every command; did-you-mean for a misspelt id", async 
 });
 
 Deno.test("cli: bad --db paths and seed lists are refused in one sentence before anything runs", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   Deno.writeTextFileSync(`${dir}/notes.duckdb`, "not a database at all");
   const cases = [
     [["run", "toy", "--db", `${dir}/x.csv`], "ending in .duckdb"],
@@ -59,7 +63,7 @@ Deno.test("cli: bad --db paths and seed lists are refused in one sentence before
 });
 
 Deno.test("cli: run prints claims, resumes, shards merge, report and export write files", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   const db = `${dir}/r.duckdb`;
   const first = await cli("run", "toy", "--methods", "mean,iterative", "--db", db);
   assertEquals(first.code, 0, first.err);
@@ -99,13 +103,13 @@ Deno.test("cli: run prints claims, resumes, shards merge, report and export writ
 });
 
 Deno.test("cli: Ctrl-C stops the sweep and keeps every finished run", async () => {
-  const dir = Deno.makeTempDirSync();
+  const dir = scratchDir();
   const db = `${dir}/r.duckdb`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...PERMS,
-      new URL("./runner.ts", import.meta.url).pathname,
+      ...taskPermissions("run"),
+      "runner.ts",
       "run",
       "toy",
       "--methods",
@@ -114,6 +118,7 @@ Deno.test("cli: Ctrl-C stops the sweep and keeps every finished run", async () =
       db,
     ],
     env,
+    cwd: ROOT,
     stdout: "null",
     stderr: "piped",
   }).spawn();
@@ -138,13 +143,13 @@ Deno.test({
   name: "cli: same seed, native backend → bitwise-identical metrics across two processes",
   ignore: !nativeAvailable(),
   async fn() {
-    const dir = Deno.makeTempDirSync();
+    const dir = scratchDir();
     const values = async (db: string) => {
       const r = await new Deno.Command(Deno.execPath(), {
         args: [
           "run",
-          ...PERMS,
-          new URL("./runner.ts", import.meta.url).pathname,
+          ...taskPermissions("run"),
+          "runner.ts",
           "run",
           "pseudoinverse-cr",
           "--backend",
@@ -153,6 +158,7 @@ Deno.test({
           db,
           "--quiet",
         ],
+        cwd: ROOT,
         stdout: "null",
         stderr: "piped",
       }).output();
@@ -172,4 +178,41 @@ Deno.test({
     assertEquals(a, b);
     Deno.removeSync(dir, { recursive: true });
   },
+});
+
+Deno.test("cli: kill -9 mid-sweep loses no finished run (the journal is replayed on the next run)", async () => {
+  const dir = scratchDir();
+  const db = `${dir}/r.duckdb`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...taskPermissions("run"),
+      "runner.ts",
+      "run",
+      "toy",
+      "--methods",
+      "mean,iterative,hangs",
+      "--db",
+      db,
+    ],
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("[2/")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+  }
+  child.kill("SIGKILL"); // no handler runs: only what was journalled survives
+  await child.status;
+  await reader.cancel();
+  const finished = (seen.match(/\] ok /g) ?? []).length;
+  const again = await cli("run", "toy", "--methods", "mean,iterative", "--db", db, "--seed-list", "0,1");
+  assertEquals(again.err.includes(`${finished} runs recovered from the journal`), true, again.err);
+  assertEquals(again.err.includes(`${finished} resumed`), true, again.err);
+  Deno.removeSync(dir, { recursive: true });
 });

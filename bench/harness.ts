@@ -24,16 +24,17 @@ export async function benchHarness(): Promise<BenchRow[]> {
   const machine = await probeMachine();
   const moduleUrl = new URL("../lib/testdata/experiments/toy/mod.ts", import.meta.url).href;
   const points = configPoints(toy, "smoke", parseSets(["n=10"]));
-  const seeds = Array.from({ length: 200 }, (_, i) => i);
-  const runs = planRuns(toy, {
-    scale: "smoke",
-    points,
-    seeds,
-    methods: ["mean"],
-    codeVersion: "bench",
-    backends: ["js"],
-    machine,
-  });
+  const plan = (from: number, count = 200) =>
+    planRuns(toy, {
+      scale: "smoke",
+      points,
+      seeds: Array.from({ length: count }, (_, i) => from + i),
+      methods: ["mean"],
+      codeVersion: "bench",
+      backends: ["js"],
+      machine,
+    });
+  const runs = plan(0);
   Deno.mkdirSync(".cache", { recursive: true });
   const dir = Deno.makeTempDirSync({ dir: ".cache", prefix: "bench-" });
   const store = await Store.open(`${dir}/bench.duckdb`);
@@ -47,14 +48,30 @@ export async function benchHarness(): Promise<BenchRow[]> {
     quiet: true,
     moduleUrl,
   };
-  const first = await executeRuns(toy, opts);
-  rows.push({ name: "runner: first sweep (200 trivial runs, incl. worker start)", value: first.wallMs, unit: "ms" });
-  const again = await executeRuns(toy, { ...opts, fresh: true });
+  const one = await executeRuns(toy, { ...opts, runs: runs.slice(0, 1) });
   rows.push({
-    name: "runner: overhead per run (warm worker, method ~0 ms, committed to DuckDB)",
-    value: again.wallMs / runs.length,
+    name: "runner: start an isolated run process, load the module, 1 run",
+    value: one.wallMs,
+    unit: "ms",
+  });
+  // Per-run overhead: (a 1001-run sweep − a 1-run sweep) / 1000, for a ~0 ms method; both start a process.
+  const big = await executeRuns(toy, { ...opts, runs: plan(10_000, 1001) });
+  const small = await executeRuns(toy, { ...opts, runs: plan(20_000, 1) });
+  rows.push({
+    name: "runner: overhead per run (warm run process, method ~0 ms, journalled, batched commits)",
+    value: (big.wallMs - small.wallMs) / 1000,
     unit: "ms/run",
   });
+  const perRun = (s: { wallMs: number }) => (s.wallMs - one.wallMs) / (runs.length - 1);
+  const first = await executeRuns(toy, opts);
+  const oneByOne = await executeRuns(toy, { ...opts, runs: plan(1000), commit: { maxBatch: 1 } });
+  rows.push({
+    name: "runner: the same with one DuckDB commit per run (the old way)",
+    value: perRun(oneByOne),
+    unit: "ms/run",
+  });
+  const again = await executeRuns(toy, { ...opts, fresh: true });
+  rows.push({ name: "runner: --fresh rerun of the 200 runs, per run", value: perRun(again), unit: "ms/run" });
   const resumed = await executeRuns(toy, opts);
   rows.push({
     name: "runner: resume of the finished sweep (200 runs skipped)",

@@ -5,6 +5,7 @@
  *   deno task bench --full     linear algebra at n = 256, 512, 1024 as well
  *   deno task bench --claims   only the papers' speed claims, per backend (bench/speed_claims.ts)
  *   deno task bench --nn       only the training-throughput table (bench/nn.ts)
+ *   deno task bench --harness  only the harness table (runner overhead, store, cache)
  */
 import { benchHarness, benchJaxMatmul, printRows } from "./harness.ts";
 
@@ -20,6 +21,7 @@ if (Deno.args.includes("--nn")) {
   Deno.exit(0);
 }
 printRows("harness", await benchHarness());
+if (Deno.args.includes("--harness")) Deno.exit(0);
 printRows("jax-js matmul per backend", await benchJaxMatmul());
 try {
   const { benchKernels } = await import("./kernels.ts");

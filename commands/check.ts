@@ -155,7 +155,7 @@ export async function runCheck(ids: string[], opts: { update: boolean; db?: stri
   const record = machineRecord(machine);
   const commit = await gitCommit();
   const dbPath = opts.db ?? `.cache/check-${Deno.pid}.duckdb`;
-  const store = await Store.open(dbPath);
+  const store = await Store.open(dbPath, { externalAccess: false });
   let regressions = 0;
   console.log(`check: ${record.linalg} environment (${record.library}; OPENBLAS_CORETYPE ${record.openblas_coretype})`);
   try {

@@ -7,20 +7,20 @@ import type { Store } from "../lib/run/store.ts";
 export const DEFAULT_DB = "results/results.duckdb";
 
 /** The store loads DuckDB's native addon: only commands that need it pay for it (and need --allow-ffi). */
-export async function openStore(path: string): Promise<Store> {
-  return await (await import("../lib/run/store.ts")).Store.open(path);
+export async function openStore(path: string, opts: { externalAccess?: boolean } = {}): Promise<Store> {
+  return await (await import("../lib/run/store.ts")).Store.open(path, opts);
 }
 
 export const USAGE = `usage (every command takes --help):
   deno task run <experiment>... [--scale smoke|paper] [--seeds N | --seed-list 0,3,7] [--set key=value]...
                 [--methods a,b] [--backend auto|native|js|wasm|webgpu|cpu[,...]] [--fresh] [--shard k/n]
-                [--db path] [--time-limit seconds] [--quiet]
+                [--db path] [--time-limit seconds] [--memory-limit GB] [--quiet]
   deno task run --list [--status built|planned|out-of-scope|<kind>] [--family text]
   deno task report <experiment>... [--db path] [--out dir] [--scale name] [--code-version hash|latest]
   deno task serve [--port N] [--dir path]
                 (results/reports on http://127.0.0.1:8137/; the exploration page is /explore/)
   deno task check [<experiment>...] [--update]
-  deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds]
+  deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds] [--memory-limit GB]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
   deno task show <experiment> [--db path] [--scale name] [--where key=value]... [--metrics a,b] [--sort metric | --sort=-metric]
                 [--limit N]      (runs × params × metrics)
@@ -29,6 +29,16 @@ export const USAGE = `usage (every command takes --help):
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
+
+/** `--memory-limit` in GB (default 8) as MB for the run process; a bad value is a UserError. */
+export function parseMemoryLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const gb = Number(raw);
+  if (!(gb >= 0.0625 && gb <= 1024)) {
+    throw new UserError(`--memory-limit ${raw}: expected gigabytes between 0.0625 and 1024`);
+  }
+  return Math.round(gb * 1024);
+}
 
 /** Parses a command's options strictly; an unknown option is a UserError that shows the usage. */
 export function parse<const O extends ParseArgsOptionsConfig>(args: string[], options: O) {

@@ -9,7 +9,7 @@ import { fmtDuration } from "../lib/run/progress.ts";
 import { evaluateClaims, formatClaims, splitByBackend } from "../lib/claims/mod.ts";
 import { loadCatalog, statusKind } from "./catalog.ts";
 import { sweep } from "../lib/run/sweep.ts";
-import { DEFAULT_DB, openStore, parse } from "./cli.ts";
+import { DEFAULT_DB, openStore, parse, parseMemoryLimit } from "./cli.ts";
 export async function cmdRun(args: string[]): Promise<number> {
   const { values: v, positionals } = parse(args, {
     scale: { type: "string" },
@@ -22,6 +22,7 @@ export async function cmdRun(args: string[]): Promise<number> {
     shard: { type: "string" },
     db: { type: "string" },
     "time-limit": { type: "string" },
+    "memory-limit": { type: "string" },
     list: { type: "boolean" },
     status: { type: "string" },
     family: { type: "string" },
@@ -32,6 +33,7 @@ export async function cmdRun(args: string[]): Promise<number> {
   const backends = (v.backend ?? "auto").split(",").map((b) => parseBackend(b.trim()));
   const shard = v.shard ? parseShard(v.shard) : undefined;
   const timeLimitMs = 1000 * Number(v["time-limit"] ?? 1800);
+  const memoryLimitMb = parseMemoryLimit(v["memory-limit"]);
   if (!(timeLimitMs > 0)) throw new UserError(`--time-limit ${v["time-limit"]}: expected seconds > 0`);
   // Every id is checked (and its declaration validated) before anything is opened or run.
   const exps = new Map<string, Awaited<ReturnType<typeof loadExperiment>>>();
@@ -39,7 +41,7 @@ export async function cmdRun(args: string[]): Promise<number> {
   parseSeeds({ seeds: v.seeds, seedList: v["seed-list"], fallback: 1 }); // a bad seed list fails before the store opens
   const machine = await probeMachine();
   if (backends.includes("auto")) console.error(describeAuto(machine));
-  const store = await openStore(v.db ?? DEFAULT_DB);
+  const store = await openStore(v.db ?? DEFAULT_DB, { externalAccess: false });
   const commit = await gitCommit();
   let bad = 0;
   try {
@@ -60,6 +62,7 @@ export async function cmdRun(args: string[]): Promise<number> {
         backends,
         shard,
         timeLimitMs,
+        memoryLimitMb,
         fresh: v.fresh,
         quiet: v.quiet,
         onPlan: (runs) =>

@@ -8,12 +8,13 @@ import { gitCommit, machineRecord } from "../lib/run/versions.ts";
 import { evaluateClaims, formatClaims, splitByBackend } from "../lib/claims/mod.ts";
 import { sweep } from "../lib/run/sweep.ts";
 import { loadAverage, statusOf, writeVerdict } from "../lib/claims/verdicts.ts";
-import { openStore, parse } from "./cli.ts";
+import { openStore, parse, parseMemoryLimit } from "./cli.ts";
 export async function cmdVerify(args: string[]): Promise<number> {
   const { values: v, positionals } = parse(args, {
     seeds: { type: "string" },
     db: { type: "string" },
     "time-limit": { type: "string" },
+    "memory-limit": { type: "string" },
     quiet: { type: "boolean" },
   });
   if (!positionals.length) throw new UserError(`which experiment? Known: ${experimentIds().join(", ")}`);
@@ -25,7 +26,7 @@ export async function cmdVerify(args: string[]): Promise<number> {
     const seeds = parseSeeds({ seeds: v.seeds, fallback: getScale(exp, "paper").seeds });
     const dbPath = v.db ?? `results/paper/${id}.duckdb`;
     Deno.mkdirSync("results/paper", { recursive: true });
-    const store = await openStore(dbPath);
+    const store = await openStore(dbPath, { externalAccess: false });
     try {
       const t0 = performance.now(), load0 = loadAverage();
       const s = await sweep(exp, {
@@ -35,6 +36,7 @@ export async function cmdVerify(args: string[]): Promise<number> {
         gitCommit: commit,
         seeds,
         timeLimitMs: 1000 * Number(v["time-limit"] ?? 1800),
+        memoryLimitMb: parseMemoryLimit(v["memory-limit"]),
         quiet: v.quiet,
       });
       if (s.summary.interrupted) return 130;

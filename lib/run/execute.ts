@@ -1,16 +1,19 @@
 /**
- * Execute a run plan: resume what is done, run the rest in a worker under a time limit, and commit each
- * finished run to the store before the next starts. A failing run is recorded with its error and the sweep
- * goes on; Ctrl-C stops after closing the store, losing nothing finished.
+ * Execute a run plan: resume what is done, run the rest in a sandboxed run process (lib/run/child.sh) under a
+ * time and memory limit, and journal each finished run before the next starts. A run that fails,
+ * runs out of memory, crashes, exits or hangs is recorded with its cause, its process is replaced, and the
+ * sweep goes on. Each finished run is journalled at once and committed in batches (lib/run/journal.ts), so
+ * neither Ctrl-C nor kill -9 loses a finished run.
  */
 import type { AnyExperiment, Backend } from "../experiment.ts";
 import type { RunSpec } from "./plan.ts";
 import type { MetricValue, RunRecord, RunStatus, Store } from "./store.ts";
-import type { FromWorker } from "./worker.ts";
+import { type FromChild, REPLY_MARKER, type ToChild } from "./child.ts";
 import type { MachineBackends } from "./backend.ts";
 import { experimentUrl } from "./registry.ts";
 import { fmtDuration, Progress } from "./progress.ts";
 import { runtimeVersions } from "./versions.ts";
+import { replayJournal, RunWriter } from "./journal.ts";
 
 export interface ExecuteOptions {
   store: Store;
@@ -23,8 +26,12 @@ export interface ExecuteOptions {
   /** Recompute runs that are already finished. */
   fresh?: boolean;
   quiet?: boolean;
-  /** The experiment module to load in the worker (default: experiments/<id>/mod.ts). */
+  /** The experiment module the run process loads (default: experiments/<id>/mod.ts). */
   moduleUrl?: string;
+  /** Per-run memory limit in MB (default {@link DEFAULT_MEMORY_LIMIT_MB}); a run past it is recorded as failed. */
+  memoryLimitMb?: number;
+  /** How finished runs are batched into the store (default: 100 runs or 2 s, whichever comes first). */
+  commit?: { maxBatch?: number; maxDelayMs?: number };
 }
 
 export interface ExecuteSummary {
@@ -40,6 +47,7 @@ export interface ExecuteSummary {
 
 export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Promise<ExecuteSummary> {
   const t0 = performance.now();
+  const recovered = await replayJournal(opts.store); // runs a killed sweep journalled but never committed
   const finished = await opts.store.finishedRunIds(exp.id);
   // --fresh recomputes without deleting first: each new run replaces its old record in one transaction
   // (Store.writeRun), so an interrupted --fresh leaves every finished run in place, old or new.
@@ -55,14 +63,20 @@ export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Pro
     wallMs: 0,
   };
   const progress = new Progress(todo.length, exp.id, { quiet: opts.quiet });
+  if (recovered) progress.note(`${exp.id}: ${recovered} runs recovered from the journal of an interrupted sweep`);
   if (summary.resumed) progress.note(`${exp.id}: ${summary.resumed} runs already finished (resume; --fresh reruns)`);
 
-  const pool = new WorkerHandle(opts.moduleUrl ?? experimentUrl(exp.id).href);
+  const pool = new RunProcess(
+    opts.moduleUrl ?? experimentUrl(exp.id).href,
+    opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+    (line) => progress.note(`  ${line}`),
+  );
   const onInterrupt = () => {
     summary.interrupted = true;
     pool.abort();
   };
   Deno.addSignalListener("SIGINT", onInterrupt);
+  const writer = new RunWriter(opts.store, opts.commit);
   try {
     for (const spec of todo) {
       if (summary.interrupted) break;
@@ -80,7 +94,7 @@ export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Pro
         error = r.kind === "ok" ? null : r.error;
         metrics = r.kind === "ok" ? r.metrics : [];
       }
-      await opts.store.writeRun(
+      await writer.add(
         record(spec, { status, error, backend, ms, started, metrics, machine: opts.machine, opts }),
         metrics,
       );
@@ -90,7 +104,8 @@ export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Pro
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    pool.close();
+    await writer.close();
+    await pool.close();
   }
   summary.wallMs = performance.now() - t0;
   return summary;
@@ -140,57 +155,113 @@ function shortConfig(c: Record<string, unknown>): string {
   return Object.entries(c).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(" ");
 }
 
-type WorkerOutcome =
+type RunOutcome =
   | { kind: "ok"; metrics: MetricValue[]; ms: number }
   | { kind: "failed" | "timeout"; error: string; ms: number }
   | { kind: "interrupted" };
 
-/** One worker at a time, respawned after a timeout or crash. */
-class WorkerHandle {
-  #worker: Worker | null = null;
-  #loaded: Promise<void> | null = null;
-  #pending: ((m: FromWorker | { type: "abort" }) => void) | null = null;
+/** The sandboxed launcher: the only program the runner may start (see lib/run/child.sh). */
+export const CHILD_LAUNCHER = new URL("./child.sh", import.meta.url).pathname;
 
-  constructor(readonly url: string) {}
+/** Per-run memory limit when none is given: 8 GB (a third of the 24 GB these machines have). */
+export const DEFAULT_MEMORY_LIMIT_MB = 8192;
+
+type Reply = FromChild | { type: "abort" | "timeout" } | { type: "exit"; code: number; signal: string | null };
+
+/**
+ * One run process at a time, kept warm across runs and replaced after a failure that may have left it broken.
+ * Killing it kills every thread it started (OpenBLAS's included).
+ */
+class RunProcess {
+  #child: Deno.ChildProcess | null = null;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #loaded: Promise<void> | null = null;
+  #pending: ((m: Reply) => void) | null = null;
+  #stderrTail = "";
+  #exited: Promise<void> | null = null;
+
+  constructor(readonly url: string, readonly memoryLimitMb: number, readonly echo: (line: string) => void) {}
 
   #spawn(): Promise<void> {
-    const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
-    this.#worker = w;
-    w.onmessage = (e: MessageEvent<FromWorker>) => this.#pending?.(e.data);
-    w.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.#pending?.({ type: "error", error: `worker crashed: ${e.message}` });
-    };
+    const child = new Deno.Command(CHILD_LAUNCHER, {
+      args: [String(this.memoryLimitMb)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#child = child;
+    this.#stderrTail = "";
+    this.#writer = child.stdin.getWriter();
+    void this.#readReplies(child);
+    void this.#readStderr(child);
+    this.#exited = child.status.then((st) => {
+      if (this.#child === child) this.#pending?.({ type: "exit", code: st.code, signal: st.signal });
+    });
     return new Promise<void>((resolve, reject) => {
-      this.#pending = (m) => (m.type === "loaded" ? resolve() : reject(new Error(describe(m))));
-      w.postMessage({ type: "load", url: this.url });
+      this.#pending = (m) => (m.type === "loaded" ? resolve() : reject(new Error(this.#describe(m))));
+      this.#send({ type: "load", url: this.url });
     });
   }
 
-  async run(spec: RunSpec, backend: Backend, codeVersion: string, limitMs: number): Promise<WorkerOutcome> {
+  async #readReplies(child: Deno.ChildProcess) {
+    let buf = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith(REPLY_MARKER)) {
+          if (this.#child === child) this.#pending?.(JSON.parse(line.slice(REPLY_MARKER.length)));
+        } else if (line.trim()) this.echo(line);
+      }
+    }
+  }
+
+  async #readStderr(child: Deno.ChildProcess) {
+    let buf = "";
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      this.#stderrTail = (this.#stderrTail + chunk).slice(-4000);
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        if (buf.slice(0, nl).trim()) this.echo(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+    }
+  }
+
+  #send(m: ToChild) {
+    void this.#writer!.write(new TextEncoder().encode(JSON.stringify(m) + "\n")).catch(() => {});
+  }
+
+  async run(spec: RunSpec, backend: Backend, codeVersion: string, limitMs: number): Promise<RunOutcome> {
     const t0 = performance.now();
     try {
       this.#loaded ??= this.#spawn();
       await this.#loaded;
     } catch (e) {
-      this.#reset();
+      await this.#reset();
       return { kind: "failed", error: `could not load the experiment: ${(e as Error).message}`, ms: 0 };
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const reply = await new Promise<FromWorker | { type: "abort" | "timeout" }>((resolve) => {
+    const reply = await new Promise<Reply>((resolve) => {
       this.#pending = resolve;
       timer = setTimeout(() => resolve({ type: "timeout" }), limitMs);
-      this.#worker!.postMessage({ type: "run", spec, backend, codeVersion });
+      this.#send({ type: "run", spec, backend, codeVersion });
     });
     clearTimeout(timer);
     this.#pending = null;
     const ms = performance.now() - t0;
     if (reply.type === "result") return { kind: "ok", metrics: reply.metrics, ms: reply.durationMs };
-    if (reply.type === "error") {
-      if (reply.error.startsWith("worker crashed")) this.#reset();
-      return { kind: "failed", error: reply.error, ms };
+    if (reply.type === "error") return { kind: "failed", error: reply.error, ms };
+    if (reply.type === "exit") {
+      await new Promise((r) => setTimeout(r, 20)); // let the last stderr lines arrive
+      const error = this.#describe(reply);
+      await this.#reset();
+      return { kind: "failed", error, ms };
     }
-    this.#reset(); // the worker may be stuck: replace it
+    await this.#reset(); // stuck or interrupted: kill it, threads and all
     if (reply.type === "timeout") {
       const where = `seed ${spec.seed}, ${shortConfig(spec.config)}`;
       return { kind: "timeout", error: `exceeded the time limit of ${fmtDuration(limitMs)} (${where})`, ms };
@@ -198,22 +269,59 @@ class WorkerHandle {
     return { kind: "interrupted" };
   }
 
+  /** Why the process ended, in words: out of memory, a native crash, or an exit. */
+  #describe(m: Reply): string {
+    if (m.type === "error") return m.error;
+    if (m.type !== "exit") return m.type;
+    const gb = `${+(this.memoryLimitMb / 1024).toFixed(2)} GB`;
+    const tail = this.#stderrTail;
+    if (/out of memory|heap limit|Array buffer allocation failed/i.test(tail) || m.signal === "SIGTRAP") {
+      return `ran out of memory (limit ${gb}; --memory-limit raises it)`;
+    }
+    if (m.signal === "SIGKILL") return "killed (SIGKILL, perhaps by the system's out-of-memory killer)";
+    if (m.signal) return `crashed (${m.signal})${lastLine(tail)}`;
+    if (m.code === 64 && tail.includes("child.sh:")) return `could not start: ${lastLine(tail).slice(3)}`;
+    return `exited with code ${m.code} before finishing the run${lastLine(tail)}`;
+  }
+
   /** Stop waiting for the current run (Ctrl-C); the caller then closes the handle. */
   abort() {
     this.#pending?.({ type: "abort" });
   }
 
-  #reset() {
-    this.#worker?.terminate();
-    this.#worker = null;
+  async #reset() {
+    const child = this.#child;
+    this.#child = null;
     this.#loaded = null;
+    if (!child) return;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    await this.#writer?.close().catch(() => {});
+    this.#writer = null;
   }
 
-  close() {
-    this.#reset();
+  async close() {
+    const child = this.#child;
+    if (!child) return;
+    this.#child = null;
+    this.#loaded = null;
+    await this.#writer?.close().catch(() => {}); // stdin closed: it exits by itself
+    const done = await Promise.race([
+      child.status.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 2000)),
+    ]);
+    if (!done) {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+      await child.status;
+    }
   }
 }
 
-function describe(m: FromWorker | { type: string }): string {
-  return "error" in m ? String(m.error) : m.type;
+function lastLine(text: string): string {
+  const line = text.trim().split("\n").filter((l) => l.trim()).pop()?.trim();
+  return line ? `: ${line.slice(0, 200)}` : "";
 }

@@ -99,22 +99,29 @@ export class Store {
    * Open (or create) a results database. A path that is not `:memory:` or `*.duckdb`, or an existing file that is
    * not a DuckDB database, is refused; DuckDB's own errors (a lock held by another process, a read-only folder, a
    * corrupt file) become one sentence (UserError).
+   *
+   * `externalAccess: false` (what run, check and verify use, the commands that execute paper code) turns off
+   * DuckDB's own file and network access (COPY, ATTACH, read_csv, httpfs) and locks the configuration, so SQL
+   * cannot write past Deno's permissions; export, merge and report keep it.
    */
-  static async open(path: string): Promise<Store> {
+  static async open(path: string, opts: { externalAccess?: boolean } = {}): Promise<Store> {
     if (path !== ":memory:") {
       if (!path.endsWith(".duckdb")) {
         throw new UserError(`--db ${path}: expected a DuckDB database path ending in .duckdb (or :memory:)`);
       }
       assertDuckDbFile(path);
       try {
-        Deno.mkdirSync(dirname(path), { recursive: true });
+        if (!exists(dirname(path))) Deno.mkdirSync(dirname(path), { recursive: true });
       } catch (e) {
         throw new UserError(`--db ${path}: cannot create its folder (${(e as Error).message})`);
       }
     }
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(
+        path,
+        opts.externalAccess === false ? { enable_external_access: "false", lock_configuration: "true" } : {},
+      );
     } catch (e) {
       throw new UserError(describeOpenError(path, (e as Error).message));
     }
@@ -133,41 +140,54 @@ export class Store {
 
   /** Write one run and its metrics atomically, replacing any earlier attempt with the same id. */
   async writeRun(run: RunRecord, metrics: MetricValue[]): Promise<void> {
+    await this.writeRuns([{ run, metrics }]);
+  }
+
+  /** Write several runs in one transaction, each replacing any earlier record of the same run id. */
+  async writeRuns(batch: { run: RunRecord; metrics: MetricValue[] }[]): Promise<void> {
+    if (!batch.length) return;
     await this.db.run("BEGIN TRANSACTION");
     try {
-      await this.db.run("DELETE FROM metrics WHERE run_id = $1", [run.run_id]);
-      await this.db.run("DELETE FROM runs WHERE run_id = $1", [run.run_id]);
-      await this.db.run(
-        `INSERT INTO runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMP, $12, $13, $14, $15)`,
-        [
-          run.run_id,
-          run.experiment,
-          run.method,
-          run.seed,
-          run.scale,
-          JSON.stringify(run.config),
-          run.status,
-          run.error,
-          run.backend,
-          run.device,
-          run.started_at.toISOString(),
-          run.duration_ms,
-          run.git_commit,
-          run.code_version,
-          JSON.stringify(run.versions),
-        ],
-      );
-      if (metrics.length) {
-        const app = await this.db.createAppender("metrics");
-        for (const m of metrics) {
-          app.appendVarchar(run.run_id);
-          app.appendVarchar(m.name);
-          if (m.step === null) app.appendNull();
-          else app.appendInteger(m.step);
-          app.appendDouble(m.value);
-          app.endRow();
+      // One delete per table for the whole batch (a rerun replaces its earlier record).
+      const ids = batch.map(({ run }) => `'${run.run_id.replaceAll("'", "''")}'`).join(", ");
+      await this.db.run(`DELETE FROM metrics WHERE run_id IN (${ids})`);
+      await this.db.run(`DELETE FROM runs WHERE run_id IN (${ids})`);
+      const seen = new Set<string>();
+      for (const { run, metrics } of batch.toReversed()) {
+        if (seen.has(run.run_id)) continue; // the last write of a run id wins
+        seen.add(run.run_id);
+        await this.db.run(
+          `INSERT INTO runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::TIMESTAMP, $12, $13, $14, $15)`,
+          [
+            run.run_id,
+            run.experiment,
+            run.method,
+            run.seed,
+            run.scale,
+            JSON.stringify(run.config),
+            run.status,
+            run.error,
+            run.backend,
+            run.device,
+            run.started_at.toISOString(),
+            run.duration_ms,
+            run.git_commit,
+            run.code_version,
+            JSON.stringify(run.versions),
+          ],
+        );
+        if (metrics.length) {
+          const app = await this.db.createAppender("metrics");
+          for (const m of metrics) {
+            app.appendVarchar(run.run_id);
+            app.appendVarchar(m.name);
+            if (m.step === null) app.appendNull();
+            else app.appendInteger(m.step);
+            app.appendDouble(m.value);
+            app.endRow();
+          }
+          app.closeSync();
         }
-        app.closeSync();
       }
       await this.db.run("COMMIT");
     } catch (e) {
@@ -298,5 +318,14 @@ export class Store {
   close(): void {
     this.db.closeSync();
     this.instance.closeSync();
+  }
+}
+
+/** Whether a folder exists (read-only commands must not need write access to check). */
+function exists(dir: string): boolean {
+  try {
+    return Deno.statSync(dir).isDirectory;
+  } catch {
+    return false;
   }
 }

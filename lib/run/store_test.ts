@@ -56,3 +56,21 @@ Deno.test("a database persists, reopens, exports Parquet and CSV, and merges", a
   again.close();
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("store: with external access off, SQL cannot write files or turn it back on", async () => {
+  const store = await Store.open(":memory:", { externalAccess: false });
+  // deno-lint-ignore no-explicit-any
+  const db = (store as any).db;
+  const refused = async (sql: string) => {
+    try {
+      await db.run(sql);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  assertEquals(await refused("COPY (SELECT 1) TO '/tmp/repro-duckdb-escape.csv'"), true);
+  assertEquals(await refused("ATTACH '/tmp/repro-duckdb-escape.duckdb' AS x"), true);
+  assertEquals(await refused("SET enable_external_access = true"), true);
+  store.close();
+});

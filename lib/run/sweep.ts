@@ -24,6 +24,8 @@ export interface SweepOptions {
   backends?: BackendRequest[];
   shard?: { k: number; n: number };
   timeLimitMs?: number;
+  /** Per-run memory limit in MB (default 8192). */
+  memoryLimitMb?: number;
   fresh?: boolean;
   quiet?: boolean;
   /** Called once the plan is known, before anything runs (e.g. to print its size). */
@@ -62,6 +64,7 @@ export async function sweep(exp: AnyExperiment, o: SweepOptions): Promise<SweepR
     codeVersion: version,
     gitCommit: o.gitCommit,
     timeLimitMs: o.timeLimitMs ?? 1_800_000,
+    memoryLimitMb: o.memoryLimitMb,
     fresh: o.fresh,
     quiet: o.quiet,
   });

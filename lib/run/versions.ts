@@ -27,19 +27,7 @@ export function runtimeVersions(machine: MachineBackends): Record<string, unknow
   };
 }
 
-/** The current commit (with `+dirty` when the tree has changes), or "unknown" outside git. */
-export async function gitCommit(): Promise<string> {
-  try {
-    const run = async (...args: string[]) =>
-      new TextDecoder().decode((await new Deno.Command("git", { args, stderr: "null" }).output()).stdout).trim();
-    const head = await run("rev-parse", "--short=12", "HEAD");
-    if (!head) return "unknown";
-    const dirty = await run("status", "--porcelain", "--untracked-files=no");
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return "unknown";
-  }
-}
+export { gitCommit } from "./git.ts";
 
 /** The machine a baseline or verdict was recorded on: what decides the last bits of native results. */
 export interface MachineRecord {

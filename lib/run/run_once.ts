@@ -1,10 +1,7 @@
 /**
- * The run worker: loads one experiment and executes runs sent by the runner, one at a time.
- *
- * Running in a worker lets the runner enforce a time limit (terminate and respawn) on code that never
- * yields. Here the method is timed from outside; metrics are checked for NaN; errors go back as messages.
+ * The body of one run ({@link runOnce}), shared by the run process (lib/run/child.ts) and the tests.
+ * The method is timed from outside; metrics are checked for undeclared names and NaN.
  */
-/// <reference lib="deno.worker" />
 import { defaultDevice, init } from "@jax-js/jax";
 import type { AnyExperiment, Backend, Measurements } from "../experiment.ts";
 import type { RunSpec } from "./plan.ts";
@@ -15,41 +12,20 @@ import { keyOf } from "./hash.ts";
 import { median } from "../math/stats.ts";
 import { useLinalg } from "../math/linalg/mod.ts";
 
-export type ToWorker =
-  | { type: "load"; url: string }
-  | { type: "run"; spec: RunSpec; backend: Backend; codeVersion: string };
-
-export type FromWorker =
-  | { type: "loaded" }
-  | { type: "result"; runId: string; metrics: MetricValue[]; durationMs: number }
-  | { type: "error"; runId?: string; error: string };
-
-let exp: AnyExperiment;
 let jaxReady: Promise<unknown> | undefined;
 const dataMemo = new Map<string, unknown>(); // the last few inputs: methods of one point share them
 
-self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const msg = e.data;
-  try {
-    if (msg.type === "load") {
-      exp = (await import(msg.url)).default;
-      post({ type: "loaded" });
-    } else {
-      const t0 = performance.now();
-      const metrics = await execute(msg.spec, msg.backend, msg.codeVersion);
-      post({ type: "result", runId: msg.spec.runId, metrics, durationMs: performance.now() - t0 });
-    }
-  } catch (err) {
-    const runId = msg.type === "run" ? msg.spec.runId : undefined;
-    post({ type: "error", runId, error: describeError(err) });
-  }
-};
-
-function post(m: FromWorker) {
-  self.postMessage(m);
-}
-
-async function execute(spec: RunSpec, backend: Backend, codeVersion: string): Promise<MetricValue[]> {
+/**
+ * One run, the body of every run process: build (or load from cache) the inputs, call the method on the run's
+ * backend (timed from outside, with the module's warm-up and repeats), measure, and check the metrics (declared
+ * names, finite values). Throws with a message naming the problem. Tests call it directly.
+ */
+export async function runOnce(
+  exp: AnyExperiment,
+  spec: RunSpec,
+  backend: Backend,
+  codeVersion: string,
+): Promise<MetricValue[]> {
   jaxReady ??= init();
   await jaxReady;
   defaultDevice(backend === "native" || backend === "js" ? "wasm" : backend);
@@ -58,7 +34,7 @@ async function execute(spec: RunSpec, backend: Backend, codeVersion: string): Pr
   // Inputs use the best linear algebra here, whatever the run's backend, so every method sees the same data;
   // the method's own getLinalg() calls then go where its backend says.
   useLinalg("auto");
-  const data = await loadData(spec, codeVersion);
+  const data = await loadData(exp, spec, codeVersion);
   useLinalg(backend === "native" ? "native" : "js");
   const method = exp.methods[spec.method];
   const metrics: MetricValue[] = [];
@@ -106,10 +82,10 @@ async function execute(spec: RunSpec, backend: Backend, codeVersion: string): Pr
   return metrics;
 }
 
-async function loadData(spec: RunSpec, codeVersion: string): Promise<unknown> {
+async function loadData(exp: AnyExperiment, spec: RunSpec, codeVersion: string): Promise<unknown> {
   const keys = (exp.dataKeys as string[] | undefined) ?? Object.keys(spec.config);
   const dataConfig = Object.fromEntries(keys.map((k) => [k, spec.config[k]]));
-  const memoKey = keyOf({ dataConfig, seed: spec.seed });
+  const memoKey = keyOf({ experiment: exp.id, dataConfig, seed: spec.seed });
   if (dataMemo.has(memoKey)) return dataMemo.get(memoKey);
   const build = () =>
     exp.data(onlyKeys(spec.config, keys), { seed: spec.seed, rng: Rng.fromSeed(spec.seed).split("data") });
@@ -150,7 +126,8 @@ function flatten(m: Measurements): MetricValue[] {
   return out;
 }
 
-function describeError(err: unknown): string {
+/** An error as one line for the run record, with the first experiment frame that raised it. */
+export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const where = err.stack?.split("\n").find((l) => l.includes("/experiments/"))?.trim();
     return `${err.name}: ${err.message}${where ? ` (${where})` : ""}`;
