@@ -10,6 +10,8 @@ mb="${1:-}"
 # The deno that started us (never one named by an argument or the environment, which a caller controls).
 deno="$(readlink -f "/proc/$PPID/exe")"
 [ "$(basename "$deno")" = deno ] || { echo "child.sh: must be started by deno, not $deno" >&2; exit 64; }
+# Read-only data the loaders in datasets/ and lib/ use (Debian packages); keep in step with deno.json's test task.
+DATA_DIRS=/usr/share/datasets,/usr/lib/python3/dist-packages/sklearn/datasets/data,/usr/share/doc/python3-networkx/examples
 root="$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)"
 home="$(getent passwd "$(id -u)" | cut -d: -f6)"
 
@@ -36,8 +38,8 @@ cd "$root"
 exec env -i PATH="$PATH" HOME="$home" REPRO_OPENBLAS_PATH="$openblas" REPRO_LAPACKE_PATH="$lapacke" \
   REPRO_CACHE_DIR="$cache" "${pass[@]}" \
   "$deno" run --quiet --no-prompt --config "$root/deno.json" --v8-flags=--max-old-space-size="$mb" \
-  --allow-read="$root,/usr/share/datasets,/usr/lib/python3/dist-packages/sklearn/datasets/data,/usr/share/dict" \
+  --allow-read="$root,$DATA_DIRS" \
   --allow-write="$cache" --allow-ffi="$openblas,$lapacke" \
-  --allow-env=OPENBLAS_CORETYPE,REPRO_BLAS_THREADS,REPRO_OPENBLAS_PATH,REPRO_LAPACKE_PATH,REPRO_CACHE_DIR \
+  --allow-env=OPENBLAS_CORETYPE,REPRO_BLAS_THREADS,REPRO_OPENBLAS_PATH,REPRO_LAPACKE_PATH,REPRO_CACHE_DIR,REPRO_FASHION_MNIST_DIR,REPRO_SKLEARN_DATA_DIR \
   --allow-sys=cpus,osRelease,loadavg,hostname \
   "$root/lib/run/child.ts"
