@@ -67,6 +67,9 @@ export function crossProduct(grid: Record<string, readonly unknown[]>): Record<s
   return points;
 }
 
+/** The largest integer a `--set` value may take (2³¹ − 1). */
+export const MAX_COUNT = 2 ** 31 - 1;
+
 /** Turn a `--set` string into the type the schema expects, or explain why not. */
 function coerce(expId: string, key: string, raw: string, schema: z.ZodType): unknown {
   const expected = describeType(schema);
@@ -77,6 +80,14 @@ function coerce(expId: string, key: string, raw: string, schema: z.ZodType): unk
     try {
       value = JSON.parse(raw);
     } catch { /* leave as string; the schema will reject it with a message */ }
+  }
+  // A size or count past 2³¹ cannot index an array here and would not finish: refuse it before any run starts
+  // (otherwise every run fails on its own, after allocating what it can).
+  if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) > MAX_COUNT) {
+    throw new UserError(
+      `--set ${key}=${raw}: ${value} is more than ${MAX_COUNT} (2³¹ − 1), the most elements an array index reaches ` +
+        `here; a run at this size cannot finish`,
+    );
   }
   const r = schema.safeParse(value);
   if (!r.success) {

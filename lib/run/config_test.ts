@@ -44,3 +44,13 @@ function assertThrowsUser(fn: () => unknown): Error {
   }
   throw new Error("expected a UserError");
 }
+
+Deno.test("--set: an integer past 2³¹ is refused up front, naming the key and the bound", () => {
+  let message = "";
+  try {
+    configPoints(toy, "smoke", parseSets(["n=1e12"]));
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assertEquals(message.startsWith("--set n=1e12: 1000000000000 is more than 2147483647"), true, message);
+});
