@@ -8,14 +8,14 @@
  */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
-import { allOf, bestOf, threshold, trend } from "../../lib/claims/mod.ts";
+import { allOf, bestOf, fmt, slopeWithInterval, threshold, verdict } from "../../lib/claims/mod.ts";
+import type { ResultSet } from "../../lib/claims/results.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import {
   barabasiAlbert,
   type Graph,
   karateClub,
   loadRealGraph,
-  realGraphAvailable,
   type RealGraphName,
   rmat,
   sbm,
@@ -66,7 +66,11 @@ function makeGraph(cfg: Cfg, rng: import("../../lib/math/rng.ts").Rng): Graph {
       return karateClub().graph;
     default: {
       const g = loadRealGraph(cfg.graph as RealGraphName);
-      if (g === null) throw new Error(`${cfg.graph}: python3-networkx example data not installed`);
+      if (g === null) {
+        throw new Error(
+          `${cfg.graph}: python3-networkx example data not installed (apt-get install -y python3-networkx)`,
+        );
+      }
       return g;
     }
   }
@@ -75,9 +79,6 @@ function makeGraph(cfg: Cfg, rng: import("../../lib/math/rng.ts").Rng): Graph {
 /** Every point but the timing series runs at n = BASE_N; the timing series is SSumM on R-MAT at one target. */
 function skip(method: string) {
   return (cfg: Cfg): string | false => {
-    if (REAL.includes(cfg.graph) && !realGraphAvailable(cfg.graph as RealGraphName)) {
-      return `${cfg.graph}: python3-networkx example data not installed (apt-get install -y python3-networkx)`;
-    }
     if (cfg.n <= BASE_N) return false;
     if (REAL.includes(cfg.graph) || cfg.graph === "karate") return "real graphs have one size";
     const timing = method === "ssumm" && cfg.graph === TIMING.graph && cfg.norm === TIMING.norm &&
@@ -112,6 +113,32 @@ const realAt = (metric: "l1" | "l2", norm: 1 | 2) =>
       })
     ),
   );
+
+/**
+ * "Linear in |E|": the log–log slope of SSumM's time against the measured edge count of each timing-series run
+ * (R-MAT drops repeated edges, so |E| is not exactly proportional to |V|), with its 95% interval ≤ `below`.
+ */
+function timeVsEdges(below: number) {
+  return Object.assign((r: ResultSet) => {
+    const edges = new Map(
+      r.select({ metric: "edges", method: "ssumm", where: TIMING }).map((x) => [`${x.seed}/${x.config.n}`, x.value]),
+    );
+    const xs: number[] = [], ys: number[] = [];
+    for (const row of r.select({ metric: "time_ms", method: "ssumm", where: TIMING })) {
+      const e = edges.get(`${row.seed}/${row.config.n}`);
+      if (e === undefined) continue;
+      xs.push(Math.log10(e));
+      ys.push(Math.log10(row.value));
+    }
+    const s = slopeWithInterval(xs, ys);
+    const ci = Number.isFinite(s.lo) ? `[${fmt(s.lo)}, ${fmt(s.hi)}]` : "(no interval)";
+    return verdict(
+      s.hi <= below,
+      `ssumm time_ms vs |E| (loglog): slope ${fmt(s.slope)} ${ci} (95% interval ≤ ${below}; ${xs.length} runs, ` +
+        `|E| ${fmt(10 ** Math.min(...xs))}–${fmt(10 ** Math.max(...xs))})`,
+    );
+  }, { metrics: ["time_ms", "edges"] });
+}
 
 export default defineExperiment({
   id: "ssumm",
@@ -173,6 +200,10 @@ export default defineExperiment({
     "merging tied on RE₂ at target 0.2 (SBM: 1.120e-4 vs 1.118e-4; ego_facebook: 1.52e-5 vs 2.36e-5); the " +
     "synthetic graphs are reported as sanity results, the paper claims are graded on the real graphs as the " +
     "paper's are",
+    "the first paper-scale verify (commit 718d0b6) skipped the three real graphs (an availability check ran in " +
+    "the runner, which may not read /usr/share; now data() fails with the reason instead) and fitted the " +
+    "timing slope in |V|: 1.535 [1.216, 1.854], under concurrent load from another sweep. The slope is now " +
+    "fitted in the measured |E|",
   ],
   data: (cfg: Cfg, { rng }) => makeGraph(cfg, rng),
   dataKeys: ["graph", "n", "avgDegree"],
@@ -241,12 +272,12 @@ export default defineExperiment({
       id: "linear-time",
       kind: "paper",
       statement: "SSumM scales linearly with the size of the input graph. Checked: on R-MAT graphs with 2^12 to " +
-        "2^16 nodes and mean degree 8 (|E| ∝ |V| up to dedup), the log–log slope of SSumM's time in |V| has its " +
+        "2^16 nodes and mean degree ≤ 8, the log–log slope of SSumM's time against the measured |E| has its " +
         "95% interval ≤ 1.2.",
       paper: { value: "linear scalability; 26× larger graphs than competitors", source: README },
       timing: true,
       scales: ["paper"],
-      check: trend({ metric: "time_ms", method: "ssumm", x: "n", below: 1.2, where: TIMING }),
+      check: timeVsEdges(1.2),
     },
     {
       id: "meets-target",

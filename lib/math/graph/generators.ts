@@ -132,3 +132,42 @@ export function rmat(
   for (let i = 0; i < flat.length; i++) flat[i] = perm[flat[i]];
   return fromEdges(n, flat);
 }
+
+/**
+ * Degree-corrected SBM (Karrer & Newman 2011) as a cheap stand-in for LFR benchmark graphs: k equal blocks,
+ * node weights θ_v from a power law with exponent `gamma` (θ ≥ 1, capped at `maxTheta`), and each pair joined
+ * with probability min(1, θ_u θ_v · c_in/out), where c is set so that the mean degree is `avgDegree` and a
+ * fraction `mixing` (LFR's μ) of each node's expected edges leave its block. O(n²) pair tests: for n ≲ 10⁴.
+ */
+export function dcsbm(
+  o: { n: number; blocks: number; avgDegree: number; mixing: number; gamma?: number; maxTheta?: number },
+  rng: Rng,
+): { graph: Graph; labels: Int32Array } {
+  const { n, blocks, avgDegree, mixing } = o;
+  const gamma = o.gamma ?? 2.5, maxTheta = o.maxTheta ?? Math.sqrt(n);
+  const labels = new Int32Array(n), theta = new Float64Array(n);
+  for (let v = 0; v < n; v++) {
+    labels[v] = v % blocks;
+    // inverse CDF of the Pareto law P(θ > t) = t^{1−γ}, t ≥ 1
+    theta[v] = Math.min(maxTheta, (1 - rng.uniform()) ** (-1 / (gamma - 1)));
+  }
+  const inSum = new Float64Array(blocks);
+  let total = 0;
+  for (let v = 0; v < n; v++) {
+    inSum[labels[v]] += theta[v];
+    total += theta[v];
+  }
+  // expected degree of v ≈ θ_v (c_in Σ_{own block} θ + c_out Σ_{other} θ); match d̄(1−μ) and d̄μ on average
+  const meanIn = inSum.reduce((a, s) => a + s * s, 0) / total, meanOut = total - meanIn;
+  const meanTheta = total / n;
+  const cIn = (avgDegree * (1 - mixing)) / (meanTheta * meanIn);
+  const cOut = (avgDegree * mixing) / (meanTheta * meanOut);
+  const flat: number[] = [];
+  for (let u = 0; u < n; u++) {
+    for (let v = u + 1; v < n; v++) {
+      const p = theta[u] * theta[v] * (labels[u] === labels[v] ? cIn : cOut);
+      if (rng.uniform() < p) flat.push(u, v);
+    }
+  }
+  return { graph: fromEdges(n, Int32Array.from(flat)), labels };
+}

@@ -2,6 +2,7 @@ import { assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
 import { Rng } from "../rng.ts";
 import {
   barabasiAlbert,
+  dcsbm,
   degrees,
   edgeList,
   fromEdges,
@@ -112,4 +113,15 @@ Deno.test("networkx example graphs load when python3-networkx is installed", () 
   assertEquals(g.m, 14135);
   const worm = loadRealGraph("wormnet")!;
   assertEquals(worm.m > 10000, true);
+});
+
+Deno.test("DC-SBM: mean degree and mixing fraction near their targets, heavy-tailed degrees", () => {
+  const { graph, labels } = dcsbm({ n: 2000, blocks: 5, avgDegree: 10, mixing: 0.3 }, Rng.fromSeed(9));
+  const mean = (2 * graph.m) / graph.n;
+  assertEquals(Math.abs(mean - 10) < 1.5, true, `mean degree ${mean}`);
+  const e = edgeList(graph);
+  let across = 0;
+  for (let i = 0; i < e.length; i += 2) if (labels[e[i]] !== labels[e[i + 1]]) across++;
+  assertEquals(Math.abs(across / graph.m - 0.3) < 0.05, true, `mixing ${across / graph.m}`);
+  assertEquals(Math.max(...degrees(graph)) > 5 * mean, true);
 });
