@@ -89,6 +89,8 @@ export function fitOvR(
   labels: Int32Array,
   classes: number,
   C: number,
+  /** Multi-label targets: whether row r carries class k (default: labels[r] === k). */
+  positive: (r: number, k: number) => boolean = (r, k) => labels[r] === k,
 ): Float64Array[] {
   const models: Float64Array[] = [];
   for (let k = 0; k < classes; k++) {
@@ -100,7 +102,7 @@ export function fitOvR(
         g[j] = w[j];
       }
       for (const r of rows) {
-        const y = labels[r] === k ? 1 : -1;
+        const y = positive(r, k) ? 1 : -1;
         let z = w[d];
         for (let j = 0; j < d; j++) z += w[j] * x[r * d + j];
         const m = y * z;
@@ -115,6 +117,19 @@ export function fitOvR(
     models.push(lbfgs(f, new Float64Array(d + 1), { iters: 200 }));
   }
   return models;
+}
+
+/** One-vs-rest decision values w_kᵀx + b_k of each row, rows × classes. */
+export function scores(x: Float64Array, d: number, rows: readonly number[], models: Float64Array[]): Float64Array {
+  const out = new Float64Array(rows.length * models.length);
+  rows.forEach((r, i) => {
+    models.forEach((w, k) => {
+      let z = w[d];
+      for (let j = 0; j < d; j++) z += w[j] * x[r * d + j];
+      out[i * models.length + k] = z;
+    });
+  });
+  return out;
 }
 
 export function predict(x: Float64Array, d: number, rows: readonly number[], models: Float64Array[]): Int32Array {
