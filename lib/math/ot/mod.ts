@@ -11,6 +11,7 @@
  * sinkhorn(cost, { n: 3, m: 3, reg: 1 }).cost;                    // ≥ the exact value, → it as reg → 0
  * ```
  */
+import { type Linalg, mat } from "../linalg/mod.ts";
 
 /**
  * Minimum-cost perfect matching of a dense n×n cost matrix (row-major): the shortest augmenting path Hungarian
@@ -89,47 +90,59 @@ export interface SinkhornResult {
  */
 export function sinkhorn(
   cost: Float64Array,
-  o: { n: number; m: number; reg: number; a?: Float64Array; b?: Float64Array; maxIter?: number; stopThr?: number },
+  o: {
+    n: number;
+    m: number;
+    reg: number;
+    a?: Float64Array;
+    b?: Float64Array;
+    maxIter?: number;
+    stopThr?: number;
+    /** Linear algebra for the products with K: BLAS when it is native; plain loops otherwise (default). */
+    la?: Linalg;
+  },
 ): SinkhornResult {
   const { n, m, reg } = o, maxIter = o.maxIter ?? 1000, stopThr = o.stopThr ?? 1e-9;
   const a = o.a ?? new Float64Array(n).fill(1 / n), b = o.b ?? new Float64Array(m).fill(1 / m);
   const K = new Float64Array(n * m);
   for (let k = 0; k < n * m; k++) K[k] = Math.exp(-cost[k] / reg);
-  let u = new Float64Array(n).fill(1 / n), v = new Float64Array(m).fill(1 / m);
-  const ktu = new Float64Array(m), tmp = new Float64Array(m);
-  let err = Infinity, it = 0;
-  for (; it < maxIter; it++) {
-    const uprev = u, vprev = v;
-    ktu.fill(0);
+  const blas = o.la?.info.kind === "native" ? o.la : undefined, Km = mat(n, m, K);
+  // Kᵀu and K·v
+  const ktu = (u: Float64Array): Float64Array => {
+    if (blas) return blas.matmul(Km, mat(n, 1, u), { transA: true }).data as Float64Array;
+    const out = new Float64Array(m);
     for (let i = 0; i < n; i++) {
       const ui = u[i], row = i * m;
-      for (let j = 0; j < m; j++) ktu[j] += K[row + j] * ui;
+      for (let j = 0; j < m; j++) out[j] += K[row + j] * ui;
     }
-    const vn = new Float64Array(m);
-    for (let j = 0; j < m; j++) vn[j] = b[j] / ktu[j];
-    const un = new Float64Array(n);
+    return out;
+  };
+  const kv = (v: Float64Array): Float64Array => {
+    if (blas) return blas.matmul(Km, mat(m, 1, v)).data as Float64Array;
+    const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
       const row = i * m;
-      for (let j = 0; j < m; j++) s += K[row + j] * vn[j];
-      un[i] = 1 / (s / a[i]);
+      for (let j = 0; j < m; j++) s += K[row + j] * v[j];
+      out[i] = s;
     }
+    return out;
+  };
+  let u = new Float64Array(n).fill(1 / n), v = new Float64Array(m).fill(1 / m);
+  let err = Infinity, it = 0;
+  for (; it < maxIter; it++) {
+    const kt = ktu(u), vn = new Float64Array(m);
+    for (let j = 0; j < m; j++) vn[j] = b[j] / kt[j];
+    const kvn = kv(vn), un = new Float64Array(n);
+    for (let i = 0; i < n; i++) un[i] = 1 / (kvn[i] / a[i]);
     let bad = false;
-    for (let j = 0; j < m && !bad; j++) bad = ktu[j] === 0 || !Number.isFinite(vn[j]);
+    for (let j = 0; j < m && !bad; j++) bad = kt[j] === 0 || !Number.isFinite(vn[j]);
     for (let i = 0; i < n && !bad; i++) bad = !Number.isFinite(un[i]);
-    if (bad) {
-      u = uprev;
-      v = vprev;
-      break;
-    }
+    if (bad) break; // keep the previous scalings, as POT
     u = un;
     v = vn;
     if (it % 10 === 0) {
-      tmp.fill(0);
-      for (let i = 0; i < n; i++) {
-        const ui = u[i], row = i * m;
-        for (let j = 0; j < m; j++) tmp[j] += ui * K[row + j];
-      }
+      const tmp = ktu(u);
       let e = 0;
       for (let j = 0; j < m; j++) e += (tmp[j] * v[j] - b[j]) ** 2;
       err = Math.sqrt(e);

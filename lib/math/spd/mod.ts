@@ -121,13 +121,33 @@ export function leDistance(a: Mat, b: Mat, la?: Linalg): number {
   return Math.sqrt(s);
 }
 
-/** Squared AI distances between every pair (row-major n×m): one A^{-1/2} per xs, one eigh per pair. */
+/**
+ * Squared AI distances between every pair (row-major n×m). d = 2: the eigenvalues of A⁻¹B in closed form, the roots
+ * of det(B − λA) = 0, λ₁ = (t + √(t² − 4·detA·detB)) / (2·detA) with t = a₁₁b₂₂ + a₂₂b₁₁ − 2a₁₂b₁₂ and
+ * λ₂ = detB / (detA·λ₁); d > 2: one A^{-1/2} per xs (eigh), then one eigh of A^{-1/2}·B·A^{-1/2} per pair.
+ */
 export function aiCost(xs: readonly Mat[], ys: readonly Mat[], la?: Linalg): Float64Array {
   const l = la ?? getLinalg(), n = xs.length, m = ys.length;
   if (!n || !m) return new Float64Array(0);
   const d = checkSquare(xs[0], "aiCost");
+  const out = new Float64Array(n * m);
+  if (d === 2) {
+    for (let i = 0; i < n; i++) {
+      const a = xs[i].data, a11 = a[0], a12 = a[1], a22 = a[3], detA = a11 * a22 - a12 * a12;
+      for (let j = 0; j < m; j++) {
+        const b = ys[j].data, b11 = b[0], b12 = b[1], b22 = b[3], detB = b11 * b22 - b12 * b12;
+        const t = a11 * b22 + a22 * b11 - 2 * a12 * b12;
+        const l1 = (t + Math.sqrt(Math.max(t * t - 4 * detA * detB, 0))) / (2 * detA), l2 = detB / (detA * l1);
+        if (!(detA > 0 && detB > 0 && a11 > 0 && b11 > 0 && l2 > 0)) {
+          throw new Error(`aiCost: a matrix is not positive definite (pair ${i}, ${j})`);
+        }
+        out[i * m + j] = Math.log(l1) ** 2 + Math.log(l2) ** 2;
+      }
+    }
+    return out;
+  }
   const ps = xs.map((x) => invsqrtm(x, l).data), bs = ys.map((y) => Float64Array.from(y.data));
-  const out = new Float64Array(n * m), tmp = new Float64Array(d * d);
+  const tmp = new Float64Array(d * d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
       const c = new Float64Array(d * d);

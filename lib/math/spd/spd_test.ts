@@ -103,13 +103,16 @@ for (const [name, la] of backends) {
     const ref = Math.hypot(Math.log(2), Math.log(0.5 / 4));
     assertAlmostEquals(aiDistance(a, b, la), ref, 1e-14);
     assertAlmostEquals(leDistance(a, b, la), ref, 1e-14);
-    // AI cost matrix = pairwise distances squared
-    const xs = [randomSpd(rng, 3), randomSpd(rng, 3)], ys = [randomSpd(rng, 3), randomSpd(rng, 3), randomSpd(rng, 3)];
-    const c = aiCost(xs, ys, la), e = leCost(xs, ys, la);
-    for (let i = 0; i < 2; i++) {
-      for (let j = 0; j < 3; j++) {
-        assertAlmostEquals(c[i * 3 + j], aiDistance(xs[i], ys[j], la) ** 2, 1e-12 * (1 + c[i * 3 + j]));
-        assertAlmostEquals(e[i * 3 + j], leDistance(xs[i], ys[j], la) ** 2, 1e-12 * (1 + e[i * 3 + j]));
+    // AI cost matrix = pairwise distances squared (d = 2: the closed form; d = 3: eigh)
+    for (const d of [2, 3]) {
+      const xs = [randomSpd(rng, d, 2), randomSpd(rng, d, 2)];
+      const ys = [randomSpd(rng, d, 2), randomSpd(rng, d, 2), randomSpd(rng, d, 2)];
+      const c = aiCost(xs, ys, la), e = leCost(xs, ys, la);
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 3; j++) {
+          assertAlmostEquals(c[i * 3 + j], aiDistance(xs[i], ys[j], la) ** 2, 1e-9 * (1 + c[i * 3 + j]));
+          assertAlmostEquals(e[i * 3 + j], leDistance(xs[i], ys[j], la) ** 2, 1e-12 * (1 + e[i * 3 + j]));
+        }
       }
     }
   });
