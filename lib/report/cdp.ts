@@ -189,8 +189,11 @@ export class Page {
     );
   }
 
-  /** A PNG screenshot of the whole page. */
-  async screenshot(width = 1280): Promise<Uint8Array> {
+  /** A PNG screenshot of the whole page, or of `clip` (CSS pixels) within it. */
+  async screenshot(
+    width = 1280,
+    clip?: { x: number; y: number; width: number; height: number },
+  ): Promise<Uint8Array> {
     const h = await this.eval<number>("document.documentElement.scrollHeight");
     await this.browser.send("Emulation.setDeviceMetricsOverride", {
       width,
@@ -198,7 +201,10 @@ export class Page {
       deviceScaleFactor: 1,
       mobile: false,
     }, this.sessionId);
-    const { data } = await this.browser.send("Page.captureScreenshot", { format: "png" }, this.sessionId);
+    const { data } = await this.browser.send("Page.captureScreenshot", {
+      format: "png",
+      ...(clip ? { clip: { ...clip, scale: 1 }, captureBeyondViewport: true } : {}),
+    }, this.sessionId);
     return Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   }
 }

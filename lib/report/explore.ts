@@ -192,7 +192,7 @@ legend{font-weight:bold;font-size:.9em} fieldset label{display:block;font-size:.
 table{border-collapse:collapse;font-size:.82em;margin:.5em 0} th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}
 th{background:#f4f4f4;position:sticky;top:0} th.sort{cursor:pointer} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .scroll{max-height:32em;overflow:auto;border:1px solid #eee} .pass{color:#17692b;font-weight:bold} .fail{color:#a11;font-weight:bold}
-.figures{display:flex;flex-wrap:wrap;gap:1.5em} .figure{border:1px solid #eee;padding:.5em} .figure h3{font-size:1em;margin:.2em 0}
+.figures{display:flex;flex-wrap:wrap;gap:1.5em} .figure{border:1px solid #eee;padding:.5em;max-width:100%;overflow-x:auto;box-sizing:border-box} .figure h3{font-size:1em;margin:.2em 0}
 textarea{width:100%;font-family:"DejaVu Sans Mono",monospace;font-size:.9em} select{font-size:1em}
 </style></head>
 <body>

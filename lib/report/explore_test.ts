@@ -172,6 +172,20 @@ Deno.test({
             ) > 0,
           );
           assertEquals(await p.eval("document.querySelectorAll('#runs tr').length - 1"), runs, "runs table rows");
+          // A selector redraws the figures and refills `selected`: drop the method that always fails.
+          await p.eval(
+            `(() => { const box = [...document.querySelectorAll('#filters input')].find((x) => x.value === 'throws');
+            box.checked = false; box.dispatchEvent(new Event('change', { bubbles: true })); })()`,
+          );
+          const failed = runs - ok;
+          await p.waitFor(
+            `document.querySelector('#selection').textContent.startsWith('${runs - failed} of ${runs} runs')`,
+          );
+          assertEquals(await p.eval("document.querySelectorAll('#runs tr').length - 1"), ok);
+          assert(Number(await p.eval("document.body.dataset.figures")) >= 1, `${mode.name}: no figure after a change`);
+          await p.eval(`document.querySelector('#sql').value = "SELECT run_id FROM selected";
+            document.querySelector('#run-sql').click()`);
+          assertEquals(await p.waitFor("document.querySelector('#sql-result').dataset.rows"), String(ok));
           await p.eval(`document.querySelector('#sql').value = "SELECT run_id FROM runs WHERE status = 'ok'";
             document.querySelector('#run-sql').click()`);
           assertEquals(await p.waitFor("document.querySelector('#sql-result').dataset.rows"), String(ok));
