@@ -21,6 +21,7 @@
  */
 import type { z } from "zod";
 import type { Rng } from "./math/rng.ts";
+import type { Linalg } from "./math/linalg/types.ts";
 import type { Claim, Source } from "./claims/types.ts";
 
 export type { Check, Claim, ClaimKind, ClaimResult, ClaimVerdict, Source } from "./claims/types.ts";
@@ -109,6 +110,12 @@ export interface RunContext {
   /** Seeded randomness for the method (init, sampling), independent of the data's stream. */
   rng: Rng;
   backend: Backend;
+  /**
+   * The run's linear algebra, resolved from its backend (`native`: OpenBLAS + LAPACKE; otherwise the pure-JS
+   * fallback). Prefer it to the process-wide `getLinalg()`, which follows the same choice. The runner always sets
+   * it; it is optional only so that contexts built by hand in older tests still type-check.
+   */
+  linalg?: Linalg;
   /**
    * Hand an intermediate state (e.g. the iterate at step `step`) to the experiment's `observe`, which turns it
    * into metrics. Time spent measuring is not counted in the method's time.

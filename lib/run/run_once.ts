@@ -10,7 +10,7 @@ import { Rng } from "../math/rng.ts";
 import { cached } from "./cache.ts";
 import { keyOf } from "./hash.ts";
 import { median } from "../math/stats.ts";
-import { useLinalg } from "../math/linalg/mod.ts";
+import { getLinalg, useLinalg } from "../math/linalg/mod.ts";
 
 let jaxReady: Promise<unknown> | undefined;
 const dataMemo = new Map<string, unknown>(); // the last few inputs: methods of one point share them
@@ -43,6 +43,7 @@ export async function runOnce(
     seed: spec.seed,
     rng: Rng.fromSeed(spec.seed).split("method"),
     backend,
+    linalg: getLinalg(backend === "native" ? "native" : "js"),
     observe(step: number, state: unknown) {
       if (!exp.observe) return;
       const t = performance.now();
