@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { barChart, lineChart } from "./mod.ts";
+import { barChart, facet, lineChart } from "./mod.ts";
 import { renderSvg } from "../report/render.ts";
 
 const rows = [0, 1].flatMap((seed) =>
@@ -49,4 +49,21 @@ Deno.test("lineChart: derived fields come before the filter; log axes fit the da
   }) as { transform: unknown[]; encoding: { x: { scale: unknown } } };
   assertEquals(spec.transform[0], { calculate: "datum.n / 10", as: "r" });
   assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
+});
+
+Deno.test("facet headers say the key: 'n = 10', with the given name in place of the field's", async () => {
+  assertEquals(facet("n"), {
+    field: "n",
+    type: "ordinal",
+    title: null,
+    header: { labelExpr: "'n = ' + (datum.label)" },
+  });
+  assertEquals(
+    (facet("p", "it's p") as { header: { labelExpr: string } }).header.labelExpr,
+    "'it\\'s p = ' + (datum.label)",
+  );
+  const svg = await renderSvg(lineChart({ metric: "err", x: "step", column: "n", columnTitle: "size" }), rows);
+  assertEquals(svg.includes("size = 10") && svg.includes("size = 100"), true);
+  const bars = await renderSvg(barChart({ metric: "err", column: "n" }), rows);
+  assertEquals(bars.includes("n = 10"), true);
 });

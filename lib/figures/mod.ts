@@ -29,7 +29,7 @@ export interface LineChartOptions {
   /** Small multiples: one panel per value of these fields. */
   column?: string;
   row?: string;
-  /** Panel header titles (default: the field names). */
+  /** The names panel headers give the fields (default: the field names): headers read `name = value`. */
   columnTitle?: string;
   rowTitle?: string;
   /** An extra Vega expression the rows must satisfy, e.g. "datum.n == 400". */
@@ -46,6 +46,15 @@ export interface LineChartOptions {
   zeroY?: boolean;
   /** How the colour field reads: nominal (default), ordinal (an ordered scale, e.g. sizes), quantitative. */
   colorType?: "nominal" | "ordinal" | "quantitative";
+}
+
+/**
+ * A panel field whose headers say the key: `n = 100`, not a bare `100` under a lone `n` (`title` replaces the key's
+ * name, e.g. "band λ").
+ */
+export function facet(field: string, title?: string): Record<string, unknown> {
+  const name = (title ?? field).replaceAll("\\", "\\\\").replaceAll("'", "\\'");
+  return { field, type: "ordinal", title: null, header: { labelExpr: `'${name} = ' + (datum.label)` } };
 }
 
 /** Mean of `metric` over seeds against `x`, one line per method (or `color`). */
@@ -67,8 +76,8 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
     : { shape: { field: colorField, type: "nominal", legend: null } };
   const dash = o.dash ? { strokeDash: { field: o.dash, type: "nominal", title: o.dashTitle ?? o.dash } } : {};
   const facets = {
-    ...(o.column ? { column: { field: o.column, type: "ordinal", title: o.columnTitle ?? o.column } } : {}),
-    ...(o.row ? { row: { field: o.row, type: "ordinal", title: o.rowTitle ?? o.row } } : {}),
+    ...(o.column ? { column: facet(o.column, o.columnTitle) } : {}),
+    ...(o.row ? { row: facet(o.row, o.rowTitle) } : {}),
   };
   const filter = `datum.metric == '${o.metric}'${o.where ? ` && (${o.where})` : ""}${
     o.logY ? " && datum.value > 0" : ""
@@ -113,6 +122,6 @@ export function barChart(o: BarChartOptions): Record<string, unknown> {
   };
   const filter = `datum.metric == '${o.metric}'${o.where ? ` && (${o.where})` : ""}`;
   return o.column
-    ? { transform: [{ filter }], facet: { column: { field: o.column, type: "ordinal" } }, spec: layer }
+    ? { transform: [{ filter }], facet: { column: facet(o.column) }, spec: layer }
     : { transform: [{ filter }], ...layer };
 }
