@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => number | Promis
   verify: async () => (await import("./commands/verify.ts")).cmdVerify,
   show: async () => (await import("./commands/show.ts")).cmdShow,
   compare: async () => (await import("./commands/compare.ts")).cmdCompare,
+  history: async () => (await import("./commands/history.ts")).cmdHistory,
   merge: async () => (await import("./commands/data.ts")).cmdMerge,
   export: async () => (await import("./commands/data.ts")).cmdExport,
   catalog: async () => (await import("./commands/catalog.ts")).cmdCatalog,

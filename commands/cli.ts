@@ -26,6 +26,8 @@ export const USAGE = `usage (every command takes --help):
                 [--limit N]      (runs × params × metrics)
   deno task compare <A> <B> [--all]
                 (two .duckdb databases: paired per-config metric diff; two verdict files or folders: claim flips)
+  deno task history <experiment> [--db path] [--metric a,b] [--scale name]
+                (metrics across the code versions in a database, oldest first, and what changed beyond noise)
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
