@@ -11,7 +11,7 @@ import { getLinalg, nativePaths } from "../linalg/mod.ts";
 /** A float buffer of either precision. */
 export type Arr = Float64Array | Float32Array;
 
-/** In-place general matrix product on row-major buffers. */
+/** In-place general matrix product on row-major buffers, plus the two vector updates optimisers need. */
 export interface Gemm {
   readonly kind: "native" | "js";
   /**
@@ -33,15 +33,25 @@ export interface Gemm {
     c: Arr,
     ldc: number,
   ): void;
+  /** y ← α·x + y over the first `n` entries. */
+  axpy(n: number, alpha: number, x: Arr, y: Arr): void;
+  /** x ← α·x over the first `n` entries. */
+  scal(n: number, alpha: number, x: Arr): void;
 }
 
 const ROW = 101, NO = 111, T = 112;
 // deno-fmt-ignore
 const sig = (f: "f64" | "f32") =>
   ["i32", "i32", "i32", "i32", "i32", "i32", f, "buffer", "i32", "buffer", "i32", f, "buffer", "i32"] as const;
+const axpy = (f: "f64" | "f32") => ["i32", f, "buffer", "i32", "buffer", "i32"] as const;
+const scal = (f: "f64" | "f32") => ["i32", f, "buffer", "i32"] as const;
 const SYMBOLS = {
   cblas_dgemm: { parameters: sig("f64"), result: "void" },
   cblas_sgemm: { parameters: sig("f32"), result: "void" },
+  cblas_daxpy: { parameters: axpy("f64"), result: "void" },
+  cblas_saxpy: { parameters: axpy("f32"), result: "void" },
+  cblas_dscal: { parameters: scal("f64"), result: "void" },
+  cblas_sscal: { parameters: scal("f32"), result: "void" },
 } as const;
 
 let nativeGemm: Gemm | null | undefined;
@@ -56,6 +66,12 @@ function loadNativeGemm(): Gemm | null {
         if (m === 0 || n === 0) return;
         const f = c instanceof Float32Array ? s.cblas_sgemm : s.cblas_dgemm;
         f(ROW, ta ? T : NO, tb ? T : NO, m, n, k, alpha, a, Math.max(1, lda), b, Math.max(1, ldb), beta, c, ldc);
+      },
+      axpy(n, alpha, x, y) {
+        if (n > 0) (y instanceof Float32Array ? s.cblas_saxpy : s.cblas_daxpy)(n, alpha, x, 1, y, 1);
+      },
+      scal(n, alpha, x) {
+        if (n > 0) (x instanceof Float32Array ? s.cblas_sscal : s.cblas_dscal)(n, alpha, x, 1);
       },
     };
   } catch {
@@ -75,29 +91,48 @@ export const jsGemm: Gemm = {
     }
     if (k === 0 || alpha === 0) return;
     if (!tb) {
-      // C[i,:] += α A(i,p) B[p,:] — B's rows are contiguous.
+      // C[i,:] += Σ_p α A(i,p) B[p,:], four p at a time so each C entry is loaded and stored once per four
+      // products (B's rows are contiguous; A(i,p) is A[i,p] or, transposed, A[p,i]).
+      const sa = ta ? 1 : lda, sp = ta ? lda : 1;
       for (let i = 0; i < m; i++) {
-        const ci = i * ldc;
-        for (let p = 0; p < k; p++) {
-          const av = alpha * (ta ? a[p * lda + i] : a[i * lda + p]);
-          if (av === 0) continue;
-          const bp = p * ldb;
+        const ci = i * ldc, ai = i * sa;
+        let p = 0;
+        for (; p + 3 < k; p += 4) {
+          const a0 = alpha * a[ai + p * sp], a1 = alpha * a[ai + (p + 1) * sp];
+          const a2 = alpha * a[ai + (p + 2) * sp], a3 = alpha * a[ai + (p + 3) * sp];
+          const b0 = p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+          for (let j = 0; j < n; j++) c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+        }
+        for (; p < k; p++) {
+          const av = alpha * a[ai + p * sp], bp = p * ldb;
           for (let j = 0; j < n; j++) c[ci + j] += av * b[bp + j];
         }
       }
     } else if (!ta) {
-      // C[i,j] += α A[i,:]·B[j,:] — both rows contiguous.
+      // C[i,j] += α A[i,:]·B[j,:] — both rows contiguous; four j at a time share each load of A[i,p].
       for (let i = 0; i < m; i++) {
         const ai = i * lda, ci = i * ldc;
-        for (let j = 0; j < n; j++) {
-          const bj = j * ldb;
-          let s0 = 0, s1 = 0, p = 0;
-          for (; p + 1 < k; p += 2) {
-            s0 += a[ai + p] * b[bj + p];
-            s1 += a[ai + p + 1] * b[bj + p + 1];
+        let j = 0;
+        for (; j + 3 < n; j += 4) {
+          const b0 = j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let p = 0; p < k; p++) {
+            const av = a[ai + p];
+            s0 += av * b[b0 + p];
+            s1 += av * b[b1 + p];
+            s2 += av * b[b2 + p];
+            s3 += av * b[b3 + p];
           }
-          if (p < k) s0 += a[ai + p] * b[bj + p];
-          c[ci + j] += alpha * (s0 + s1);
+          c[ci + j] += alpha * s0;
+          c[ci + j + 1] += alpha * s1;
+          c[ci + j + 2] += alpha * s2;
+          c[ci + j + 3] += alpha * s3;
+        }
+        for (; j < n; j++) {
+          const bj = j * ldb;
+          let s0 = 0;
+          for (let p = 0; p < k; p++) s0 += a[ai + p] * b[bj + p];
+          c[ci + j] += alpha * s0;
         }
       }
     } else {
@@ -109,6 +144,12 @@ export const jsGemm: Gemm = {
         }
       }
     }
+  },
+  axpy(n, alpha, x, y) {
+    for (let i = 0; i < n; i++) y[i] += alpha * x[i];
+  },
+  scal(n, alpha, x) {
+    for (let i = 0; i < n; i++) x[i] *= alpha;
   },
 };
 

@@ -195,8 +195,9 @@ function lenetSmall(): Sequential {
 Deno.test("nn: js gemm matches the native gemm in all four transpose cases", () => {
   if (!nativeAvailable()) return;
   const nat = gemmBackend("native"), rng = Rng.fromSeed(8);
-  for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-    const m = 5, n = 7, k = 3, a = rng.normal(m * k), b = rng.normal(k * n), c0 = rng.normal(m * n);
+  const cases = [[false, false], [false, true], [true, false], [true, true]] as const;
+  for (const [[ta, tb], [m, n, k]] of cases.flatMap((c) => [[c, [5, 7, 3]], [c, [6, 9, 10]]] as const)) {
+    const a = rng.normal(m * k), b = rng.normal(k * n), c0 = rng.normal(m * n);
     const c1 = c0.slice(), c2 = c0.slice();
     const lda = ta ? m : k, ldb = tb ? k : n;
     nat.gemm(ta, tb, m, n, k, 0.7, a, lda, b, ldb, 0.3, c1, n);

@@ -3,9 +3,10 @@
  *
  * Conventions are PyTorch's (torch.optim): SGD v ← μv + g, θ ← θ − η·v (Nesterov: θ ← θ − η(g + μv)); weight decay
  * in SGD and Adam is L2 (g ← g + λθ); AdamW decays decoupled, θ ← θ − ηλθ before the Adam step; Adam's bias
- * corrections use the 1-based step count t. Optimiser state has the parameters' precision, as in PyTorch.
+ * corrections use the 1-based step count t. SGD's vector updates run as BLAS axpy/scal on the native backend.
+ * Optimiser state has the parameters' precision, as in PyTorch.
  */
-import type { Arr } from "./gemm.ts";
+import { type Arr, type Gemm, gemmBackend } from "./gemm.ts";
 
 /** Learning rate as a function of the 0-based step index. */
 export type Schedule = (step: number) => number;
@@ -48,6 +49,8 @@ export interface SgdOpts {
 /** Stochastic gradient descent with optional (Nesterov) momentum and L2 weight decay. */
 export class SGD implements Optimizer {
   t = 0;
+  /** The vector kernels (BLAS axpy/scal natively); default: follow lib/math/linalg's backend at each step. */
+  kernel: Gemm | null = null;
   #v: Arr | null = null;
   readonly #lr: Schedule;
   constructor(readonly opts: SgdOpts) {
@@ -58,34 +61,24 @@ export class SGD implements Optimizer {
   }
   step(value: Arr, grad: Arr): void {
     const lr = this.lr(), mu = this.opts.momentum ?? 0, wd = this.opts.weightDecay ?? 0, n = value.length;
+    const k = this.kernel ?? gemmBackend();
     if (wd !== 0) {
-      // Fold L2 decay into a copy of the gradient so the loops below stay branch-free.
-      const g = grad.slice();
-      for (let i = 0; i < n; i++) g[i] += wd * value[i];
-      grad = g;
+      grad = grad.slice();
+      k.axpy(n, wd, value, grad); // g + λθ, on a copy
     }
     if (mu === 0) {
-      for (let i = 0; i < n; i++) value[i] -= lr * grad[i];
-    } else if (!this.#v) {
-      // PyTorch starts the buffer at the first gradient: v₁ = g₁.
-      const v = this.#v = grad.slice();
-      if (this.opts.nesterov) { for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + mu * v[i]); }
-      else for (let i = 0; i < n; i++) value[i] -= lr * v[i];
+      k.axpy(n, -lr, grad, value);
     } else {
-      const v = this.#v;
-      if (this.opts.nesterov) {
-        for (let i = 0; i < n; i++) {
-          const g = grad[i], vi = mu * v[i] + g;
-          v[i] = vi;
-          value[i] -= lr * (g + mu * vi);
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const vi = mu * v[i] + grad[i];
-          v[i] = vi;
-          value[i] -= lr * vi;
-        }
+      // PyTorch starts the buffer at the first gradient: v₁ = g₁; then v ← μv + g.
+      if (!this.#v) this.#v = grad.slice();
+      else {
+        k.scal(n, mu, this.#v);
+        k.axpy(n, 1, grad, this.#v);
       }
+      if (this.opts.nesterov) {
+        k.axpy(n, -lr, grad, value);
+        k.axpy(n, -lr * mu, this.#v, value);
+      } else k.axpy(n, -lr, this.#v, value);
     }
     this.t++;
   }
