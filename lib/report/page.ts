@@ -5,6 +5,7 @@ import { KIND_TITLES } from "../claims/evaluate.ts";
 import type { VerdictFile } from "../claims/verdicts.ts";
 import type { RunDescription } from "./mod.ts";
 import type { Cell, TableData } from "./tables.ts";
+import { esc, prose } from "./prose.ts";
 
 export interface PageInput {
   exp: AnyExperiment;
@@ -20,9 +21,6 @@ export interface PageInput {
   /** The committed paper-scale verdict, if any. */
   verdict: VerdictFile | null;
 }
-
-const esc = (s: unknown) =>
-  String(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 const link = (href: string, text: string) =>
   /^https?:\/\//.test(href) ? `<a href="${esc(href)}">${esc(text)}</a>` : esc(text);
@@ -65,20 +63,20 @@ figure{margin:1.5em 0} figcaption{color:#444;font-size:.9em} .note{color:#555;fo
 · verdict: <code>npx -y deno@2.9.6 task verify ${esc(exp.id)}</code>
 · data: <a href="rows.json">rows.json</a> (tidy rows of this page) · <a href="claims.md">claims.md</a></p>
 <h2>What the paper claims</h2>
-<p>${esc(exp.summary)}</p>
+<p>${prose(exp.summary)}</p>
 <h2>What we ran</h2>
 <p>Scale <b>${esc(p.scale)}</b>: ${esc(ran.scale?.description ?? "")}</p>
 <p>${Object.values(ran.counts).reduce((a, b) => a + b, 0)} runs (${
     Object.entries(ran.counts).map(([k, v]) => `${v} ${esc(k)}`).join(", ")
   }), seeds ${ran.seeds.join(", ")}, commit ${esc(ran.commits.join(", "))}.</p>
 <ul>${
-    Object.entries(exp.methods).map(([k, m]) => `<li><b>${esc(m.label ?? k)}</b>: ${esc(m.description ?? "")}</li>`)
+    Object.entries(exp.methods).map(([k, m]) => `<li><b>${esc(m.label ?? k)}</b>: ${prose(m.description ?? "")}</li>`)
       .join("")
   }</ul>
 <p class="note">Backends: ${ran.backends.map(esc).join("; ")}</p>
 ${
     deviations.length
-      ? `<h3>Deviations from the paper</h3><ul>${deviations.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>`
+      ? `<h3>Deviations from the paper</h3><ul>${deviations.map((d) => `<li>${prose(d)}</li>`).join("")}</ul>`
       : ""
   }
 <h2>Verdicts at ${esc(p.scale)} scale: ${passed} of ${paperClaims.length} paper claims hold</h2>
@@ -137,7 +135,7 @@ function claimTables(claims: ClaimResult[]): string {
 <table><tr><th>claim</th><th>paper</th><th>measured</th><th>verdict</th></tr>
 ${
       of.map((c) =>
-        `<tr><td>${esc(c.statement)}</td><td>${
+        `<tr><td>${prose(c.statement)}</td><td>${
           c.paper
             ? `${esc(c.paper.value)}<br><span class="note">${
               link(c.paper.source.url, c.paper.source.where ?? c.paper.source.url)
