@@ -1,12 +1,14 @@
 /**
  * A small fully connected ReLU network trained by plain minibatch SGD on cross-entropy (the network Net-Trim
  * prunes). Layers are stored as W_l (n_in × n_out, so the layer response is ReLU(X·W_l + b_l) with samples as
- * rows); the last layer is linear (logits). Matrix products go through lib/math/linalg (native BLAS when present).
+ * rows); the last layer is linear (logits). Training and backprop run on the shared kit lib/math/nn; the forward
+ * passes here evaluate (pruned) weights held as `Mat`s through lib/math/linalg.
  */
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mat.ts";
 import type { Mat } from "../../lib/math/linalg/types.ts";
 import type { Rng } from "../../lib/math/rng.ts";
+import { Dense, type Layer as NnLayer, ReLU, Sequential, SGD } from "../../lib/math/nn/mod.ts";
 
 export interface Layer {
   w: Mat<Float64Array>;
@@ -47,47 +49,45 @@ export function accuracy(net: Net, x: Mat<Float64Array>, y: Uint8Array): number 
   return ok / out.rows;
 }
 
-function rowsOf(x: Mat<Float64Array>, idx: ArrayLike<number>): Mat<Float64Array> {
-  const out = mat(idx.length, x.cols);
-  for (let i = 0; i < idx.length; i++) {
-    out.data.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), i * x.cols);
-  }
-  return out;
+/** The kit's network with `net`'s weights (Dense n_in×n_out + ReLU per hidden layer, linear logits). */
+export function toModel(net: Net): Sequential {
+  const layers: NnLayer[] = [];
+  net.forEach((l, i) => {
+    layers.push(new Dense(l.w.cols));
+    if (i < net.length - 1) layers.push(new ReLU());
+  });
+  const model = new Sequential(layers, [net[0].w.rows]);
+  net.forEach((l, i) => {
+    model.store.get(`${2 * i}.w`).value.set(l.w.data);
+    model.store.get(`${2 * i}.b`).value.set(l.b);
+  });
+  return model;
 }
 
-/** Mean cross-entropy gradient of the whole net on a batch (backprop); returns the loss. */
+/** The model's weights as a `Net` (copies). */
+function fromModel(model: Sequential, sizes: number[]): Net {
+  return sizes.slice(0, -1).map((n, i) => ({
+    w: mat(n, sizes[i + 1], Float64Array.from(model.store.get(`${2 * i}.w`).value)) as Mat<Float64Array>,
+    b: Float64Array.from(model.store.get(`${2 * i}.b`).value),
+  }));
+}
+
+/** Mean cross-entropy gradient of the whole net on a batch (lib/math/nn backprop); returns the loss. */
 export function gradients(net: Net, x: Mat<Float64Array>, y: Uint8Array): { loss: number; grads: Layer[] } {
-  const acts = forwardAll(net, x);
-  const n = x.rows;
-  const out = acts.at(-1)!;
-  const k = out.cols;
-  let delta = mat(n, k);
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const row = out.data.subarray(i * k, (i + 1) * k);
-    const m = Math.max(...row);
-    let s = 0;
-    for (let j = 0; j < k; j++) s += Math.exp(row[j] - m);
-    loss += -(row[y[i]] - m - Math.log(s));
-    for (let j = 0; j < k; j++) delta.data[i * k + j] = (Math.exp(row[j] - m) / s - (j === y[i] ? 1 : 0)) / n;
-  }
-  const grads: Layer[] = new Array(net.length);
-  for (let l = net.length - 1; l >= 0; l--) {
-    const gw = la().matmul(acts[l], delta, { transA: true }) as Mat<Float64Array>;
-    const gb = new Float64Array(delta.cols);
-    for (let i = 0; i < n; i++) for (let j = 0; j < delta.cols; j++) gb[j] += delta.data[i * delta.cols + j];
-    grads[l] = { w: gw, b: gb };
-    if (l > 0) {
-      const back = la().matmul(delta, net[l].w, { transB: true }) as Mat<Float64Array>;
-      const a = acts[l].data;
-      for (let t = 0; t < back.data.length; t++) if (a[t] <= 0) back.data[t] = 0; // ReLU'
-      delta = back;
-    }
-  }
-  return { loss: loss / n, grads };
+  const model = toModel(net);
+  const loss = model.lossAndGrad(x.data, y, x.rows);
+  const grads = net.map((l, i) => ({
+    w: mat(l.w.rows, l.w.cols, Float64Array.from(model.store.get(`${2 * i}.w`).grad)) as Mat<Float64Array>,
+    b: Float64Array.from(model.store.get(`${2 * i}.b`).grad),
+  }));
+  return { loss, grads };
 }
 
-/** He-initialised net trained by minibatch SGD with momentum 0.9. */
+/**
+ * He-initialised net trained by minibatch SGD with momentum 0.9 (lib/math/nn: PyTorch's form v ← 0.9v + g,
+ * θ ← θ − lr·v, the same iterates as v ← 0.9v − lr·g, θ ← θ + v at constant lr). The initial weights are drawn from
+ * `rng` layer by layer, then each epoch's order is `rng.permutation`, and the last partial batch is dropped.
+ */
 export function trainMlp(
   x: Mat<Float64Array>,
   y: Uint8Array,
@@ -95,32 +95,26 @@ export function trainMlp(
   opts: { epochs: number; lr: number; batch: number },
   rng: Rng,
 ): Net {
-  const net: Net = [];
+  const init: Net = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const w = mat(sizes[l], sizes[l + 1], rng.normal(sizes[l] * sizes[l + 1]));
     const s = Math.sqrt(2 / sizes[l]);
     for (let t = 0; t < w.data.length; t++) w.data[t] *= s;
-    net.push({ w: w as Mat<Float64Array>, b: new Float64Array(sizes[l + 1]) });
+    init.push({ w: w as Mat<Float64Array>, b: new Float64Array(sizes[l + 1]) });
   }
-  const vel = net.map((l) => ({ w: new Float64Array(l.w.data.length), b: new Float64Array(l.b.length) }));
+  const model = toModel(init), opt = new SGD({ lr: opts.lr, momentum: 0.9 });
+  const B = opts.batch, d = x.cols, xb = new Float64Array(B * d), yb = new Uint8Array(B);
   for (let e = 0; e < opts.epochs; e++) {
     const perm = rng.permutation(x.rows);
-    for (let s = 0; s + opts.batch <= x.rows; s += opts.batch) {
-      const idx = perm.slice(s, s + opts.batch);
-      const yb = new Uint8Array(idx.length);
-      for (let i = 0; i < idx.length; i++) yb[i] = y[idx[i]];
-      const { grads } = gradients(net, rowsOf(x, idx), yb);
-      net.forEach((l, i) => {
-        for (let t = 0; t < l.w.data.length; t++) {
-          vel[i].w[t] = 0.9 * vel[i].w[t] - opts.lr * grads[i].w.data[t];
-          l.w.data[t] += vel[i].w[t];
-        }
-        for (let t = 0; t < l.b.length; t++) {
-          vel[i].b[t] = 0.9 * vel[i].b[t] - opts.lr * grads[i].b[t];
-          l.b[t] += vel[i].b[t];
-        }
-      });
+    for (let s = 0; s + B <= x.rows; s += B) {
+      for (let i = 0; i < B; i++) {
+        const r = perm[s + i];
+        xb.set(x.data.subarray(r * d, (r + 1) * d), i * d);
+        yb[i] = y[r];
+      }
+      model.lossAndGrad(xb, yb, B);
+      opt.step(model.store.value, model.store.grad);
     }
   }
-  return net;
+  return fromModel(model, sizes);
 }
