@@ -224,6 +224,17 @@ the selection above). Ctrl+Enter runs.</p>
 <script src="vendor/vega.min.js"></script>
 <script src="vendor/vega-lite.min.js"></script>
 <script src="data.js"></script>
-<script type="module" src="app.js"></script>
+<script>
+// A browser that refuses the module (Chromium from file:// without the flag) fires its error event: say what to do.
+function reproBlocked() {
+  var s = document.getElementById("status");
+  s.className = "error";
+  s.innerHTML = "Could not start the page's script here. From a file, start Chromium with " +
+    "<code>--allow-file-access-from-files</code>; or run <code>deno task serve</code> and open " +
+    "<a href='http://127.0.0.1:8137/explore/'>http://127.0.0.1:8137/explore/</a>.";
+  document.body.dataset.loadError = "the module script was blocked";
+}
+</script>
+<script type="module" src="app.js" onerror="reproBlocked()"></script>
 </body></html>
 `;

@@ -95,9 +95,11 @@ Deno.test("explore: writes the page, the vendored browser builds, Parquet for do
   assertEquals(data.schema.metrics.map((c: string[]) => c[0]), ["run_id", "name", "step", "value"]);
   assertEquals(data.experiments.toy.figures[0].id, "error-vs-n");
   assertEquals(data.experiments.toy.report, "../toy/index.html");
-  // No absolute URL is loaded by the page (links in text are the user's to follow).
+  // The page loads only its own files (scripts, the icon as data:); links in its text are the user's to follow.
   const html = Deno.readTextFileSync(`${dir}/explore/index.html`);
-  assert(![...html.matchAll(/(?:src|href)="([^"]+)"/g)].some((m) => /^(https?:)?\/\//.test(m[1])));
+  const loads = [...html.matchAll(/(?:src="([^"]+)")|(?:<link[^>]*href="([^"]+)")/g)].map((m) => m[1] ?? m[2]);
+  assertEquals(loads.filter((u) => !/^(data:|[\w.-]+(\/[\w.-]+)*$)/.test(u)), []);
+  assertEquals(loads.length, 6);
 });
 
 Deno.test("explore: bindArrow replaces duckdb-wasm's namespace imports and refuses a changed shape", () => {
@@ -134,7 +136,7 @@ if (!hasChromium()) {
 }
 
 Deno.test({
-  name: "explore: the page in headless Chromium, from file:// and through deno task serve",
+  name: "explore: the page in headless Chromium, from file:// and through deno task serve (and without the flag)",
   ignore: !hasChromium(),
   sanitizeResources: false,
   sanitizeOps: false,
@@ -155,11 +157,13 @@ Deno.test({
       { name: "file", url: `file://${Deno.realPathSync(dir)}/explore/index.html`, prefix: "file://" },
       { name: "serve", url: `http://127.0.0.1:${port}/explore/`, prefix: `http://127.0.0.1:${port}/explore/` },
     ];
+    // Two browsers, started together: one with --allow-file-access-from-files for file://, one without it for the
+    // server (which needs no flag) and for file:// refused.
+    const [flagged, plain] = await Promise.all([Browser.launch({ allowFiles: true }), Browser.launch()]);
     try {
       for (const mode of modes) {
-        const browser = await Browser.launch({ allowFiles: mode.name === "file" });
-        try {
-          const p = await browser.open(mode.url);
+        {
+          const p = await (mode.name === "file" ? flagged : plain).open(mode.url);
           const loaded = await p.waitFor<string>(
             "document.body && (document.body.dataset.loadedRuns || (document.body.dataset.loadError && 'error: ' + document.body.dataset.loadError))",
             60_000,
@@ -194,12 +198,21 @@ Deno.test({
           const outside = p.events.requests.filter((u) => !u.startsWith(mode.prefix) && !/^(data|blob):/.test(u));
           assertEquals(outside, [], `${mode.name}: requests outside the page's folder`);
           assert(p.events.requests.some((u) => u.endsWith("duckdb-eh.wasm")), "the worker's wasm fetch was seen");
-        } finally {
-          await browser.close();
+          console.log(
+            `explore (${mode.name}): ${runs} runs loaded in ${await p.eval("document.body.dataset.loadMs")} ms`,
+          );
         }
       }
       assert(served.length > 0 && served.every((s) => s.startsWith("/explore/")), served.join(", "));
+      // From a file without --allow-file-access-from-files the module is refused: the page says how to open it.
+      const p = await plain.open(modes[0].url);
+      assertEquals(
+        await p.waitFor("document.body && document.body.dataset.loadError"),
+        "the module script was blocked",
+      );
+      assert((await p.eval<string>("document.querySelector('#status').textContent")).includes("deno task serve"));
     } finally {
+      await Promise.all([flagged.close(), plain.close()]);
       ac.abort();
     }
   },
