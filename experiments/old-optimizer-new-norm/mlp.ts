@@ -1,10 +1,12 @@
 /**
  * A bias-free ReLU MLP x → W2 relu(W1 x) on MNIST digits (2×2-average-pooled to 14×14 = 196 inputs), softmax
- * cross-entropy, hand-written backprop, and the training loop shared by every optimizer of the comparison.
+ * cross-entropy with backprop on the shared kit lib/math/nn, and the training loop shared by every optimizer of
+ * the comparison.
  */
 import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
+import { accuracyOf, Dense, ReLU, Sequential, softmaxCrossEntropy } from "../../lib/math/nn/mod.ts";
 import type { M } from "./norms.ts";
 
 export interface Split {
@@ -37,34 +39,39 @@ export function init(d: number, h: number, rng: Rng): M[] {
   return [g(h, d, 2 / d), g(10, h, 1 / h)];
 }
 
-/** Mean cross-entropy, accuracy, and (if wanted) the gradients [∂L/∂W1, ∂L/∂W2] on the rows `idx` of `s`. */
+const models = new Map<string, Sequential>();
+
+/** The kit network x → W2 relu(W1 x), weights in PyTorch's n_out × n_in layout, one per shape and backend. */
+function modelFor(la: Linalg, d: number, h: number): Sequential {
+  const key = `${la.info.kind}/${d}/${h}`;
+  let m = models.get(key);
+  if (!m) {
+    const dense = (units: number) => new Dense(units, { bias: false, transposed: true });
+    m = new Sequential([dense(h), new ReLU(), dense(10)], [d], { backend: la.info.kind });
+    models.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * Mean cross-entropy, accuracy, and (if wanted) the gradients [∂L/∂W1, ∂L/∂W2] on the rows `idx` of `s`
+ * (forward and backprop on lib/math/nn).
+ */
 export function lossGrad(la: Linalg, w: M[], s: Split, idx: number[] | null, wantGrad: boolean) {
   const d = s.x.cols, ids = idx ?? [...Array(s.x.rows).keys()], n = ids.length;
-  const x = mat(n, d);
-  ids.forEach((r, i) => x.data.set(s.x.data.subarray(r * d, (r + 1) * d), i * d));
-  const pre = la.matmul(x, w[0], { transB: true }) as M; // n × h
-  const h = mat(pre.rows, pre.cols, pre.data.map((v) => Math.max(v, 0)));
-  const z = la.matmul(h, w[1], { transB: true }) as M; // n × 10
-  let loss = 0, correct = 0;
-  const dz = mat(n, 10);
-  for (let i = 0; i < n; i++) {
-    const row = z.data.subarray(i * 10, i * 10 + 10);
-    const m = Math.max(...row), y = s.y[ids[i]];
-    let sum = 0, arg = 0;
-    for (let k = 0; k < 10; k++) {
-      sum += Math.exp(row[k] - m);
-      if (row[k] > row[arg]) arg = k;
-    }
-    loss += Math.log(sum) + m - row[y];
-    if (arg === y) correct++;
-    for (let k = 0; k < 10; k++) dz.data[i * 10 + k] = (Math.exp(row[k] - m) / sum - (k === y ? 1 : 0)) / n;
-  }
-  if (!wantGrad) return { loss: loss / n, acc: correct / n, grads: [] as M[] };
-  const g2 = la.matmul(dz, h, { transA: true }) as M; // 10 × h
-  const dh = la.matmul(dz, w[1]) as M; // n × h
-  for (let i = 0; i < dh.data.length; i++) if (pre.data[i] <= 0) dh.data[i] = 0;
-  const g1 = la.matmul(dh, x, { transA: true }) as M; // h × d
-  return { loss: loss / n, acc: correct / n, grads: [g1, g2] };
+  const x = new Float64Array(n * d), y = new Uint8Array(n);
+  ids.forEach((r, i) => {
+    x.set(s.x.data.subarray(r * d, (r + 1) * d), i * d);
+    y[i] = s.y[r];
+  });
+  const model = modelFor(la, d, w[0].rows), p1 = model.store.get("0.w"), p2 = model.store.get("2.w");
+  p1.value.set(w[0].data);
+  p2.value.set(w[1].data);
+  const loss = wantGrad ? model.lossAndGrad(x, y, n) : softmaxCrossEntropy(model.forward(x, n), y, n, 10);
+  const acc = accuracyOf(model.lastOutput!, y, n, 10);
+  if (!wantGrad) return { loss, acc, grads: [] as M[] };
+  const g = (p: typeof p1, ref: M) => mat(ref.rows, ref.cols, Float64Array.from(p.grad)) as M;
+  return { loss, acc, grads: [g(p1, w[0]), g(p2, w[1])] };
 }
 
 /** An optimizer: from the step t (0-based) and gradients, the per-layer update Δ (applied as W ← W − Δ). */

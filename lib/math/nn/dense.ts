@@ -3,7 +3,8 @@
  *
  * Dense stores W as n_in × n_out (row-major), so y = x·W + b with samples as rows; the forward pass is one gemm
  * (bias broadcast first, β = 1), the backward pass two gemms with transposes passed to BLAS (no copies):
- * ∂W += xᵀ·∂y, ∂x = ∂y·Wᵀ, ∂b += Σ_rows ∂y.
+ * ∂W += xᵀ·∂y, ∂x = ∂y·Wᵀ, ∂b += Σ_rows ∂y. With `transposed: true` W is n_out × n_in (PyTorch's nn.Linear layout):
+ * y = x·Wᵀ + b, ∂W += ∂yᵀ·x, ∂x = ∂y·W.
  */
 import type { Arr } from "./gemm.ts";
 import { type Ctx, type Layer, numel, Scratch } from "./layer.ts";
@@ -16,6 +17,8 @@ export interface DenseOpts {
   /** Bias initialiser (default "zeros"); `bias: false` drops the bias. */
   biasInit?: Init;
   bias?: boolean;
+  /** Store W as n_out × n_in (PyTorch's layout) instead of n_in × n_out. */
+  transposed?: boolean;
 }
 
 /** y = x·W + b, W: n_in × n_out. The input is flattened per sample. */
@@ -36,7 +39,8 @@ export class Dense implements Layer {
   build(inShape: number[]): { outShape: number[]; params: ParamSpec[] } {
     this.#in = numel(inShape);
     const n = this.#in, m = this.units;
-    const params: ParamSpec[] = [{ name: "w", shape: [n, m], init: this.opts.init ?? "heNormal", fanIn: n, fanOut: m }];
+    const shape = this.opts.transposed ? [m, n] : [n, m];
+    const params: ParamSpec[] = [{ name: "w", shape, init: this.opts.init ?? "heNormal", fanIn: n, fanOut: m }];
     if (this.opts.bias !== false) {
       params.push({ name: "b", shape: [m], init: this.opts.biasInit ?? "zeros", fanIn: n, fanOut: m });
     }
@@ -53,21 +57,24 @@ export class Dense implements Layer {
     const n = this.#in, m = this.units, y = this.#y.get(batch * m, ctx.dtype);
     this.#x = x;
     if (this.b) { for (let i = 0; i < batch; i++) y.set(this.b.value, i * m); }
-    ctx.gemm.gemm(false, false, batch, m, n, 1, x, n, this.w.value, m, this.b ? 1 : 0, y, m);
+    const t = !!this.opts.transposed;
+    ctx.gemm.gemm(false, t, batch, m, n, 1, x, n, this.w.value, t ? n : m, this.b ? 1 : 0, y, m);
     return y;
   }
 
   backward(dy: Arr, batch: number, ctx: Ctx, needDx: boolean): Arr | null {
     const n = this.#in, m = this.units, x = this.#x!;
     this.#dy = dy;
-    ctx.gemm.gemm(true, false, n, m, batch, 1, x, n, dy, m, 1, this.w.grad, m);
+    const t = !!this.opts.transposed;
+    if (t) ctx.gemm.gemm(true, false, m, n, batch, 1, dy, m, x, n, 1, this.w.grad, n);
+    else ctx.gemm.gemm(true, false, n, m, batch, 1, x, n, dy, m, 1, this.w.grad, m);
     if (this.b) {
       const g = this.b.grad;
       for (let i = 0; i < batch; i++) for (let j = 0, r = i * m; j < m; j++) g[j] += dy[r + j];
     }
     if (!needDx) return null;
     const dx = this.#dx.get(batch * n, ctx.dtype);
-    ctx.gemm.gemm(false, true, batch, n, m, 1, dy, m, this.w.value, m, 0, dx, n);
+    ctx.gemm.gemm(false, !t, batch, n, m, 1, dy, m, this.w.value, t ? n : m, 0, dx, n);
     return dx;
   }
 
@@ -75,9 +82,16 @@ export class Dense implements Layer {
     const n = this.#in, m = this.units, x = this.#x!, dy = this.#dy!;
     for (let i = 0; i < batch; i++) {
       const row = i * stride, ow = row + this.w.offset, xi = i * n, di = i * m;
-      for (let p = 0; p < n; p++) {
-        const xv = x[xi + p], o = ow + p * m;
-        for (let q = 0; q < m; q++) out[o + q] = xv * dy[di + q];
+      if (this.opts.transposed) {
+        for (let q = 0; q < m; q++) {
+          const dv = dy[di + q], o = ow + q * n;
+          for (let p = 0; p < n; p++) out[o + p] = dv * x[xi + p];
+        }
+      } else {
+        for (let p = 0; p < n; p++) {
+          const xv = x[xi + p], o = ow + p * m;
+          for (let q = 0; q < m; q++) out[o + q] = xv * dy[di + q];
+        }
       }
       if (this.b) { for (let q = 0, ob = row + this.b.offset; q < m; q++) out[ob + q] = dy[di + q]; }
     }

@@ -86,6 +86,7 @@ function checkLayer(make: () => Layer, inShape: number[], batch: number, backend
 const CASES: [string, () => Layer, number[]][] = [
   ["dense", () => new Dense(4), [5]],
   ["dense no bias", () => new Dense(3, { bias: false }), [6]],
+  ["dense transposed (n_out × n_in)", () => new Dense(4, { transposed: true }), [5]],
   ["dense on C×H×W input", () => new Dense(3), [2, 2, 3]],
   ["relu", () => new ReLU(), [7]],
   ["tanh", () => new Tanh(), [7]],
@@ -169,7 +170,9 @@ Deno.test("nn: native and js backends agree (MLP and LeNet-5, float64 and float3
 });
 
 Deno.test("nn: per-example gradients equal single-sample gradients and sum to the batch gradient", () => {
-  for (const make of [() => mlp([6, 5, 3], { rng: Rng.fromSeed(5) }), () => lenetSmall()]) {
+  const transposed = () =>
+    new Sequential([new Dense(5, { transposed: true }), new Tanh(), new Dense(3, { transposed: true })], [6]);
+  for (const make of [() => mlp([6, 5, 3], { rng: Rng.fromSeed(5) }), () => lenetSmall(), transposed]) {
     const net = make(), B = 4, rng = Rng.fromSeed(6), x = rng.normal(B * net.inSize), y = [0, 2, 1, 2];
     const pe = net.perExampleGrads(x, y, B), P = net.store.size;
     const total = new Float64Array(P);

@@ -33,6 +33,7 @@ export class Sequential {
   #backend?: "native" | "js";
   #xin = new Scratch();
   #dout = new Scratch();
+  #out: Arr | null = null;
 
   constructor(readonly layers: Layer[], inShape: number[], opts: SequentialOpts = {}) {
     this.dtype = opts.dtype ?? "float64";
@@ -93,7 +94,12 @@ export class Sequential {
   forward(x: ArrayLike<number>, batch: number, train = false, ctx: Ctx = this.ctx()): Arr {
     let h = this.#input(x, batch);
     for (const l of this.layers) h = l.forward(h, batch, ctx, train);
-    return h;
+    return (this.#out = h);
+  }
+
+  /** The output buffer of the latest forward pass (e.g. the logits `lossAndGrad` saw), or null before any. */
+  get lastOutput(): Arr | null {
+    return this.#out;
   }
 
   /** Backpropagates ∂L/∂output through every layer, adding into the store's gradients. */
