@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { barChart, facet, lineChart } from "./mod.ts";
+import { barChart, dotChart, facet, lineChart } from "./mod.ts";
 import { renderSvg } from "../report/render.ts";
 
 const rows = [0, 1].flatMap((seed) =>
@@ -66,4 +66,44 @@ Deno.test("facet headers say the key: 'n = 10', with the given name in place of 
   assertEquals(svg.includes("size = 10") && svg.includes("size = 100"), true);
   const bars = await renderSvg(barChart({ metric: "err", column: "n" }), rows);
   assertEquals(bars.includes("n = 10"), true);
+});
+
+Deno.test("lineChart: several metrics, wrapped panels, ordinal/symlog x, max, fixed y range, independent y", async () => {
+  const specs = [
+    lineChart({ metric: ["err", "other"], x: "step", color: "metric", row: "n", independentY: true }),
+    lineChart({ metric: "err", x: "n", xType: "ordinal", yDomain: [0, 1], aggregate: "max" }),
+    lineChart({ metric: "err", x: "step", symlogX: true, logY: true, wrap: "method", columns: 2, independentY: true }),
+    lineChart({ metric: "err", x: "step", band: true, wrap: "method", columns: 2 }),
+  ];
+  for (const spec of specs) {
+    const svg = await renderSvg(spec, rows);
+    assertEquals(svg.includes("<path"), true, JSON.stringify(spec));
+  }
+  const two = lineChart({ metric: ["err", "other"], x: "step", where: "datum.n == 10" }) as { transform: unknown };
+  assertEquals(two.transform, [{ filter: "(datum.metric == 'err' || datum.metric == 'other') && (datum.n == 10)" }]);
+  const wrapped = lineChart({ metric: "err", x: "step", wrap: "method", columns: 2 }) as {
+    encoding: { facet: unknown };
+  };
+  assertEquals(wrapped.encoding.facet, { field: "method", type: "nominal", title: null, columns: 2 });
+  const svg = await renderSvg(lineChart({ metric: "err", x: "step", wrap: "method", columns: 2 }), rows);
+  assertEquals(svg.includes(">a<") && svg.includes(">b<"), true);
+});
+
+Deno.test("dotChart: every value as a dot, zeros floored onto the log axis; barChart takes several metrics", async () => {
+  const zeros = rows.map((r) => ({ ...r, value: r.step === 0 ? 0 : r.value }));
+  const spec = dotChart({ metric: "err", color: "n", logY: true, floor: 1e-17 }) as { transform: unknown };
+  assertEquals(spec.transform, [{ filter: "datum.metric == 'err'" }, {
+    calculate: "max(datum.value, 1e-17)",
+    as: "value",
+  }]);
+  for (
+    const s of [
+      spec,
+      dotChart({ metric: "err", color: "n", shape: "seed" }),
+      barChart({ metric: ["err"], column: "n" }),
+    ]
+  ) {
+    const svg = await renderSvg(s, zeros);
+    assertEquals(svg.includes("<path"), true, JSON.stringify(s));
+  }
 });

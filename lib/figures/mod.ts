@@ -12,8 +12,8 @@
  */
 
 export interface LineChartOptions {
-  /** The metric on the y axis (rows are filtered to it). */
-  metric: string;
+  /** The metric on the y axis (rows are filtered to it), or several (colour, row or column by "metric" parts them). */
+  metric: string | string[];
   /** The x field: "step" for series, or a config key. */
   x: string;
   xTitle?: string;
@@ -46,6 +46,19 @@ export interface LineChartOptions {
   zeroY?: boolean;
   /** How the colour field reads: nominal (default), ordinal (an ordered scale, e.g. sizes), quantitative. */
   colorType?: "nominal" | "ordinal" | "quantitative";
+  /** How the x field reads (default quantitative); ordinal for a few categories such as depths or orders. */
+  xType?: "quantitative" | "ordinal";
+  /** A symmetric-log x axis (zero stays on it), e.g. iterations counted from 0. */
+  symlogX?: boolean;
+  /** The fixed y range, e.g. [0, 1] for a rate. */
+  yDomain?: [number, number];
+  /** How seeds (and rows sharing x and series) combine (default "mean"), e.g. "max" for a worst case. */
+  aggregate?: "mean" | "max";
+  /** Wrapped panels: one per value of this field (e.g. a label made by `calculate`), `columns` to a row. */
+  wrap?: string;
+  columns?: number;
+  /** Each panel (row) fits its own y axis. */
+  independentY?: boolean;
 }
 
 /**
@@ -61,12 +74,13 @@ export function facet(field: string, title?: string): Record<string, unknown> {
 export function lineChart(o: LineChartOptions): Record<string, unknown> {
   // Log axes fit the data (nice: false), so no empty decades frame the lines.
   const log = { type: "log", nice: false, ...(o.logBase ? { base: o.logBase } : {}) };
-  const x = { field: o.x, type: "quantitative", title: o.xTitle ?? o.x, ...(o.logX ? { scale: log } : {}) };
+  const xScale = o.logX ? { scale: log } : o.symlogX ? { scale: { type: "symlog" } } : {};
+  const x = { field: o.x, type: o.xType ?? "quantitative", title: o.xTitle ?? o.x, ...xScale };
   const y = {
     field: "value",
     type: "quantitative",
-    title: o.yTitle ?? o.metric,
-    ...(o.logY ? { scale: log } : { scale: { zero: o.zeroY ?? false } }),
+    title: o.yTitle ?? metricFilter(o.metric).title,
+    ...(o.logY ? { scale: log } : { scale: { zero: o.zeroY ?? false, ...(o.yDomain ? { domain: o.yDomain } : {}) } }),
   };
   const colorField = o.color ?? "method";
   const color = { field: colorField, type: o.colorType ?? "nominal", title: o.colorTitle ?? colorField };
@@ -78,25 +92,34 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
   const facets = {
     ...(o.column ? { column: facet(o.column, o.columnTitle) } : {}),
     ...(o.row ? { row: facet(o.row, o.rowTitle) } : {}),
+    ...(o.wrap
+      ? { facet: { field: o.wrap, type: "nominal", title: null, ...(o.columns ? { columns: o.columns } : {}) } }
+      : {}),
   };
-  const filter = `datum.metric == '${o.metric}'${o.where ? ` && (${o.where})` : ""}${
+  const filter = `${metricFilter(o.metric).test}${o.where ? ` && (${o.where})` : ""}${
     o.logY ? " && datum.value > 0" : ""
   }`;
+  const resolve = o.independentY ? { resolve: { scale: { y: "independent" } } } : {};
   const transform = [...(o.calculate ?? []).map((c) => ({ calculate: c.expr, as: c.as })), { filter }];
   const points = o.points ?? o.x !== "step";
   const line = {
     mark: { type: "line", point: points },
-    encoding: { x, y: { ...y, aggregate: "mean" }, color, ...dash, ...(points ? shape : {}) },
+    encoding: { x, y: { ...y, aggregate: o.aggregate ?? "mean" }, color, ...dash, ...(points ? shape : {}) },
   };
-  if (!o.band) return { transform, ...line, encoding: { ...line.encoding, ...facets } };
+  if (!o.band) return { transform, ...line, encoding: { ...line.encoding, ...facets }, ...resolve };
   const band = { mark: { type: "errorband", extent: "stderr" }, encoding: { x, y, color } };
   const layered = { layer: [band, line] };
-  if (!o.column && !o.row) return { transform, ...layered };
-  return { transform, facet: facets, spec: layered };
+  if (!o.column && !o.row && !o.wrap) return { transform, ...layered };
+  const { facet: wrapped, ...grid } = facets;
+  const panels = wrapped
+    ? { facet: { field: o.wrap, type: "nominal", title: null }, ...(o.columns ? { columns: o.columns } : {}) }
+    : { facet: grid };
+  return { transform, ...panels, spec: layered, ...resolve };
 }
 
 export interface BarChartOptions {
-  metric: string;
+  /** The metric (or several: `column: "metric"` puts them side by side). */
+  metric: string | string[];
   yTitle?: string;
   logY?: boolean;
   /** Bars per value of this field (default "method"). */
@@ -111,7 +134,7 @@ export function barChart(o: BarChartOptions): Record<string, unknown> {
   const y = {
     field: "value",
     type: "quantitative",
-    title: o.yTitle ?? o.metric,
+    title: o.yTitle ?? metricFilter(o.metric).title,
     ...(o.logY ? { scale: { type: "log" } } : {}),
   };
   const layer = {
@@ -120,8 +143,57 @@ export function barChart(o: BarChartOptions): Record<string, unknown> {
       { mark: { type: "errorbar", extent: "stderr" }, encoding: { x, y } },
     ],
   };
-  const filter = `datum.metric == '${o.metric}'${o.where ? ` && (${o.where})` : ""}`;
+  const filter = `${metricFilter(o.metric).test}${o.where ? ` && (${o.where})` : ""}`;
   return o.column
     ? { transform: [{ filter }], facet: { column: facet(o.column) }, spec: layer }
     : { transform: [{ filter }], ...layer };
+}
+
+/** The filter that keeps one metric or any of several, and the axis title they give. */
+function metricFilter(metric: string | string[]): { test: string; title: string } {
+  const metrics = typeof metric === "string" ? [metric] : metric;
+  const test = metrics.map((m) => `datum.metric == '${m}'`).join(" || ");
+  return { test: metrics.length > 1 ? `(${test})` : test, title: metrics.join(", ") };
+}
+
+export interface DotChartOptions {
+  /** The metric (or several, told apart by `color: "metric"`). */
+  metric: string | string[];
+  /** Dots per value of this field along x (default "method"). */
+  x?: string;
+  /** Colour, and side-by-side offset within each x, by this field (e.g. "metric" or a config key). */
+  color: string;
+  /** Marker shape by a further field. */
+  shape?: string;
+  where?: string;
+  logY?: boolean;
+  /** Values below this are drawn at it, e.g. 1e-17 so exact zeros stay on a log axis. */
+  floor?: number;
+  yTitle?: string;
+}
+
+/**
+ * Every row's value (each seed and config, no mean) as a dot per method (or `x`), split side by side by `color`:
+ * for checks whose values span decades, such as residuals at machine precision.
+ */
+export function dotChart(o: DotChartOptions): Record<string, unknown> {
+  const { test, title } = metricFilter(o.metric);
+  const filter = `${test}${o.where ? ` && (${o.where})` : ""}`;
+  const floor = o.floor !== undefined ? [{ calculate: `max(datum.value, ${o.floor})`, as: "value" }] : [];
+  return {
+    transform: [{ filter }, ...floor],
+    mark: { type: "point", filled: true },
+    encoding: {
+      x: { field: o.x ?? "method", type: "nominal", title: null },
+      y: {
+        field: "value",
+        type: "quantitative",
+        title: o.yTitle ?? title,
+        ...(o.logY ? { scale: { type: "log" } } : {}),
+      },
+      color: { field: o.color, type: "nominal" },
+      xOffset: { field: o.color, type: "nominal" },
+      ...(o.shape ? { shape: { field: o.shape, type: "nominal" } } : {}),
+    },
+  };
 }
