@@ -4,11 +4,13 @@
  * current task is concatenated with an equal-size minibatch drawn from a class-balanced memory of past tasks
  * (De Lange et al., ICLR'23, Sec. 3 "continual evaluation" setting; ER as in their Sec. 5 baselines).
  * The training loop hands the parameters to `onEval` every `evalEvery` steps and at every task boundary, so
- * accuracy on old tasks can be measured per iteration (the paper's continual evaluation).
+ * accuracy on old tasks can be measured per iteration (the paper's continual evaluation). Backprop and the SGD step
+ * run on the shared kit lib/math/nn; `onEval` sees `Params` that are views of the kit model's weights (copy to keep).
  */
 import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
+import { Dense, ReLU, Sequential, SGD } from "../../lib/math/nn/mod.ts";
 
 export type M = Mat<Float64Array>;
 export interface Split {
@@ -83,29 +85,37 @@ export function forward(la: Linalg, p: Params, x: M): { pre: M; h: M; z: M } {
   return { pre, h, z };
 }
 
-/** Mean softmax cross-entropy over the rows of x and its gradient (hand-written backprop). */
+/** The kit network z = W2 relu(W1 x + b1) + b2 (weights n_out × n_in, as `Params`), on `la`'s backend. */
+function kitModel(la: Linalg, d: number, h: number): Sequential {
+  const dense = (units: number) => new Dense(units, { transposed: true });
+  return new Sequential([dense(h), new ReLU(), dense(10)], [d], { backend: la.info.kind });
+}
+
+/** `Params` whose arrays are views into the model's parameter store (updating one updates the other). */
+function viewsOf(m: Sequential): Params {
+  const g = (name: string) => m.store.get(name);
+  const w1 = g("0.w"), w2 = g("2.w");
+  return {
+    w1: mat(w1.shape[0], w1.shape[1], w1.value as Float64Array),
+    b1: g("0.b").value as Float64Array,
+    w2: mat(w2.shape[0], w2.shape[1], w2.value as Float64Array),
+    b2: g("2.b").value as Float64Array,
+  };
+}
+
+/** Mean softmax cross-entropy over the rows of x and its gradient (backprop on lib/math/nn). */
 export function lossGrad(la: Linalg, p: Params, x: M, y: Uint8Array): { loss: number; grad: Params } {
-  const n = x.rows;
-  const { pre, h, z } = forward(la, p, x);
-  const dz = mat(n, 10);
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const row = z.data.subarray(i * 10, i * 10 + 10);
-    const m = Math.max(...row);
-    let s = 0;
-    for (let k = 0; k < 10; k++) s += Math.exp(row[k] - m);
-    loss += Math.log(s) + m - row[y[i]];
-    for (let k = 0; k < 10; k++) dz.data[i * 10 + k] = (Math.exp(row[k] - m) / s - (k === y[i] ? 1 : 0)) / n;
-  }
-  const w2 = la.matmul(dz, h, { transA: true }) as M;
-  const b2 = new Float64Array(10);
-  for (let i = 0; i < dz.data.length; i++) b2[i % 10] += dz.data[i];
-  const dh = la.matmul(dz, p.w2) as M;
-  for (let i = 0; i < dh.data.length; i++) if (pre.data[i] <= 0) dh.data[i] = 0;
-  const w1 = la.matmul(dh, x, { transA: true }) as M;
-  const b1 = new Float64Array(p.b1.length);
-  for (let i = 0; i < dh.data.length; i++) b1[i % b1.length] += dh.data[i];
-  return { loss: loss / n, grad: { w1, b1, w2, b2 } };
+  const m = kitModel(la, x.cols, p.b1.length), v = viewsOf(m);
+  v.w1.data.set(p.w1.data);
+  v.b1.set(p.b1);
+  v.w2.data.set(p.w2.data);
+  v.b2.set(p.b2);
+  const loss = m.lossAndGrad(x.data, y, x.rows);
+  const g = (name: string) => Float64Array.from(m.store.get(name).grad);
+  return {
+    loss,
+    grad: { w1: mat(p.w1.rows, p.w1.cols, g("0.w")), b1: g("0.b"), w2: mat(10, p.w2.cols, g("2.w")), b2: g("2.b") },
+  };
 }
 
 /** Class-incremental accuracy (argmax over all 10 outputs) on a split. */
@@ -172,7 +182,12 @@ export function trainSequence(
   onEval: (step: number, p: Params, task: number) => void,
 ): Params {
   const d = data.train[0].x.cols, T = data.train.length, I = cfg.itersPerTask;
-  const p = initParams(d, cfg.hidden, rng.split("init"));
+  const init = initParams(d, cfg.hidden, rng.split("init"));
+  const model = kitModel(la, d, cfg.hidden), p = viewsOf(model), opt = new SGD({ lr: cfg.lr });
+  p.w1.data.set(init.w1.data);
+  p.b1.set(init.b1);
+  p.w2.data.set(init.w2.data);
+  p.b2.set(init.b2);
   const r = rng.split("batches");
   let mem: [Split, number][] = [];
   for (let t = 0; t < T; t++) {
@@ -183,11 +198,8 @@ export function trainSequence(
       const pairs: [Split, number][] = Array.from({ length: cfg.batch }, () => [cur, r.int(cur.y.length)]);
       if (replay && mem.length > 0) { for (let k = 0; k < cfg.batch; k++) pairs.push(mem[r.int(mem.length)]); }
       const b = gather(pairs, d);
-      const { grad } = lossGrad(la, p, b.x, b.y);
-      for (const key of ["w1", "w2"] as const) {
-        p[key].data.forEach((v, j, a) => (a[j] = v - cfg.lr * grad[key].data[j]));
-      }
-      for (const key of ["b1", "b2"] as const) p[key].forEach((v, j, a) => (a[j] = v - cfg.lr * grad[key][j]));
+      model.lossAndGrad(b.x.data, b.y, b.x.rows);
+      opt.step(model.store.value, model.store.grad);
     }
     if (replay) mem = updateMemory(mem, cur, data.classes.slice(0, t + 1).flat().length, cfg.memory, r.split(t));
   }
