@@ -4,6 +4,7 @@
  * and every request it makes.
  */
 
+/** Where the Debian chromium binary lives; the only browser the tests and screenshots drive. */
 export const CHROMIUM = "/usr/bin/chromium";
 
 /** Whether the Debian chromium binary is installed (the browser test skips without it). */
@@ -15,12 +16,17 @@ export function hasChromium(): boolean {
   }
 }
 
+/**
+ * What a page did while open (requests, console errors, uncaught exceptions), for tests to assert it stayed offline and
+ * error-free.
+ */
 export interface PageEvents {
   requests: string[];
   consoleErrors: string[];
   exceptions: string[];
 }
 
+/** A headless Chromium process driven over the DevTools protocol: start it, open pages, close it. */
 export class Browser {
   private nextId = 1;
   private pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
@@ -159,6 +165,7 @@ export class Browser {
   }
 }
 
+/** One open tab of a Browser: evaluate script, wait for conditions, take screenshots, read its recorded events. */
 export class Page {
   constructor(private browser: Browser, private sessionId: string, readonly events: PageEvents) {}
 

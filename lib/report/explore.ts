@@ -20,6 +20,7 @@ import { readVerdict, VERDICT_DIR } from "../claims/verdicts.ts";
 const NODE_MODULES = new URL("../../node_modules/", import.meta.url);
 const APP = new URL("./explore/app.js", import.meta.url);
 
+/** What writeExplore wrote: the files, their total size, and how many runs and experiments they hold. */
 export interface ExploreSummary {
   files: string[];
   runs: number;
@@ -28,6 +29,7 @@ export interface ExploreSummary {
   bytes: number;
 }
 
+/** Options of writeExplore: which paper pages to link, and where to read verdicts. */
 export interface ExploreOptions {
   /** Ids with a paper page beside this folder (`../<id>/index.html`). */
   reports?: string[];

@@ -7,6 +7,7 @@ import type { RunDescription } from "./mod.ts";
 import type { Cell, TableData } from "./tables.ts";
 import { esc, prose } from "./prose.ts";
 
+/** Everything a paper page shows, gathered by writeReport so that rendering does no I/O. */
 export interface PageInput {
   exp: AnyExperiment;
   scale: string;
@@ -25,6 +26,7 @@ export interface PageInput {
 const link = (href: string, text: string) =>
   /^https?:\/\//.test(href) ? `<a href="${esc(href)}">${esc(text)}</a>` : esc(text);
 
+/** The paper page as a self-contained HTML string. */
 export function renderPage(p: PageInput): string {
   const { exp, ran } = p;
   const paper = exp.paper;

@@ -240,6 +240,7 @@ async function update() {
   renderRuns();
   timing.figures = Math.round(t1 - t0);
   timing.table = Math.round(performance.now() - t1);
+  if (document.body.dataset.timing) document.body.dataset.timing = JSON.stringify(timing);
 }
 
 async function renderFigures() {
@@ -275,9 +276,15 @@ async function renderFigures() {
     }${esc(f.caption)}</p></div>`
   ).join("");
   let drawn = 0;
+  const metricNames = [...new Set(rows.map((r) => r.metric))];
   for (const [i, f] of meta.figures.entries()) {
     const el = $(`#fig-${i}`);
-    if (!rows.length) {
+    // Hand vega only the metrics the spec names (as a quoted string), when it names any: series of other metrics
+    // can be most of the rows.
+    const text = JSON.stringify(f.spec);
+    const named = new Set(metricNames.filter((m) => text.includes(`'${m}'`) || text.includes(`\"${m}\"`)));
+    const data = named.size ? rows.filter((r) => named.has(r.metric)) : rows;
+    if (!data.length) {
       el.innerHTML = `<p class="note">No finished runs in the selection.</p>`;
       continue;
     }
@@ -288,7 +295,7 @@ async function renderFigures() {
         ...(unit ? { width: 360, height: 240 } : {}),
         config: { font: "DejaVu Sans, sans-serif", view: { stroke: null } },
         ...f.spec,
-        data: { values: rows },
+        data: { values: data },
       };
       const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), {
         renderer: "svg",
