@@ -6,6 +6,7 @@ import { factor, factoredCost, factoredLayer } from "./factored.ts";
 import { disposePlans, factoredLayerJax, uploadPlans } from "./factored_jax.ts";
 import { factored, makeLayer, naive } from "./layer.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const maxRel = (y: ArrayLike<number>, ref: ArrayLike<number>) => {
   let e = 0, s = 0;
@@ -109,14 +110,10 @@ Deno.test("jax-js (wasm, float32) factored and naive layers match the float64 re
 
 Deno.test("smoke pipeline: data → methods → measure gives finite metrics, exact outputs", async () => {
   const cfg = exp.config.parse({ group: "O_n", n: 4, k: 3, l: 3 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const m of ["naive", "factored"]) {
-    const ctx = { seed: 0, rng: Rng.fromSeed(0), backend: "native" as const, observe: () => {}, choose: () => {} };
-    const out = await exp.methods[m].run(data, cfg, ctx);
-    const metrics = await exp.measure(data, out, cfg);
-    for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${m}.${k} = ${v}`);
-    assert((metrics.rel_err as number) < 1e-12);
-  }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, cfg, { methods: ["naive", "factored"] });
+  for (const [m, metrics] of Object.entries(byMethod)) assert((metrics.rel_err as number) < 1e-12, m);
+  assert(Object.keys(byMethod).length === 2, "both methods run");
   assert(exp.methods.naive.skip!({ ...cfg, group: "Sp_n", n: 3 }));
   assert(exp.methods.factored.skip!({ ...cfg, k: 2, l: 3 }));
 });

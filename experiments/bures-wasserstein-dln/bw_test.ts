@@ -4,6 +4,7 @@ import { gaussian, gram, type M64, matmul, symEig } from "../../lib/math/lowrank
 import { deepLoss, endToEnd, imbalance, initLayers, symPow } from "./bw.ts";
 import { makeTarget, optimalValue, optimum, relDist, spectral } from "./target.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const rng = Rng.fromSeed(7);
 const t = makeTarget({ d: 6, k: 2, kappa: 5 }, rng.split("target"));
@@ -107,25 +108,11 @@ Deno.test("balanced init is balanced and has the requested end-to-end scale", ()
 });
 
 Deno.test("smoke pipeline: data → methods → measure gives finite metrics and the bw run converges", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, depth: 3 });
-  const seed = 0, data = await exp.data(cfg, { seed, rng: Rng.fromSeed(seed).split("data") });
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const observed: Record<string, number>[] = [];
-    const ctx = {
-      seed,
-      rng: Rng.fromSeed(seed).split("method"),
-      backend: "cpu" as const,
-      observe: (_s: number, st: unknown) => observed.push(exp.observe!(data, st, cfg)),
-      choose: () => {},
-    };
-    const out = await m.run(data, cfg, ctx);
-    const metrics = await exp.measure(data, out, cfg);
-    for (const [k, v] of Object.entries(metrics)) {
-      if (!Number.isFinite(v as number)) throw new Error(`${name}: ${k} = ${v}`);
-    }
-    if (observed.length < 2 || !observed.every((o) => Object.values(o).every(Number.isFinite))) {
-      throw new Error(`${name}: bad trajectory`);
-    }
+  // runMethods runs each method as the runner does and checks that every metric (observed ones too) is declared
+  // and finite; observed metrics come back as series by step.
+  const byMethod = await runMethods(exp, { depth: 3 });
+  for (const [name, metrics] of Object.entries(byMethod)) {
+    if (((metrics.rel_dist as number[] | undefined)?.length ?? 0) < 2) throw new Error(`${name}: bad trajectory`);
     if (name === "bw" && (metrics.final_rel_dist as number) > 1e-3) {
       throw new Error("bw did not converge at smoke scale");
     }

@@ -1,13 +1,11 @@
-import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 type M64 = Mat<Float64Array>;
-function assert(cond: boolean, msg = "assertion failed"): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 const gram = (a: M64) => getLinalg().matmul(a, a, { transB: true }) as M64;
 const rng = Rng.fromSeed(9);
 
@@ -62,17 +60,7 @@ Deno.test("dense FJLT (q = 1): distortion shrinks as k grows", () => {
 });
 
 Deno.test("smoke pipeline: data → methods → measure gives finite metrics", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, n: 100, qDiv: 1 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = {
-      seed: 0,
-      rng: Rng.fromSeed(0).split(name),
-      backend: "native" as const,
-      observe: () => {},
-      choose: () => {},
-    };
-    const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
-    for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name} ${k} = ${v}`);
-  }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, { n: 100, qDiv: 1 });
+  assert(Object.keys(byMethod).length === Object.keys(exp.methods).length, "every method runs");
 });

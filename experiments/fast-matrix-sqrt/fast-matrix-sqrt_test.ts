@@ -4,7 +4,7 @@
  * solution or central finite differences, jax-js (wasm, and webgpu when an adapter exists) against the native
  * float64 results, and the smoke pipeline end to end.
  */
-import assert from "node:assert";
+import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { defaultDevice, init } from "@jax-js/jax";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -13,11 +13,9 @@ import * as blas from "./blas.ts";
 import { makeData, meanRelError, referenceSqrtGrad, type SqrtData } from "./data.ts";
 import { runSqrt, type SqrtMethod, type SqrtOptions } from "./methods.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const la = getLinalg();
-const assertEquals = (a: unknown, b: unknown) => assert.strictEqual(a, b);
-const assertAlmostEquals = (a: number, b: number, tol: number) =>
-  assert(Math.abs(a - b) <= tol, `${a} ≠ ${b} ± ${tol}`);
 const jaxOpts = { sanitizeOps: false, sanitizeResources: false };
 const devices = await init();
 const METHODS: SqrtMethod[] = ["mtp", "mpa", "ns", "svd"];
@@ -228,19 +226,14 @@ Deno.test({
   name: "smoke pipeline: data → every method (both passes) → measure gives finite metrics",
   ...jaxOpts,
   fn: async () => {
-    const cfg = exp.config.parse({ d: 16, b: 2 });
-    const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-    for (const [name, m] of Object.entries(exp.methods)) {
-      for (const pass of ["forward", "forward+backward"] as const) {
-        for (const backend of name === "ns_fro" ? ["native" as const] : ["native", "wasm"] as const) {
-          const c = { ...cfg, pass };
-          const ctx = { seed: 0, rng: Rng.fromSeed(0).split("method"), backend, observe: () => {}, choose: () => {} };
-          const metrics = await exp.measure(data, await m.run(data, c, ctx), c);
+    // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+    for (const pass of ["forward", "forward+backward"] as const) {
+      for (const backend of ["native", "wasm"] as const) {
+        const methods = Object.keys(exp.methods).filter((name) => backend === "native" || name !== "ns_fro");
+        const byMethod = await runMethods(exp, { d: 16, b: 2, pass }, { backend, methods });
+        for (const name of methods) {
           const gradKey = name === "svd" ? "eigh_grad_rel_error" : "grad_rel_error";
-          assertEquals(gradKey in metrics, pass === "forward+backward");
-          for (const [k, v] of Object.entries(metrics)) {
-            assert(Number.isFinite(v as number), `${name} ${pass} ${backend}: ${k} = ${v}`);
-          }
+          assertEquals(gradKey in byMethod[name], pass === "forward+backward");
         }
       }
     }

@@ -1,3 +1,4 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { getLinalg, type Mat, mat } from "../../lib/math/linalg/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
@@ -6,10 +7,6 @@ import { chain, palm, projSparse, projSplincol } from "./palm.ts";
 
 const la = getLinalg();
 type M = Mat<Float64Array>;
-
-function assert(c: boolean, msg: string): asserts c {
-  if (!c) throw new Error(msg);
-}
 
 Deno.test("hadamard(n) is symmetric with H·H = n·I", () => {
   const h = hadamard(16);

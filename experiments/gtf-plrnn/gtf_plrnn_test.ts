@@ -1,13 +1,10 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { flatten, generate, gtfLossGrad, initParams, unflattenInto } from "./plrnn.ts";
 import { makeLorenz, rk4Step } from "./lorenz.ts";
 import { powerSpectrum, spectralHellinger, stateSpaceDivergence } from "./measures.ts";
 import exp, { measureRun } from "./mod.ts";
 import { trainGtf } from "./plrnn.ts";
-
-function assert(c: boolean, msg: string): void {
-  if (!c) throw new Error(msg);
-}
 
 Deno.test("GTF gradient matches central finite differences for α ∈ {0, 0.3, 1}", () => {
   const rng = Rng.fromSeed(1);

@@ -1,12 +1,11 @@
-import assert from "node:assert";
-const assertEquals = (a: unknown, b: unknown, msg?: string): void => assert.strictEqual(a, b, msg);
-const assertAlmostEquals = (a: number, b: number, tol: number) => assert(Math.abs(a - b) <= tol, `${a} vs ${b}`);
+import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { mat, transpose } from "../../lib/math/linalg/mat.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { collapse, extend, recomputeRow, sparseGramSchmidt, sparseRow, tsvd, zhaSimonRow } from "./incsvd.ts";
 import { randSparse, rowSlice, toDense } from "./sparse.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const la = getLinalg();
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
@@ -101,19 +100,9 @@ Deno.test("recompute = rank-k SVD of the stacked matrix, leaving the input intac
 });
 
 Deno.test("smoke pipeline: data → every method → finite metrics", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, n: 100 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  const ctx = {
-    seed: 0,
-    rng: Rng.fromSeed(7).split("m"),
-    backend: "native" as const,
-    observe: () => {},
-    choose: () => {},
-  };
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const out = await m.run(data, cfg, ctx);
-    const res = await exp.measure(data, out, cfg);
-    for (const [metric, v] of Object.entries(res)) assert(Number.isFinite(v as number), `${name}.${metric} = ${v}`);
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, { n: 100 });
+  for (const [name, res] of Object.entries(byMethod)) {
     assert((res.err_ratio as number) >= 1 - 1e-9, `${name}: error below the optimum`);
   }
 });

@@ -1,13 +1,10 @@
-import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { makeProblem } from "./problem.ts";
 import { quantile, sketchAndSolve, worstQuantile } from "./sketch_solve.ts";
 import exp from "./mod.ts";
-
-function assert(cond: boolean, msg = "assertion failed"): asserts cond {
-  if (!cond) throw new Error(msg);
-}
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const rng = Rng.fromSeed(5);
 
@@ -80,21 +77,9 @@ Deno.test("quantile interpolates order statistics; worstQuantile picks the worst
 });
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
-  const base = exp.config.parse({ ...exp.scales.smoke.set, d: 16, mOverD: 4, trials: 4 });
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
   for (const design of ["coherent", "gaussian"] as const) {
-    const cfg = { ...base, design };
-    const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-    for (const [name, m] of Object.entries(exp.methods)) {
-      const ctx = {
-        seed: 0,
-        rng: Rng.fromSeed(0).split(name),
-        backend: "native" as const,
-        observe: () => {},
-        choose: () => {},
-      };
-      const out = await m.run(data, cfg, ctx);
-      const metrics = await exp.measure(data, out, cfg);
-      for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name} ${k} = ${v}`);
-    }
+    const byMethod = await runMethods(exp, { d: 16, mOverD: 4, trials: 4, design });
+    assert(Object.keys(byMethod).length === Object.keys(exp.methods).length, `${design}: every method runs`);
   }
 });

@@ -4,6 +4,7 @@ import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { addScore, type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
 import { coordMedian, sampleMean, smoothedMle } from "./estimators.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 /** log f_r(z) of the mixture, for finite differences. */
 function logDensity(f: Component[], r: number, z: Float64Array): number {
@@ -86,17 +87,7 @@ Deno.test("smoothed MLE beats the mean on the bimodal law (1-D, n = 400)", () =>
 });
 
 Deno.test("smoke pipeline: data → each method → measure gives finite metrics", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, dist: "spike", n: 100, trials: 5 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = {
-      seed: 0,
-      rng: Rng.fromSeed(0).split(name),
-      backend: "native" as const,
-      observe: () => {},
-      choose: () => {},
-    };
-    const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
-    for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k}`);
-  }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, { dist: "spike", n: 100, trials: 5 });
+  assert(Object.keys(byMethod).length === Object.keys(exp.methods).length, "every method runs");
 });

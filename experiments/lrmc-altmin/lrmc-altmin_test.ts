@@ -2,22 +2,19 @@
  * Tests for lrmc-altmin: each kernel against an independent reference (ml-matrix), the solvers against
  * exact least squares, AltMin against exact recovery, and the smoke-scale pipeline for finite metrics.
  */
+import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
-import type { RunContext } from "../../lib/experiment.ts";
 import { cholesky, choSolveInPlace, householderQr, relErrorFactored } from "./dense.ts";
 import { type Csr, makeInstance } from "./data.ts";
 import { solveRowsExact, solveRowsSketched } from "./lsq.ts";
 import { altMin, jacobiEigenvectors } from "./altmin.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
-function assertClose(a: number, b: number, tol: number, what: string) {
-  if (!(Math.abs(a - b) <= tol)) throw new Error(`${what}: ${a} vs ${b} (tol ${tol})`);
-}
-function assert(cond: boolean, what: string) {
-  if (!cond) throw new Error(what);
-}
+const assertClose = (a: number, b: number, tol: number, what: string) =>
+  assertAlmostEquals(a, b, tol, `${what}: ${a} vs ${b} (tol ${tol})`);
 
 Deno.test("cholesky + choSolve match ml-matrix solve on a random SPD system", () => {
   const rng = Rng.fromSeed(1), k = 7;
@@ -215,25 +212,13 @@ Deno.test("altMin recovers a well-sampled rank-k matrix, exact and sketched alik
 });
 
 Deno.test("smoke pipeline: data → every method → observe/measure gives finite metrics", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, n: 200, k: 4 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, method] of Object.entries(exp.methods)) {
-    const observed: Record<string, number>[] = [];
-    const ctx: RunContext = {
-      seed: 0,
-      rng: Rng.fromSeed(0).split("method"),
-      backend: "cpu",
-      observe: (_step, state) => observed.push(exp.observe!(data, state, cfg)),
-      choose: () => {},
-    };
-    const out = await method.run(data, cfg, ctx);
-    const m = await exp.measure(data, out, cfg);
-    for (const [key, v] of Object.entries(m)) {
-      assert(key in exp.metrics, `${name}: undeclared metric ${key}`);
-      for (const x of typeof v === "number" ? [v] : v) assert(Number.isFinite(x), `${name}: ${key} = ${x}`);
-    }
-    assert(observed.length === m.iters, `${name}: one observation per iteration`);
-    for (const o of observed) for (const v of Object.values(o)) assert(Number.isFinite(v), `${name}: observe finite`);
+  // runMethods runs each method as the runner does and checks that every metric (observed ones too) is declared
+  // and finite; observed metrics come back as series by step (t = 1, 2, …). The js backend keeps the row solves off
+  // BLAS, as on the cpu backend this test used before.
+  const byMethod = await runMethods(exp, { n: 200, k: 4 }, { backend: "js" });
+  for (const [name, m] of Object.entries(byMethod)) {
+    const observed = Object.keys(m.rel_error ?? []).length;
+    assert(observed === m.iters, `${name}: one observation per iteration`);
     assert((m.final_rel_error as number) < 1e-3, `${name}: smoke instance recovered (${m.final_rel_error})`);
   }
 });
