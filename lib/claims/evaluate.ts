@@ -58,6 +58,7 @@ export function splitByBackend(results: ResultSet): { label: string; results: Re
   }));
 }
 
+/** A built paper's catalog status, derived from its paper claims at paper scale (see paperStatus). */
 export type PaperStatus = "reproduced" | "partial" | "not reproduced";
 
 /**

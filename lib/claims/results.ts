@@ -14,6 +14,10 @@
  */
 import { mean } from "../math/stats.ts";
 
+/**
+ * One tidy result row: a metric value (at a step for series) of one run, with the run's method, backend, seed and
+ * config.
+ */
 export interface MetricRow {
   run_id: string;
   method: string;
@@ -37,6 +41,7 @@ export interface PlannedRun {
   error?: string | null;
 }
 
+/** Which values a selection takes: a metric, optionally narrowed by method, backend, config values and step. */
 export interface Query {
   metric: string;
   method?: string;
@@ -52,6 +57,10 @@ export class SelectionError extends Error {
   override name = "SelectionError";
 }
 
+/**
+ * An experiment's tidy results with strict selections and per-config summaries, the one thing claims, tables and
+ * figures read.
+ */
 export class ResultSet {
   /**
    * @param rows tidy metric rows of the finished runs

@@ -28,6 +28,7 @@ export interface MetricSummary {
   runs: number;
 }
 
+/** The largest relative drift a `statistic` metric may show against its baseline (4%), however wide its seed spread. */
 export const STATISTIC_CAP = 0.04;
 
 /**

@@ -8,6 +8,7 @@ import type { ResultSet } from "./results.ts";
  * - `sanity`: a property of the setup (a baseline behaves as known, a generator has the intended spectrum).
  */
 export type ClaimKind = "paper" | "identity" | "sanity";
+/** Every claim kind, so that module validation can refuse any other. */
 export const CLAIM_KINDS: readonly ClaimKind[] = ["paper", "identity", "sanity"];
 
 /** Where a number or statement comes from: a URL, and where in it (table, figure, file and line). */
@@ -16,6 +17,7 @@ export interface Source {
   where?: string;
 }
 
+/** A check's outcome: whether the claim holds, the measured value to show beside the paper's, and detail on why. */
 export interface ClaimVerdict {
   /** The measured value, as a reader should see it next to the paper's. */
   measured: string;
@@ -26,6 +28,10 @@ export interface ClaimVerdict {
 /** A claim's check: a pure function of the results. Vocabulary checks also name the metrics they read. */
 export type Check = ((results: ResultSet) => ClaimVerdict) & { metrics?: readonly string[] };
 
+/**
+ * One checkable statement of a module: its kind, statement, the paper's value with source, and the check over the
+ * results.
+ */
 export interface Claim {
   id: string;
   kind: ClaimKind;

@@ -15,6 +15,10 @@ import { EXPERIMENTS_DIR } from "../run/registry.ts";
 /** results/verdicts beside the experiments folder (the tests' toy folder keeps its own). */
 export const VERDICT_DIR = new URL("../results/verdicts/", EXPERIMENTS_DIR);
 
+/**
+ * The committed evidence of one paper-scale verification (results/verdicts/<id>.json), from which the catalog status is
+ * derived.
+ */
 export interface VerdictFile {
   experiment: string;
   scale: string;
@@ -40,6 +44,7 @@ export function statusOf(sets: VerdictFile["sets"], seeds: number): { status: Pa
   return paperStatus(sets[0]?.claims ?? [], seeds);
 }
 
+/** A paper's verdict file, or null when it has none (not verified yet). */
 export function readVerdict(id: string, dir: URL = VERDICT_DIR): VerdictFile | null {
   try {
     return JSON.parse(Deno.readTextFileSync(new URL(`${id}.json`, dir)));
@@ -48,6 +53,7 @@ export function readVerdict(id: string, dir: URL = VERDICT_DIR): VerdictFile | n
   }
 }
 
+/** Write a verdict file (one per experiment) and return its path, for `deno task verify`. */
 export function writeVerdict(v: VerdictFile, dir: URL = VERDICT_DIR): string {
   Deno.mkdirSync(dir, { recursive: true });
   const url = new URL(`${v.experiment}.json`, dir);

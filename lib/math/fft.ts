@@ -47,6 +47,7 @@ function fft1(re: Float64Array, im: Float64Array, off: number, stride: number, n
   }
 }
 
+/** Whether `n` is a positive power of two, the lengths these radix-2 transforms accept. */
 export function isPow2(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }

@@ -29,6 +29,10 @@ function splitmix32(x: number): () => number {
   };
 }
 
+/**
+ * A seeded, splittable random stream (xoshiro128**): named splits give independent streams, so that data and methods
+ * never share draws.
+ */
 export class Rng {
   #s: Uint32Array;
   #spare: number | null = null;

@@ -1,11 +1,13 @@
 /** Small statistics used by claims, tables and metrics. Pure functions over plain arrays. */
 
+/** The arithmetic mean (NaN for no values), the basis of every summary over seeds. */
 export function mean(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i];
   return xs.length ? s / xs.length : NaN;
 }
 
+/** The median (NaN for no values), robust to outliers such as a slow repeat in timings. */
 export function median(xs: ArrayLike<number>): number {
   const s = Array.from(xs).sort((a, b) => a - b);
   if (!s.length) return NaN;
@@ -13,6 +15,7 @@ export function median(xs: ArrayLike<number>): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The sample standard deviation (n − 1 denominator; 0 for fewer than two values), for spreads over seeds. */
 export function std(xs: ArrayLike<number>): number {
   const m = mean(xs);
   let s = 0;
@@ -67,6 +70,7 @@ export function ci95(xs: ArrayLike<number>): number {
   return (tQuantile975(n - 1) * std(xs)) / Math.sqrt(n);
 }
 
+/** Pearson's correlation coefficient of two equally long samples. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const mx = mean(x), my = mean(y);
   let sxy = 0, sxx = 0, syy = 0;
@@ -91,6 +95,7 @@ export function ranks(xs: ArrayLike<number>): Float64Array {
   return r;
 }
 
+/** Spearman's rank correlation (Pearson's on ranks), for monotone agreement that ignores scale. */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return pearson(ranks(x), ranks(y));
 }

@@ -155,13 +155,29 @@ export class Browser {
       await Promise.race([this.send("Browser.close"), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* already gone */ }
     this.ws.close();
-    try {
-      this.child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await this.child.status;
-    try {
-      Deno.removeSync(this.profile, { recursive: true });
-    } catch { /* chromium may still hold files */ }
+    // Let Chromium exit by itself (its helpers go with it); kill it only if it has not within 5 s.
+    let timer: number | undefined;
+    const exited = await Promise.race([
+      this.child.status.then(() => true),
+      new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
+    ]);
+    clearTimeout(timer);
+    if (!exited) {
+      try {
+        this.child.kill("SIGKILL");
+      } catch { /* exited meanwhile */ }
+      await this.child.status;
+    }
+    // Its helper processes may still be writing the profile for a moment.
+    for (let i = 0; i < 10; i++) {
+      try {
+        Deno.removeSync(this.profile, { recursive: true });
+        return;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 }
 

@@ -17,6 +17,7 @@ import { renderSvg, svgToPng } from "./render.ts";
 import { fmtCell, tableData, tableMarkdown } from "./tables.ts";
 import { renderPage } from "./page.ts";
 
+/** Which runs a paper page reports: the scale and the code version. */
 export interface ReportOptions {
   /** Which scale to report (default: `paper` if it has runs, else `smoke`). */
   scale?: string;
@@ -27,6 +28,7 @@ export interface ReportOptions {
   codeVersion?: string;
 }
 
+/** What writeReport wrote, and the claim verdicts it evaluated (one set per backend set). */
 export interface ReportSummary {
   files: string[];
   scale: string;
@@ -36,6 +38,10 @@ export interface ReportSummary {
   sets: { label: string; claims: ClaimResult[] }[];
 }
 
+/**
+ * Write an experiment's report (self-contained HTML page, markdown, figures as SVG and PNG, tables, claim verdicts)
+ * from the store's runs at one scale.
+ */
 export async function writeReport(
   exp: AnyExperiment,
   store: Store,
@@ -157,6 +163,7 @@ export function chosenHyperparameters(results: { rows: { metric: string; method:
   }).sort((a, b) => (a.method + a.name < b.method + b.name ? -1 : 1));
 }
 
+/** What ran for a report: run counts by status, backends, seeds, failures and commits, with a markdown summary. */
 export interface RunDescription {
   scale: Scale<Record<string, unknown>>;
   counts: Record<string, number>;

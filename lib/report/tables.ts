@@ -6,6 +6,7 @@ import type { ResultSet } from "../claims/results.ts";
 import { canonicalJson } from "../run/hash.ts";
 import { ci95, mean } from "../math/stats.ts";
 
+/** One table cell: a metric's mean over seeds with its 95% CI, range and count, and the paper's value when known. */
 export interface Cell {
   mean: number;
   /** Half-width of the 95% CI over seeds (shown only with ≥ 3 seeds). */
@@ -16,6 +17,7 @@ export interface Cell {
   paper?: { value: number; source: Source };
 }
 
+/** A results table before formatting: its columns and one row per method and `by` values. */
 export interface TableData {
   columns: string[]; // "method", the `by` keys, then one per metric
   rows: { key: Record<string, unknown>; cells: Record<string, Cell | undefined> }[];
@@ -70,6 +72,7 @@ function compareKeys(a: Record<string, unknown>, b: Record<string, unknown>, key
   return 0;
 }
 
+/** A number in at most four significant digits (exponent form when very large or small), for tables and prose. */
 export function fmtNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return "0";
@@ -88,6 +91,7 @@ export function fmtCell(c: Cell | undefined): string {
   return c.paper ? `${ours} (paper: ${fmtNumber(c.paper.value)})` : ours;
 }
 
+/** A results table as a markdown table, for the report's per-table .md files and report.md. */
 export function tableMarkdown(d: TableData): string {
   const head = `| ${d.columns.join(" | ")} |\n|${d.columns.map(() => "---").join("|")}|`;
   const body = d.rows.map((r) =>

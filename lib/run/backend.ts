@@ -10,8 +10,13 @@ import type { AnyExperiment, Backend } from "../experiment.ts";
 import { BACKENDS } from "../experiment.ts";
 import { UserError } from "./errors.ts";
 
+/** A backend asked for on the command line: a named one, or `auto` to pick the method's best available here. */
 export type BackendRequest = Backend | "auto";
 
+/**
+ * What this machine offers: whether native BLAS loads and whether WebGPU has a (hardware or software) adapter; plans
+ * resolve backends against it.
+ */
 export interface MachineBackends {
   native: { available: boolean; library: string };
   webgpu: { available: boolean; software: boolean; description: string };
@@ -40,6 +45,7 @@ export async function probeMachine(): Promise<MachineBackends> {
   return { native, webgpu };
 }
 
+/** Parse a `--backend` value, refusing unknown names with a one-sentence UserError. */
 export function parseBackend(s: string): BackendRequest {
   if (s === "auto" || (BACKENDS as readonly string[]).includes(s)) return s as BackendRequest;
   throw new UserError(`--backend ${s}: expected one of auto, ${BACKENDS.join(", ")}`);

@@ -15,6 +15,7 @@ import { deserialize, serialize } from "node:v8";
 import { join } from "node:path";
 import { keyOf, sha256 } from "./hash.ts";
 
+/** Counts of input-cache hits, misses and corrupt entries rebuilt, so benchmarks and tests can see the cache work. */
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -24,6 +25,7 @@ export interface CacheStats {
 /** Counters since process start; benchmarks and tests read them. */
 export const cacheStats: CacheStats = { hits: 0, misses: 0, rebuilt: 0 };
 
+/** The input cache's folder (`REPRO_CACHE_DIR`, else .cache/inputs), so tests and CI can point it elsewhere. */
 export function cacheDir(): string {
   return Deno.env.get("REPRO_CACHE_DIR") ?? ".cache/inputs";
 }
@@ -31,6 +33,10 @@ export function cacheDir(): string {
 // v2: the checksum covers the entry's key as well as its payload, so a valid entry under the wrong name is refused.
 const MAGIC = "repro-cache-v2\n";
 
+/**
+ * The value `build()` makes for these inputs, read from the on-disk cache when a valid entry exists, else built and
+ * stored, so expensive inputs are made once.
+ */
 export async function cached<T>(name: string, inputs: unknown, build: () => T | Promise<T>): Promise<T> {
   const dir = cacheDir();
   const key = `${name.replace(/[^\w.-]/g, "_")}-${keyOf(inputs)}`;

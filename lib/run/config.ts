@@ -26,6 +26,7 @@ export function parseSets(sets: string[]): Record<string, string[]> {
   return out;
 }
 
+/** An experiment's scale by name, or a UserError listing the scales it has. */
 export function getScale(exp: AnyExperiment, name: string): Scale<Record<string, unknown>> {
   const scale = exp.scales[name];
   if (!scale) {

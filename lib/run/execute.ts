@@ -15,6 +15,7 @@ import { fmtDuration, Progress } from "./progress.ts";
 import { runtimeVersions } from "./versions.ts";
 import { replayJournal, RunWriter } from "./journal.ts";
 
+/** What executeRuns needs: the store, the planned runs, this machine, the versions to record and the per-run limits. */
 export interface ExecuteOptions {
   store: Store;
   runs: RunSpec[];
@@ -34,6 +35,7 @@ export interface ExecuteOptions {
   commit?: { maxBatch?: number; maxDelayMs?: number };
 }
 
+/** Counts of a sweep's runs by outcome, and its wall time, for the command's closing line and for callers to check. */
 export interface ExecuteSummary {
   planned: number;
   resumed: number;
@@ -45,6 +47,10 @@ export interface ExecuteSummary {
   wallMs: number;
 }
 
+/**
+ * Run the planned runs that are not finished yet, each in its own limited process, journalling and committing every
+ * result to the store; resumes after an interrupt.
+ */
 export async function executeRuns(exp: AnyExperiment, opts: ExecuteOptions): Promise<ExecuteSummary> {
   const t0 = performance.now();
   const recovered = await replayJournal(opts.store); // runs a killed sweep journalled but never committed

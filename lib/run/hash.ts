@@ -17,6 +17,7 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
+/** The SHA-256 of a string or bytes as hex, for run keys, code versions and cache checksums. */
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }

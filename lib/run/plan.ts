@@ -11,6 +11,10 @@ import { UserError } from "./errors.ts";
 import { keyOf, sha256 } from "./hash.ts";
 import { EXPERIMENTS_DIR } from "./registry.ts";
 
+/**
+ * One planned run: experiment, method, seed, scale, config point and backend, under a stable key; what a run process
+ * receives.
+ */
 export interface RunSpec {
   runId: string;
   experiment: string;
@@ -24,6 +28,7 @@ export interface RunSpec {
   skip: string | false;
 }
 
+/** What planRuns expands: the scale, its config points, seeds, methods, code version and the requested backends. */
 export interface PlanOptions {
   scale: string;
   points: Record<string, unknown>[];
@@ -36,6 +41,7 @@ export interface PlanOptions {
   machine: MachineBackends;
 }
 
+/** A run's stable key, so that a rerun of the same run finds its finished record and any code change gives new keys. */
 export function runKey(
   experiment: string,
   method: string,
@@ -47,6 +53,9 @@ export function runKey(
   return keyOf({ experiment, method, config, seed, codeVersion, backend });
 }
 
+/**
+ * Expand config points × methods × seeds (× backends) into run specs, with the reason each skipped run cannot happen.
+ */
 export function planRuns(exp: AnyExperiment, opts: PlanOptions): RunSpec[] {
   const known = Object.keys(exp.methods);
   const methods = opts.methods ?? exp.scales[opts.scale]?.methods ?? known;

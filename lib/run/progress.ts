@@ -48,6 +48,7 @@ export class Progress {
   }
 }
 
+/** A duration in milliseconds as a short human string (e.g. 850ms, 12.3s, 4m05s, 1h20m) for progress lines. */
 export function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
   if (ms < 1000) return `${ms.toFixed(0)}ms`;

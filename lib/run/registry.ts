@@ -23,6 +23,7 @@ export function experimentIds(): string[] {
   return ids.sort();
 }
 
+/** The URL of an experiment's mod.ts, from which it is imported and its code version hashed. */
 export function experimentUrl(id: string): URL {
   return new URL(`${id}/mod.ts`, EXPERIMENTS_DIR);
 }

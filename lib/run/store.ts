@@ -20,8 +20,10 @@ import { dirname } from "node:path";
 import type { MetricRow } from "../claims/results.ts";
 import { UserError } from "./errors.ts";
 
+/** How a run ended: `ok` and `skipped` count as finished, `failed` and `timeout` are retried on resume. */
 export type RunStatus = "ok" | "failed" | "timeout" | "skipped";
 
+/** One row of the `runs` table: what ran, where, how it ended and with which versions. */
 export interface RunRecord {
   run_id: string;
   experiment: string;
@@ -40,6 +42,7 @@ export interface RunRecord {
   versions: Record<string, unknown>;
 }
 
+/** One metric value of a run; `step` is null for a scalar and the step index for an observed series. */
 export interface MetricValue {
   name: string;
   step: number | null;
@@ -92,6 +95,10 @@ function describeOpenError(path: string, msg: string): string {
   return `--db ${path}: DuckDB cannot open it (${msg.split("\n")[0]})`;
 }
 
+/**
+ * The DuckDB results store: one transaction per run, queries for claims and reports, export to Parquet or CSV, and
+ * merging of stores.
+ */
 export class Store {
   private constructor(readonly path: string, private instance: DuckDBInstance, private db: DuckDBConnection) {}
 

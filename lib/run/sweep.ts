@@ -11,6 +11,9 @@ import { executeRuns, type ExecuteSummary } from "./execute.ts";
 import type { RunRecord, Store } from "./store.ts";
 import { ResultSet } from "../claims/results.ts";
 
+/**
+ * What a sweep needs: the scale, store and machine, with optional seeds, points, methods, backends, shard and limits.
+ */
 export interface SweepOptions {
   scale: string;
   store: Store;
@@ -32,6 +35,7 @@ export interface SweepOptions {
   onPlan?: (runs: RunSpec[]) => void;
 }
 
+/** What a sweep returns: its plan, the execution summary, the records and the strict results that claims read. */
 export interface SweepResult {
   runs: RunSpec[];
   summary: ExecuteSummary;

@@ -16,6 +16,10 @@ export function pinnedVersions(): Record<string, string> {
   return pinned;
 }
 
+/**
+ * The runtime, package and linear-algebra versions recorded with every run, so a result can be traced to what produced
+ * it.
+ */
 export function runtimeVersions(machine: MachineBackends): Record<string, unknown> {
   const p = pinnedVersions();
   return {
@@ -43,6 +47,10 @@ export interface MachineRecord {
   deno: string;
 }
 
+/**
+ * The machine record (linear algebra, CPU, BLAS library and kernel, threads, Deno) kept with baselines and verdicts,
+ * since these decide the last bits of native results.
+ */
 export function machineRecord(machine: MachineBackends): MachineRecord {
   let cpu = "unknown";
   try {

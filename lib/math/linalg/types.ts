@@ -14,10 +14,15 @@ export interface Mat<T extends Float = Float> {
   data: T;
 }
 
+/**
+ * A linear-algebra failure (bad shapes, a singular or non-positive-definite matrix, a LAPACK error code) under one name
+ * callers can catch.
+ */
 export class LinalgError extends Error {
   override name = "LinalgError";
 }
 
+/** Which implementation a Linalg is (native or js), its library and BLAS threads, recorded with every run. */
 export interface LinalgInfo {
   /** "native" or "js". */
   kind: "native" | "js";
@@ -27,6 +32,10 @@ export interface LinalgInfo {
   threads: number;
 }
 
+/**
+ * The dense linear algebra every method uses, with one native (OpenBLAS + LAPACKE) and one pure-JS implementation, so
+ * results do not depend on which loads.
+ */
 export interface Linalg {
   readonly info: LinalgInfo;
   /** C = op(A) · op(B). */

@@ -13,6 +13,10 @@
 import type { Rng } from "../rng.ts";
 import type { M64 } from "./dense.ts";
 
+/**
+ * An observation pattern of a rows × cols matrix, as an indicator and as sorted observed indices, for completion and
+ * sensing problems.
+ */
 export interface Mask {
   rows: number;
   cols: number;

@@ -13,8 +13,10 @@
  */
 import { dot, norm2 } from "./poisson.ts";
 
+/** A matrix given only by its product: writes A·x into `out`, so solvers need no stored matrix. */
 export type MatVec = (x: Float64Array, out: Float64Array) => void;
 
+/** A Krylov solve's outcome: the solution, iteration count, whether it met the tolerance, and the residual history. */
 export interface KrylovResult {
   x: Float64Array;
   iterations: number;
@@ -23,6 +25,7 @@ export interface KrylovResult {
   residuals: number[];
 }
 
+/** When a Krylov solve stops: relative residual `tol` or `maxIter` iterations, whichever comes first. */
 export interface KrylovOptions {
   tol: number;
   maxIter: number;

@@ -14,6 +14,7 @@
  * ```
  */
 
+/** A shifted 5-point Laplacian on an m × m grid, applied matrix-free, so large test systems need no stored matrix. */
 export interface StencilMatrix {
   /** Grid side: the matrix is n×n with n = m². */
   m: number;
@@ -68,12 +69,14 @@ export function toDense(A: StencilMatrix): Float64Array {
   return out;
 }
 
+/** The inner product of two vectors, for the matrix-free solvers. */
 export function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
 
+/** The Euclidean norm of a vector, for residuals in the matrix-free solvers. */
 export function norm2(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
 }
