@@ -107,3 +107,25 @@ Deno.test("dotChart: every value as a dot, zeros floored onto the log axis; barC
     assertEquals(svg.includes("<path"), true, JSON.stringify(s));
   }
 });
+
+Deno.test("lineChart with points keeps one legend (colour and marker merged), also on a log-2 x with a log-10 y", async () => {
+  for (const colorType of ["nominal", "ordinal"] as const) {
+    const spec = lineChart({
+      metric: "err",
+      x: "n",
+      color: "seed",
+      colorType,
+      logX: true,
+      logBase: 2,
+      logY: true,
+      logBaseY: 10,
+    });
+    const svg = await renderSvg(spec, rows);
+    assertEquals((svg.match(/role-legend"/g) ?? []).length, 1, colorType);
+  }
+  const spec = lineChart({ metric: "err", x: "n", logX: true, logBase: 2, logY: true, logBaseY: 10 }) as {
+    encoding: { x: { scale: unknown }; y: { scale: unknown } };
+  };
+  assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
+  assertEquals(spec.encoding.y.scale, { type: "log", nice: false, base: 10 });
+});

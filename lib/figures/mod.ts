@@ -42,6 +42,8 @@ export interface LineChartOptions {
   calculate?: { as: string; expr: string }[];
   /** Base of the log axes (default 10), e.g. 2 for sizes that double. */
   logBase?: number;
+  /** Base of the log y axis when it differs from `logBase`, e.g. 10 for times against sizes that double. */
+  logBaseY?: number;
   /** Start the (linear) y axis at zero instead of fitting the data. */
   zeroY?: boolean;
   /** How the colour field reads: nominal (default), ordinal (an ordered scale, e.g. sizes), quantitative. */
@@ -80,14 +82,16 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
     field: "value",
     type: "quantitative",
     title: o.yTitle ?? metricFilter(o.metric).title,
-    ...(o.logY ? { scale: log } : { scale: { zero: o.zeroY ?? false, ...(o.yDomain ? { domain: o.yDomain } : {}) } }),
+    ...(o.logY
+      ? { scale: o.logBaseY ? { ...log, base: o.logBaseY } : log }
+      : { scale: { zero: o.zeroY ?? false, ...(o.yDomain ? { domain: o.yDomain } : {}) } }),
   };
   const colorField = o.color ?? "method";
   const color = { field: colorField, type: o.colorType ?? "nominal", title: o.colorTitle ?? colorField };
   // Markers differ by series as well as colours, so series that coincide stay distinguishable.
   const shape = (o.colorType ?? "nominal") === "quantitative"
     ? {}
-    : { shape: { field: colorField, type: "nominal", legend: null } };
+    : { shape: { field: colorField, type: "nominal", title: color.title } };
   const dash = o.dash ? { strokeDash: { field: o.dash, type: "nominal", title: o.dashTitle ?? o.dash } } : {};
   const facets = {
     ...(o.column ? { column: facet(o.column, o.columnTitle) } : {}),
