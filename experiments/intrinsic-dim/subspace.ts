@@ -2,10 +2,12 @@
  * Subspace training (Li et al., ICLR 2018, §2, Eq. 2): θ⁽ᴰ⁾ = θ₀⁽ᴰ⁾ + P θ⁽ᵈ⁾ with a fixed random D×d projection P
  * whose columns have unit norm, and only θ⁽ᵈ⁾ (initialised to 0) trained. Network: a one-hidden-layer ReLU MLP
  * 784-H-10 with softmax cross-entropy; Adam as in the official repo's MNIST commands (README: --opt adam --lr 0.001
- * --l2 1e-05, minibatch 128). Float32 throughout; matmuls go through lib/math/linalg.
+ * --l2 1e-05, minibatch 128). Float32 throughout; the network's forward/backprop and Adam come from the shared kit
+ * lib/math/nn, the projections go through lib/math/linalg.
  */
 import type { Linalg, Mat } from "../../lib/math/linalg/types.ts";
 import type { Rng } from "../../lib/math/rng.ts";
+import { Adam, mlp, type Sequential, softmaxCrossEntropy } from "../../lib/math/nn/mod.ts";
 
 export interface Split {
   x: Float32Array; // n × 784, row-major
@@ -46,9 +48,23 @@ export function initParams(pixels: number, hidden: number, rng: Rng): Float32Arr
   return th;
 }
 
+const models = new Map<string, { net: Sequential; x: Float32Array; y: Uint8Array }>();
+
+/** The kit's 784-H-10 ReLU MLP in float32; its flat parameter layout is exactly θ's (W1, b1, W2, b2). */
+function kitNet(la: Linalg, pixels: number, hidden: number, batch: number) {
+  const key = `${la.info.kind}/${pixels}/${hidden}/${batch}`;
+  let m = models.get(key);
+  if (!m) {
+    const net = mlp([pixels, hidden, CLASSES], { dtype: "float32", backend: la.info.kind });
+    m = { net, x: new Float32Array(batch * pixels), y: new Uint8Array(batch) };
+    models.set(key, m);
+  }
+  return m;
+}
+
 /**
  * Mean cross-entropy of the MLP with parameters θ on rows `idx` of the split, and its gradient dL/dθ (if `grad`).
- * Forward: h = relu(X W1 + b1), logits = h W2 + b2; backward by hand (checked against finite differences).
+ * Forward: h = relu(X W1 + b1), logits = h W2 + b2; backward on lib/math/nn (checked against finite differences).
  */
 export function lossGrad(
   la: Linalg,
@@ -59,45 +75,16 @@ export function lossGrad(
   hidden: number,
   grad?: Float32Array,
 ): number {
-  const B = idx.length, H = hidden, p = pixels;
-  const X = m32(B, p);
-  for (let i = 0; i < B; i++) X.data.set(s.x.subarray(idx[i] * p, (idx[i] + 1) * p), i * p);
-  const oB1 = p * H, oW2 = oB1 + H, oB2 = oW2 + H * CLASSES;
-  const W1 = m32(p, H, th.subarray(0, oB1)), W2 = m32(H, CLASSES, th.subarray(oW2, oB2));
-  const h = la.matmul(X, W1);
+  const B = idx.length, p = pixels, { net, x, y } = kitNet(la, pixels, hidden, B);
   for (let i = 0; i < B; i++) {
-    for (let j = 0; j < H; j++) h.data[i * H + j] = Math.max(0, h.data[i * H + j] + th[oB1 + j]);
+    x.set(s.x.subarray(idx[i] * p, (idx[i] + 1) * p), i * p);
+    y[i] = s.y[idx[i]];
   }
-  const z = la.matmul(h, W2);
-  let loss = 0;
-  const dz = m32(B, CLASSES);
-  for (let i = 0; i < B; i++) {
-    let mx = -Infinity;
-    for (let c = 0; c < CLASSES; c++) mx = Math.max(mx, z.data[i * CLASSES + c] += th[oB2 + c]);
-    let se = 0;
-    for (let c = 0; c < CLASSES; c++) se += Math.exp(z.data[i * CLASSES + c] - mx);
-    const lse = mx + Math.log(se), yi = s.y[idx[i]];
-    loss += lse - z.data[i * CLASSES + yi];
-    for (let c = 0; c < CLASSES; c++) {
-      dz.data[i * CLASSES + c] = (Math.exp(z.data[i * CLASSES + c] - lse) - (c === yi ? 1 : 0)) / B;
-    }
-  }
-  if (!grad) return loss / B;
-  grad.set(la.matmul(h, dz, { transA: true }).data, oW2); // dW2 = hᵀ dz
-  for (let c = 0; c < CLASSES; c++) {
-    let t = 0;
-    for (let i = 0; i < B; i++) t += dz.data[i * CLASSES + c];
-    grad[oB2 + c] = t;
-  }
-  const dh = la.matmul(dz, W2, { transB: true }); // dz W2ᵀ, masked by relu'
-  for (let k = 0; k < B * H; k++) if (h.data[k] <= 0) dh.data[k] = 0;
-  grad.set(la.matmul(X, dh, { transA: true }).data, 0); // dW1 = Xᵀ dh
-  for (let j = 0; j < H; j++) {
-    let t = 0;
-    for (let i = 0; i < B; i++) t += dh.data[i * H + j];
-    grad[oB1 + j] = t;
-  }
-  return loss / B;
+  net.store.value.set(th);
+  if (!grad) return softmaxCrossEntropy(net.forward(x, B), y, B, CLASSES);
+  const loss = net.lossAndGrad(x, y, B);
+  grad.set(net.store.grad);
+  return loss;
 }
 
 /** Classification accuracy of θ on a split. */
@@ -134,21 +121,6 @@ export function denseProjection(d: number, D: number, rng: Rng): Mat<Float32Arra
   return P;
 }
 
-/** Adam (Kingma & Ba) on a flat vector, with the repo's L2 penalty on the trained vector added to the gradient. */
-function adam(n: number, lr: number) {
-  const m = new Float32Array(n), v = new Float32Array(n);
-  let t = 0;
-  return (w: Float32Array, g: Float32Array) => {
-    t++;
-    const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
-    for (let i = 0; i < n; i++) {
-      m[i] = 0.9 * m[i] + 0.1 * g[i];
-      v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
-      w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-8);
-    }
-  };
-}
-
 export interface TrainResult {
   theta: Float32Array;
   /** Test accuracy after each epoch. */
@@ -178,7 +150,7 @@ export function train(
   const w = d === null ? theta0.slice() : new Float32Array(d); // trained vector: θ or z (z₀ = 0)
   const theta = theta0.slice();
   const gTheta = new Float32Array(D);
-  const step = adam(w.length, o.lr);
+  const opt = new Adam({ lr: o.lr, weightDecay: o.l2 }); // the repo's L2 penalty on the trained vector, in g
   const order = rng.split("batches");
   const testAcc: number[] = [];
   for (let e = 1; e <= o.epochs; e++) {
@@ -188,8 +160,7 @@ export function train(
       let g: Float32Array;
       if (P === null) g = gTheta;
       else g = la.matmul(P, m32(D, 1, gTheta)).data; // Pᵀ ∂L/∂θ in the paper's orientation
-      for (let i = 0; i < w.length; i++) g[i] += o.l2 * w[i];
-      step(w, g);
+      opt.step(w, g);
       if (P === null) theta.set(w);
       else {
         const delta = la.matmul(m32(1, d!, w), P).data; // (P z)ᵀ
