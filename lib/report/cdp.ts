@@ -156,7 +156,7 @@ export class Browser {
     } catch { /* already gone */ }
     this.ws.close();
     // Let Chromium exit by itself (its helpers go with it); kill it only if it has not within 5 s.
-    let timer: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const exited = await Promise.race([
       this.child.status.then(() => true),
       new Promise<boolean>((r) => timer = setTimeout(() => r(false), 5000)),
