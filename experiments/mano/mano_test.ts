@@ -1,3 +1,4 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { defaultDevice, init } from "@jax-js/jax";
 import exp from "./mod.ts";
 import { ResultSet } from "../../lib/claims/results.ts";
@@ -22,10 +23,8 @@ import { capacitatedAssignmentCost, cotAccuracy, labelCounts } from "./cot.ts";
 import { corruptAll, CORRUPTIONS } from "./shifts.ts";
 import { predict, trainMlp } from "./mlp.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 const close = (a: number, b: number, tol: number, what: string) =>
   assert(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tol ${tol})`);
 const jaxOpts = { sanitizeOps: false, sanitizeResources: false };
@@ -217,19 +216,9 @@ Deno.test({
     const cfg = exp.config.parse({ ...exp.scales.smoke.set, steps: 120 });
     const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
     assert(data.sets.length === 15, "15 shifted sets");
-    for (const [name, m] of Object.entries(exp.methods)) {
-      const out = await m.run(data, cfg, {
-        seed: 0,
-        rng: Rng.fromSeed(0),
-        backend: "wasm",
-        observe: () => {},
-        choose: () => {},
-      });
-      const meas = await exp.measure(data, out, cfg);
-      for (const [k, v] of Object.entries(meas)) {
-        assert(k in exp.metrics, `${name}: undeclared metric ${k}`);
-        for (const x of typeof v === "number" ? [v] : v) assert(Number.isFinite(x), `${name}.${k} not finite`);
-      }
+    // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+    const byMethod = await runMethods(exp, cfg, { backend: "wasm" });
+    for (const [name, meas] of Object.entries(byMethod)) {
       assert((meas.r2 as number) >= 0 && (meas.r2 as number) <= 1, `${name} r2 in [0,1]`);
     }
   },

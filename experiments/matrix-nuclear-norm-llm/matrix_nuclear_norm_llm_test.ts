@@ -5,6 +5,7 @@ import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { matrixEntropy, mnnHost, mnnJax, normalizeRows, nuclearExact } from "./scores.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const la = getLinalg();
 const rng = Rng.fromSeed(3);
@@ -56,17 +57,9 @@ Deno.test("smoke pipeline: data → every method → measure gives finite metric
   const cfg = exp.config.parse({ width: 16, tokens: 64, train: 200, epochs: 1 });
   const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
   assert(d.R.rows === 64 && d.R.cols === 16);
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = {
-      seed: 0,
-      rng: Rng.fromSeed(0).split("method"),
-      backend: "native" as const,
-      observe: () => {},
-      choose: () => {},
-    };
-    const out = await m.run(d, cfg, ctx);
-    for (const [metric, v] of Object.entries(await exp.measure(d, out, cfg))) {
-      assert(typeof v === "number" && Number.isFinite(v), `${name}.${metric} not finite`);
-    }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, cfg);
+  for (const [name, metrics] of Object.entries(byMethod)) {
+    for (const [metric, v] of Object.entries(metrics)) assert(typeof v === "number", `${name}.${metric} is a series`);
   }
 });

@@ -1,3 +1,4 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import {
@@ -18,10 +19,7 @@ import {
   norm,
   orthogonalMatrix,
 } from "./vsa.ts";
-
-function assert(cond: boolean, msg: string) {
-  if (!cond) throw new Error(msg);
-}
+import { runMethods } from "../../lib/testdata/run.ts";
 
 Deno.test("circular convolution matches the DFT product on a small case", () => {
   const rng = Rng.fromSeed(1), d = 8, a = rng.normal(d), b = rng.normal(d), y = cconv(a, b);
@@ -91,11 +89,7 @@ Deno.test("evaluate: orthogonal drift is zero, Gaussian drift positive, HRR retr
 });
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
-  const cfg = { ...exp.config.parse({}), ...exp.scales.smoke.set, depth: 4 };
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, meth] of Object.entries(exp.methods)) {
-    const out = await meth.run(data, cfg, { rng: Rng.fromSeed(0).split(name) } as never);
-    const metrics = await exp.measure(data, out, cfg);
-    for (const [k, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${k} = ${v}`);
-  }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, { depth: 4 });
+  assert(Object.keys(byMethod).length === Object.keys(exp.methods).length, "every method runs");
 });

@@ -1,8 +1,4 @@
-import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
-
-function assert(c: boolean, msg = "assertion failed"): asserts c {
-  if (!c) throw new Error(msg);
-}
+import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { mat } from "../../lib/math/linalg/mat.ts";
 import type { Mat } from "../../lib/math/linalg/types.ts";
 import { Rng } from "../../lib/math/rng.ts";

@@ -1,3 +1,4 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
@@ -6,9 +7,6 @@ import { dualNorm, type M, norm, optimality, orthogonalize, shampooNoAccum, sign
 
 const la = getLinalg();
 const rnd = (r: number, c: number, rng: Rng) => mat(r, c, rng.normal(r * c) as Float64Array);
-const assert = (ok: boolean, msg: string) => {
-  if (!ok) throw new Error(msg);
-};
 const dot = (a: M, b: M) => a.data.reduce((s, v, i) => s + v * b.data[i], 0);
 
 Deno.test("sign g is the best vertex of the ℓ∞ ball (brute force over all 2^8 vertices), Adam β=0 equals it", () => {

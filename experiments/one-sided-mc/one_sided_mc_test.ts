@@ -7,6 +7,7 @@ import { altMin, softImputeAls, zeroFillPca } from "./baselines.ts";
 import { projectionDistance, sinMaxAngle } from "./subspace.ts";
 import { heldOutScore, rowSlice, tuneByHoldout } from "./tuning.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const rng = Rng.fromSeed(3);
 
@@ -111,21 +112,14 @@ Deno.test("data: exactly perRow distinct observed columns per row; 4 products pe
 });
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics in [0, 1]", async () => {
-  const cfg = exp.config.parse({ n: 1000 });
-  const seed = 0, data = await exp.data(cfg, { seed, rng: Rng.fromSeed(seed).split("data") });
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const ctx = {
-      seed,
-      rng: Rng.fromSeed(seed).split("method"),
-      backend: "cpu" as const,
-      observe: () => {},
-      choose: () => {},
-    };
-    const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  const byMethod = await runMethods(exp, { n: 1000 });
+  for (const [name, metrics] of Object.entries(byMethod)) {
     for (const [k, v] of Object.entries(metrics)) {
-      if (k === "iters") continue;
-      if (!(Number.isFinite(v as number) && (v as number) >= 0 && (v as number) <= 1 + 1e-12)) {
-        throw new Error(`${name}: ${k} = ${v}`);
+      if (k === "iters" || k === "time_ms" || k.startsWith("hp.")) continue;
+      // distances are in [0, 1], the observed series (proj_dist_iter) too
+      for (const x of typeof v === "number" ? [v] : Object.values(v)) {
+        if (!(x >= 0 && x <= 1 + 1e-12)) throw new Error(`${name}: ${k} = ${x}`);
       }
     }
   }

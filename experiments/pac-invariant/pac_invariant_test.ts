@@ -12,6 +12,7 @@ import {
   violation,
 } from "./invariance.ts";
 import exp, { makeData } from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const near = (a: number, b: number, tol: number, msg?: string) =>
   assert(Math.abs(a - b) <= tol, `${msg}: ${a} vs ${b}`);
@@ -83,15 +84,11 @@ Deno.test("one training environment certifies nothing: every representation pass
   assertEquals(selectInvariant(d.train, d.q, cfg.eps).nPassing, 1 << d.q);
 });
 
-Deno.test("smoke pipeline: data → methods → measure gives finite metrics", () => {
+Deno.test("smoke pipeline: data → methods → measure gives finite metrics", async () => {
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
   for (const p of exp.scales.smoke.grid!.p!) {
-    const cfg = exp.config.parse({ p, m: 4 });
-    const d = makeData(cfg, Rng.fromSeed(0).split("data"));
-    for (const meth of Object.values(exp.methods)) {
-      const out = meth.run(d, cfg, {} as never) as ReturnType<typeof selectInvariant>;
-      const mm = exp.measure(d, out, cfg) as Record<string, number>;
-      for (const [k, val] of Object.entries(mm)) assert(Number.isFinite(val), `${k} = ${val}`);
-      assert(mm.violation >= 0 && mm.violation <= 1);
+    for (const [name, mm] of Object.entries(await runMethods(exp, { p, m: 4 }))) {
+      assert((mm.violation as number) >= 0 && (mm.violation as number) <= 1, `${name}: violation in [0, 1]`);
     }
   }
 });

@@ -5,6 +5,7 @@ import { kernels, ntkPosterior } from "./ntk.ts";
 import { allInputs, allUnseen, normalCdf, permuteInput, posteriorMeans, singleInput } from "./ensemble.ts";
 import { forward, initNet, trainOnBasis } from "./finite.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const rng = Rng.fromSeed(5);
 
@@ -70,21 +71,11 @@ Deno.test("finite-width GD fits the basis vectors and its ensemble mean approach
 });
 
 Deno.test("smoke pipeline: every method gives finite metrics", async () => {
-  const cfg = exp.config.parse({ k: 4, bias: 1, draws: 20, members: 8, width: 64, maxLog2M: 10 });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, method] of Object.entries(exp.methods)) {
-    if (method.skip?.(cfg)) continue;
-    const obs: number[] = [];
-    const ctx = {
-      seed: 0,
-      rng: Rng.fromSeed(0).split(name),
-      backend: "native" as const,
-      observe: (_: number, v: unknown) => void obs.push(v as number),
-      choose: () => {},
-    };
-    const out = await method.run(data, cfg, ctx);
-    const metrics = await exp.measure(data, out, cfg);
-    for (const [key, v] of Object.entries(metrics)) assert(Number.isFinite(v as number), `${name}.${key} = ${v}`);
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite;
+  // observed metrics (p_exact) come back as series by step.
+  const byMethod = await runMethods(exp, { k: 4, bias: 1, draws: 20, members: 8, width: 64, maxLog2M: 10 });
+  for (const [name, metrics] of Object.entries(byMethod)) {
+    const obs = Object.values(metrics.p_exact ?? []);
     assert(obs.length > 0 && obs.every((p) => p >= 0 && p <= 1), `${name}: observed probabilities`);
   }
 });

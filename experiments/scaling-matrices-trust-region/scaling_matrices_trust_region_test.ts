@@ -3,6 +3,7 @@ import { Rng } from "../../lib/math/rng.ts";
 import { PROBLEMS } from "./problems.ts";
 import { dColemanLi, dHUU, dKK, scaledTrustRegion, type Scaling, scalingVector, solveDense } from "./strn.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const opts = { p: 1, gamma: 1, weights: [1 / 3, 1 / 3, 1 / 3] as [number, number, number] };
 
@@ -75,21 +76,9 @@ Deno.test("solver: Bullard–Biegler solutions returned are roots inside the box
 });
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
   for (const problem of ["rosenbrock", "bullard_biegler"]) {
-    const cfg = exp.config.parse({ problem, starts: 5 });
-    const seed = 0, data = await exp.data(cfg, { seed, rng: Rng.fromSeed(seed).split("data") });
-    for (const [name, m] of Object.entries(exp.methods)) {
-      const ctx = {
-        seed,
-        rng: Rng.fromSeed(seed).split("method"),
-        backend: "cpu" as const,
-        observe: () => {},
-        choose: () => {},
-      };
-      const metrics = await exp.measure(data, await m.run(data, cfg, ctx), cfg);
-      for (const [k, v] of Object.entries(metrics)) {
-        if (!Number.isFinite(v as number)) throw new Error(`${name}: ${k} = ${v}`);
-      }
+    for (const metrics of Object.values(await runMethods(exp, { problem, starts: 5 }))) {
       const sr = metrics.success_rate as number;
       if (!(sr >= 0 && sr <= 1)) throw new Error("success_rate out of range");
     }

@@ -25,6 +25,7 @@ import {
 } from "./factorizations.ts";
 import { makeMatrix } from "./data.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const la = getLinalg();
 type M64 = Mat<Float64Array>;
@@ -105,22 +106,10 @@ Deno.test("native and pure-JS backends agree on the LU and Nyström routes (floa
 });
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
   const smoke = exp.scales.smoke;
   for (const spectrum of smoke.grid!.spectrum!) {
-    const cfg = exp.config.parse({ ...smoke.set, k: smoke.grid!.k![1], spectrum });
-    const data = await exp.data(cfg, { seed: 1, rng: Rng.fromSeed(1).split("data") });
-    for (const [name, method] of Object.entries(exp.methods)) {
-      if (method.skip?.(cfg)) continue;
-      const ctx = {
-        seed: 1,
-        rng: Rng.fromSeed(1).split("method"),
-        backend: "native" as const,
-        observe: () => {},
-        choose: () => {},
-      };
-      const m = await exp.measure(data, await method.run(data, cfg, ctx), cfg);
-      for (const v of Object.values(m) as number[]) assert(Number.isFinite(v), `${name}: ${v}`);
-      assert(("opt_ratio" in m) === (spectrum !== "exact"));
-    }
+    const byMethod = await runMethods(exp, { k: smoke.grid!.k![1], spectrum }, { seed: 1 });
+    for (const [name, m] of Object.entries(byMethod)) assert(("opt_ratio" in m) === (spectrum !== "exact"), name);
   }
 });

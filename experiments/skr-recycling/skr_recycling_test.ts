@@ -6,6 +6,7 @@ import { pcg, poisson2d } from "../../lib/math/solvers/mod.ts";
 import { darcyMatrix, darcyRhs, greedySort, tourLength } from "./darcy.ts";
 import { deflatedPcg, recycledSequence, ritzUpdate } from "./defcg.ts";
 import exp from "./mod.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 
 const la = getLinalg();
 const dense = (apply: (x: Float64Array, y: Float64Array) => void, n: number) => {
@@ -88,20 +89,8 @@ Deno.test("greedySort: a permutation whose tour is no longer than the natural or
 });
 
 Deno.test("smoke pipeline: data → methods → measure gives finite metrics", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set });
-  const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, meth] of Object.entries(exp.methods)) {
-    const out = await meth.run(data, cfg, {
-      seed: 0,
-      rng: Rng.fromSeed(0),
-      backend: "native",
-      observe: () => {},
-      choose: () => {},
-    });
-    const mets = await exp.measure(data, out, cfg);
-    for (const [k, v] of Object.entries(mets)) {
-      for (const x of Array.isArray(v) ? v : [v]) ok(Number.isFinite(x), `${name}.${k}`);
-    }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  for (const [name, mets] of Object.entries(await runMethods(exp))) {
     ok((mets.true_residual as number) < 1e-7, `${name} residual`);
   }
 });

@@ -1,12 +1,9 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { makeImage, phantom } from "./data.ts";
 import { fft, fft2InPlace } from "../../lib/math/fft.ts";
 import exp from "./mod.ts";
 import { gaussianOtf, gradientOf, objective, psnr, sobolevGD, sobolevWeights } from "./sobolev.ts";
-
-function assert(c: boolean, msg: string) {
-  if (!c) throw new Error(msg);
-}
 
 Deno.test("fft matches the O(n²) DFT and inverts", () => {
   const rng = Rng.fromSeed(1);

@@ -1,12 +1,10 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { adaptiveMtp2, cholesky, gradProj, invFromChol, logdetChol, objective, penaltyDeriv } from "./gp.ts";
 import { fScore, makeGgm, makeGraph, relError } from "./data.ts";
 import { adaptive, glasso, l1Mtp2, mtp2Mle } from "./methods.ts";
 import exp from "./mod.ts";
-
-function assert(cond: boolean, msg: string) {
-  if (!cond) throw new Error(msg);
-}
+import { runMethods } from "../../lib/testdata/run.ts";
 
 /** Random sample covariance of n draws from N(0, I_p) (plus a little ridge so it is PD when n < p is not used). */
 function sampleCov(p: number, n: number, seed: number): Float64Array {
@@ -124,18 +122,8 @@ Deno.test("data: grid/BA edge counts, Θ* is an M-matrix with unit-diagonal Σ*,
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
   const cfg = exp.config.parse({ p: 16, n: 60, graph: "ba" });
-  const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });
-  for (const [name, m] of Object.entries(exp.methods)) {
-    const out = await m.run(
-      d,
-      cfg,
-      { seed: 0, backend: "native", observe: () => {}, choose: () => {}, rng: Rng.fromSeed(1) } as never,
-    );
-    const ms = await exp.measure(d, out, cfg);
-    for (const [k, v] of Object.entries(ms)) {
-      const vs = typeof v === "number" ? [v] : v;
-      assert(vs.every(Number.isFinite), `${name}.${k} not finite`);
-    }
+  // runMethods runs each method as the runner does and checks that every metric is declared and finite.
+  for (const [name, ms] of Object.entries(await runMethods(exp, cfg))) {
     assert((ms.rel_error as number) < 1, `${name} rel_error ${ms.rel_error}`);
   }
   // the four solvers are distinct functions
