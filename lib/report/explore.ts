@@ -209,6 +209,8 @@ textarea{width:100%;font-family:"DejaVu Sans Mono",monospace;font-size:.9em} sel
 <p id="selection" class="note"></p>
 <h2>Figures (the module's own, redrawn on the selection)</h2>
 <div id="figures" class="figures"></div>
+<h2>The paper's numbers beside ours</h2>
+<div id="paper-numbers"></div>
 <h2>Claims and the committed paper-scale verdict</h2>
 <div id="claims"></div>
 <h2>Runs × params × metrics</h2>

@@ -176,6 +176,18 @@ Deno.test({
             ) > 0,
           );
           assertEquals(await p.eval("document.querySelectorAll('#runs tr').length - 1"), runs, "runs table rows");
+          // The toy's one paper number (mean at n = 10: 0.25), beside the mean over the selected runs.
+          const pn = await p.eval<string[]>(
+            "[...document.querySelectorAll('#paper-numbers td')].map((x) => x.textContent)",
+          );
+          assertEquals([pn[0], pn[1], pn[2], pn[3], pn[5]], [
+            "mean",
+            "abs_error",
+            "n = 10",
+            "0.2500",
+            "made up for the test",
+          ]);
+          assert(/\(2 runs\)/.test(pn[4]), pn[4]);
           // A selector redraws the figures and refills `selected`: drop the method that always fails.
           await p.eval(
             `(() => { const box = [...document.querySelectorAll('#filters input')].find((x) => x.value === 'throws');

@@ -238,6 +238,7 @@ async function update() {
   await renderFigures();
   const t1 = performance.now();
   renderRuns();
+  renderPaperNumbers();
   timing.figures = Math.round(t1 - t0);
   timing.table = Math.round(performance.now() - t1);
   if (document.body.dataset.timing) document.body.dataset.timing = JSON.stringify(timing);
@@ -310,6 +311,39 @@ async function renderFigures() {
     }
   }
   document.body.dataset.figures = String(drawn);
+}
+
+/** Each number the module quotes from the paper (with its source), beside the mean over the selected runs. */
+function renderPaperNumbers() {
+  const meta = D.experiments[state.id];
+  const box = $("#paper-numbers");
+  const pns = meta?.paperNumbers ?? [];
+  if (!pns.length) {
+    box.innerHTML = `<p class="note">The module quotes no paper numbers.</p>`;
+    return;
+  }
+  const last = new Map();
+  for (const r of state.last) (last.get(r.run_id) ?? last.set(r.run_id, new Map()).get(r.run_id)).set(r.name, r.value);
+  const link = (s) =>
+    /^https?:\/\//.test(s?.url ?? "")
+      ? `<a href="${esc(s.url)}">${esc(s.where ?? s.url)}</a>`
+      : esc(s?.where ?? s?.url ?? "");
+  box.innerHTML = `<table><tr><th>method</th><th>metric</th><th>where</th><th>paper</th><th>ours (selection)</th>
+    <th>source</th></tr>${
+    pns.map((pn) => {
+      const where = Object.entries(pn.where ?? {});
+      const vals = state.sel.filter((r) =>
+        r.status === "ok" && r.method === pn.method &&
+        where.every(([k, v]) => JSON.stringify(r.cfg[k]) === JSON.stringify(v))
+      ).map((r) => last.get(r.run_id)?.get(pn.metric)).filter((v) => typeof v === "number");
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      return `<tr><td>${esc(pn.method)}</td><td>${esc(pn.metric)}</td><td>${
+        esc(where.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", "))
+      }</td><td class="num">${esc(fmt(pn.value))}</td><td class="num">${
+        vals.length ? `${esc(fmt(mean))} <span class="note">(${vals.length} runs)</span>` : "–"
+      }</td><td>${link(pn.source)}</td></tr>`;
+    }).join("")
+  }</table>`;
 }
 
 function renderClaims(meta) {
