@@ -76,7 +76,7 @@ Deno.test("fashion-mnist: the cached loader equals the direct build; 'all' is tr
 });
 
 Deno.test("fashion-mnist: a missing package gives one line saying how to install it", () => {
-  const m = throwsWith(() => readFashionSplit("test", "/nonexistent/fashion"), FASHION_INSTALL);
+  const m = throwsWith(() => readFashionSplit("test", "/tmp/repro-no-such-dir/fashion"), FASHION_INSTALL);
   assert(!m.includes("\n"), "one line");
 });
 

@@ -52,7 +52,10 @@ Deno.test("sklearn-digits: cached prefix equals the direct build", async () => {
 });
 
 Deno.test("sklearn-digits: missing package is one line with the install command; bad files are refused", () => {
-  const m = throwsWith(() => buildSklearnDigits(SKLEARN_DIGITS_SIZE, "/nonexistent/sklearn"), SKLEARN_INSTALL);
+  const m = throwsWith(
+    () => buildSklearnDigits(SKLEARN_DIGITS_SIZE, "/tmp/repro-no-such-dir/sklearn"),
+    SKLEARN_INSTALL,
+  );
   assert(!m.includes("\n"), "one line");
   const dir = Deno.makeTempDirSync();
   try {
