@@ -216,3 +216,45 @@ Deno.test("cli: kill -9 mid-sweep loses no finished run (the journal is replayed
   assertEquals(again.err.includes(`${finished} resumed`), true, again.err);
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("cli: an interrupted --fresh leaves every finished run in place, old or new", async () => {
+  const dir = scratchDir();
+  const db = `${dir}/r.duckdb`;
+  const first = await cli("run", "toy", "--methods", "mean,iterative", "--db", db);
+  assertEquals(first.code, 0, first.err);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...taskPermissions("run"),
+      "runner.ts",
+      "run",
+      "toy",
+      "--methods",
+      "mean,iterative,hangs",
+      "--fresh",
+      "--time-limit",
+      "60",
+      "--db",
+      db,
+    ],
+    cwd: ROOT,
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("[2/")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += value;
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  const store = await Store.open(db);
+  const runs = (await store.runs("toy")).filter((r) => r.status === "ok");
+  store.close();
+  assertEquals(runs.length, 8, `finished runs after the interrupted --fresh: ${runs.length}`);
+  Deno.removeSync(dir, { recursive: true });
+});
