@@ -11,6 +11,10 @@
  * ```
  */
 
+/**
+ * What lineChart draws: the metric(s) against x, with optional log axes, colour and dash series, panels, a row filter,
+ * points and an error band.
+ */
 export interface LineChartOptions {
   /** The metric on the y axis (rows are filtered to it), or several (colour, row or column by "metric" parts them). */
   metric: string | string[];
@@ -121,6 +125,7 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
   return { transform, ...panels, spec: layered, ...resolve };
 }
 
+/** What barChart draws: the metric(s) per method (or `x`), optionally on a log axis and in panels. */
 export interface BarChartOptions {
   /** The metric (or several: `column: "metric"` puts them side by side). */
   metric: string | string[];
@@ -160,6 +165,10 @@ function metricFilter(metric: string | string[]): { test: string; title: string 
   return { test: metrics.length > 1 ? `(${test})` : test, title: metrics.join(", ") };
 }
 
+/**
+ * What dotChart draws: every value of the metric(s) per method (or `x`), coloured and offset by a field, with an
+ * optional floor for log axes.
+ */
 export interface DotChartOptions {
   /** The metric (or several, told apart by `color: "metric"`). */
   metric: string | string[];

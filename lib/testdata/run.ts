@@ -7,9 +7,15 @@ import type { AnyExperiment, Backend } from "../experiment.ts";
 import { runOnce } from "../run/run_once.ts";
 import { nativeAvailable } from "../math/linalg/mod.ts";
 
-/** A run's metrics by name: a number, or the series by step for observed metrics. */
+/**
+ * A run's metrics by name: a number, or the series by step for observed metrics. A series is indexed by step, so
+ * steps that were not observed are holes: read it with `Object.keys` / `Object.values`.
+ */
 export type MetricsByName = Record<string, number | number[]>;
 
+/**
+ * Which methods, seed, backend and scale runMethods uses; the defaults run every method at seed 0 on smoke settings.
+ */
 export interface RunMethodsOptions {
   /** Which methods (default: all that accept the config). */
   methods?: string[];
