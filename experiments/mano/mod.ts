@@ -138,7 +138,7 @@ export default defineExperiment({
   data: (cfg, { rng }) => buildSuite(cfg, rng),
   dataKeys: ["nTrain", "nVal", "nTest", "hidden", "steps", "batch", "lr", "suite"],
   cacheData: true,
-  dataVersion: "mano-data-2",
+  dataVersion: "mano-data-3",
 
   methods: {
     mano: {
