@@ -10,6 +10,7 @@ import type { ResultSet } from "../../lib/claims/results.ts";
 import { type Check, fmt as fmt4, pairedComparison, slopeWithInterval, verdict } from "../../lib/claims/mod.ts";
 import { GROUPS } from "./diagrams.ts";
 import { factored, type LayerData, type LayerOut, makeLayer, naive } from "./layer.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2304.14165", where: "abstract" };
 
@@ -305,38 +306,39 @@ export default defineExperiment({
       id: "time-vs-n",
       title: "Time to apply one layer vs n (median of repeats), per group, orders and backend",
       mirrors: "the paper has no figure; this plots its complexity comparison (naive vs MatrixMult)",
-      spec: {
-        transform: [
-          { filter: "datum.metric == 'time_ms'" },
-          { calculate: "datum.group + ' (k,l)=(' + datum.k + ',' + datum.l + ')'", as: "layer" },
-          { calculate: "datum.method + ' · ' + datum.backend", as: "method · backend" },
+      spec: lineChart({
+        metric: "time_ms",
+        calculate: [
+          { as: "layer", expr: "datum.group + ' (k,l)=(' + datum.k + ',' + datum.l + ')'" },
+          { as: "method · backend", expr: "datum.method + ' · ' + datum.backend" },
         ],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "n", type: "quantitative", scale: { type: "log", base: 2 }, title: "n" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "time (ms)" },
-          color: { field: "method · backend", type: "nominal" },
-          facet: { field: "layer", type: "nominal", columns: 3, title: null },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
+        x: "n",
+        logX: true,
+        logBase: 2,
+        logBaseY: 10,
+        logY: true,
+        yTitle: "time (ms)",
+        color: "method · backend",
+        wrap: "layer",
+        columns: 3,
+        independentY: true,
+      }),
     },
     {
       id: "cost-vs-n",
       title: "Entries touched (naive n^(l+k) vs the factored count) vs n",
-      spec: {
-        transform: [
-          { filter: "datum.metric == 'cost'" },
-          { calculate: "datum.group + ' (k,l)=(' + datum.k + ',' + datum.l + ')'", as: "layer" },
-        ],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "n", type: "quantitative", scale: { type: "log", base: 2 }, title: "n" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "entries" },
-          color: { field: "method", type: "nominal" },
-          facet: { field: "layer", type: "nominal", columns: 3, title: null },
-        },
-      },
+      spec: lineChart({
+        metric: "cost",
+        calculate: [{ as: "layer", expr: "datum.group + ' (k,l)=(' + datum.k + ',' + datum.l + ')'" }],
+        x: "n",
+        logX: true,
+        logBase: 2,
+        logBaseY: 10,
+        logY: true,
+        yTitle: "entries",
+        wrap: "layer",
+        columns: 3,
+      }),
     },
   ],
   tables: [

@@ -5,6 +5,7 @@ import { fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { gram, type M64 } from "../../lib/math/lowrank/mod.ts";
 import { endToEnd, imbalance, initLayers, type LossKind, train } from "./bw.ts";
 import { makeTarget, optimalValue, optimum, relDist, type Target } from "./target.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 /** A run reaches the optimum once its relative distance falls below this. */
 const TOL = 1e-3;
@@ -277,56 +278,51 @@ export default defineExperiment({
       id: "distance-vs-iteration",
       title: "Distance of WWᵀ to the rank-k optimum Σ₀,k vs iteration, per depth",
       mirrors: "none (theory paper); illustrates the convergence theorem",
-      spec: {
-        transform: [{ filter: "datum.metric == 'rel_dist' && datum.value > 0" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "GD step" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "‖WWᵀ − Σ₀,k‖/‖Σ₀,k‖",
-          },
-          color: { field: "method", type: "nominal" },
-          column: { field: "depth", type: "ordinal", title: "depth N" },
-          row: { field: "init", type: "nominal" },
-          strokeDash: { field: "scale", type: "nominal", title: "init scale" },
-        },
-      },
+      spec: lineChart({
+        metric: "rel_dist",
+        x: "step",
+        xTitle: "GD step",
+        logY: true,
+        yTitle: "‖WWᵀ − Σ₀,k‖/‖Σ₀,k‖",
+        column: "depth",
+        columnTitle: "depth N",
+        row: "init",
+        dash: "scale",
+        dashTitle: "init scale",
+      }),
     },
     {
       id: "bw-gap-vs-iteration",
       title: "BW²(Σ₀, WWᵀ) − min over rank ≤ k, vs iteration",
       mirrors: "none (theory paper)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'bw_gap' && datum.value > 1e-16" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "GD step" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "BW² gap" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "depth", type: "ordinal", title: "depth N" },
-          row: { field: "init", type: "nominal" },
-          strokeDash: { field: "scale", type: "nominal", title: "init scale" },
-        },
-      },
+      spec: lineChart({
+        metric: "bw_gap",
+        where: "datum.value > 1e-16",
+        x: "step",
+        xTitle: "GD step",
+        logY: true,
+        yTitle: "BW² gap",
+        column: "depth",
+        columnTitle: "depth N",
+        row: "init",
+        dash: "scale",
+        dashTitle: "init scale",
+      }),
     },
     {
       id: "steps-vs-depth",
       title: `Steps to reach distance ${TOL} of the own optimum vs depth`,
-      spec: {
-        transform: [{ filter: "datum.metric == 'steps_to_tol'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "depth", type: "ordinal", title: "depth N" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "steps" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "init", type: "nominal" },
-          strokeDash: { field: "scale", type: "nominal", title: "init scale" },
-        },
-      },
+      spec: lineChart({
+        metric: "steps_to_tol",
+        x: "depth",
+        xType: "ordinal",
+        xTitle: "depth N",
+        yTitle: "steps",
+        zeroY: true,
+        column: "init",
+        dash: "scale",
+        dashTitle: "init scale",
+      }),
     },
   ],
   tables: [

@@ -9,6 +9,7 @@ import { type Net, predict } from "./cnn.ts";
 import { type RhsKind, ritzRhs, ritzVectors, testRhs } from "./data.ts";
 import { dcdmSolve } from "./dcdm.ts";
 import { trainDcdm } from "./train.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   m: z.number().int().min(4).default(32).describe(
@@ -291,32 +292,30 @@ export default defineExperiment({
       id: "residual-vs-iteration",
       title: "Relative residual vs iteration (first test RHS), per grid and RHS kind",
       mirrors: "the paper's residual-vs-iteration plots comparing DCDM, CG and ICPCG",
-      spec: {
-        transform: [{ filter: "datum.metric == 'residual'" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "‖r‖/‖b‖" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "m", type: "ordinal", title: "grid m" },
-          row: { field: "rhs", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "residual",
+        x: "step",
+        xTitle: "iteration",
+        logY: true,
+        yTitle: "‖r‖/‖b‖",
+        column: "m",
+        columnTitle: "grid m",
+        row: "rhs",
+      }),
     },
     {
       id: "iterations-vs-grid",
       title: "Iterations to 1e-4 vs grid side m",
       mirrors: "the paper's iteration table across resolutions",
-      spec: {
-        transform: [{ filter: "datum.metric == 'iterations'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "m", type: "quantitative", scale: { type: "log" }, title: "grid side m" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "iterations" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "rhs", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "iterations",
+        x: "m",
+        logX: true,
+        xTitle: "grid side m",
+        logY: true,
+        yTitle: "iterations",
+        column: "rhs",
+      }),
     },
   ],
   tables: [

@@ -4,6 +4,7 @@ import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, type M, makeRegression, type Regression, trainLoss } from "./data.ts";
 import { endToEnd, minNorm, trainDeepLinear } from "./deepnet.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   n: z.number().int().positive().default(100).describe("training samples n (official num_samples)"),
@@ -254,15 +255,15 @@ export default defineExperiment({
       id: "risk-vs-alpha",
       title: "Excess risk against first-layer init scale α",
       mirrors: "Figure 1 (official figures/scaling_alpha.png)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'excess_risk' && datum.step == null && datum.method == 'deep_linear'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "alpha", type: "quantitative", title: "α (std of first layer at init)" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "excess risk" },
-          color: { field: "d", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "excess_risk",
+        where: "datum.step == null && datum.method == 'deep_linear'",
+        x: "alpha",
+        xTitle: "α (std of first layer at init)",
+        yTitle: "excess risk",
+        zeroY: true,
+        color: "d",
+      }),
     },
   ],
   tables: [

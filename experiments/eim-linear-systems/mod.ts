@@ -4,6 +4,7 @@ import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { verdict } from "../../lib/claims/mod.ts";
 import { assemble, BOX, type Mu, relDiff, solve } from "./bvp.ts";
 import { type Problem, runCheb, runEim, runPod } from "./methods.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   params: z.union([z.literal(1), z.literal(2)]).default(1)
@@ -196,26 +197,19 @@ export default defineExperiment({
       id: "error-vs-terms",
       title: "Worst test error against the number of terms M",
       mirrors: "the paper's error-vs-number-of-terms plots for the 1D BVP",
-      spec: {
-        transform: [
-          { filter: "datum.metric == 'sol_err' || datum.metric == 'mat_err'" },
-          { calculate: "max(min(datum.value, 10), 1e-16)", as: "err" },
-        ],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "number of terms M" },
-          y: {
-            aggregate: "max",
-            field: "err",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "max relative error (over test μ and seeds)",
-          },
-          color: { field: "method", type: "nominal" },
-          row: { field: "metric", type: "nominal" },
-          column: { field: "params", type: "ordinal", title: "parameters" },
-        },
-      },
+      spec: lineChart({
+        metric: ["sol_err", "mat_err"],
+        calculate: [{ as: "value", expr: "max(min(datum.value, 10), 1e-16)" }],
+        aggregate: "max",
+        x: "step",
+        xTitle: "number of terms M",
+        points: true,
+        logY: true,
+        yTitle: "max relative error (over test μ and seeds)",
+        row: "metric",
+        column: "params",
+        columnTitle: "parameters",
+      }),
     },
   ],
 });

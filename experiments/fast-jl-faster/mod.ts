@@ -6,6 +6,7 @@ import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 type M64 = Mat<Float64Array>;
 
@@ -252,15 +253,16 @@ export default defineExperiment({
     {
       id: "time-vs-sparsity",
       title: "Embedding time (FWHT + sparse P, all n points) vs qDiv",
-      spec: {
-        transform: [{ filter: "datum.metric == 'time_ms' && datum.method == 'fjlt'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "qDiv", type: "quantitative", scale: { type: "log", base: 2 } },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "time (ms)" },
-          color: { field: "eps", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "time_ms",
+        where: "datum.method == 'fjlt'",
+        x: "qDiv",
+        logX: true,
+        logBase: 2,
+        yTitle: "time (ms)",
+        zeroY: true,
+        color: "eps",
+      }),
     },
   ],
   tables: [{

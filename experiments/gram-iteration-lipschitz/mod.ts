@@ -12,6 +12,7 @@ import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { type Kernel, randomKernel, type Spectrum, spectrum } from "./conv.ts";
 import { araujo2021, type Estimate, exactSedghi, gramIteration, powerIteration, singla2021 } from "./bounds.ts";
 import { gramIterationJax, uploadSpectrum } from "./gram_jax.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const NOTEBOOK = {
   url: "https://github.com/blaisedelattre/lip4conv/blob/main/notebook_test_gram_iteration.ipynb",
@@ -240,36 +241,33 @@ export default defineExperiment({
       id: "convergence",
       title: "Gap to the exact spectral norm per iteration",
       mirrors: "the paper's convergence comparison of Gram vs power iteration (figure number not readable here)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'gap' && datum.step != null && datum.value > 0" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration", scale: { type: "symlog" } },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "|σ̂ − σ₁| / σ₁",
-          },
-          color: { field: "method", type: "nominal" },
-          column: { field: "c", type: "ordinal", title: "channels c" },
-        },
-      },
+      spec: lineChart({
+        metric: "gap",
+        where: "datum.step != null",
+        x: "step",
+        xTitle: "iteration",
+        symlogX: true,
+        points: true,
+        logY: true,
+        yTitle: "|σ̂ − σ₁| / σ₁",
+        column: "c",
+        columnTitle: "channels c",
+      }),
     },
     {
       id: "time-vs-channels",
       title: "Wall time vs channels (median of repeats; backend in the report header)",
       mirrors: "the paper's bound/time comparison table (time column)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'time_ms'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "c", type: "quantitative", scale: { type: "log", base: 2 }, title: "channels c" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "time (ms)" },
-          color: { field: "method", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "time_ms",
+        x: "c",
+        logX: true,
+        logBase: 2,
+        logBaseY: 10,
+        xTitle: "channels c",
+        logY: true,
+        yTitle: "time (ms)",
+      }),
     },
   ],
   tables: [
