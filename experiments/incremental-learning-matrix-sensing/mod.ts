@@ -6,6 +6,7 @@ import { makeProblem, type SensingProblem } from "./problem.ts";
 import { gd } from "./gd.ts";
 import { glrl } from "./glrl.ts";
 import { closestApproach, lagAtPreviousLearn, learnTime, monitor, type TracePoint } from "./monitor.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 /** Eigenvalues of the iterate recorded per step (sv1..svK). */
 const KEEP = 5;
@@ -256,53 +257,54 @@ export default defineExperiment({
       title: "Eigenvalues of U_tU_tᵀ vs step, over-parameterized (r ≥ r*), per init scale",
       mirrors:
         "the paper's singular-value-vs-iteration plots for GD with small init and for GLRL (experiments section)",
-      spec: {
-        transform: [
-          { filter: "datum.rank >= datum.rStar && test(/^sv[0-9]$/, datum.metric) && datum.value > 0" },
-        ],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "λ_i(U_tU_tᵀ)" },
-          color: { field: "metric", type: "nominal", title: "" },
-          column: { field: "alpha", type: "ordinal", title: "α" },
-          row: { field: "method", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: Array.from({ length: KEEP }, (_, i) => `sv${i + 1}`),
+        where: "datum.rank >= datum.rStar",
+        x: "step",
+        xTitle: "iteration",
+        logY: true,
+        yTitle: "λ_i(U_tU_tᵀ)",
+        color: "metric",
+        colorTitle: "",
+        column: "alpha",
+        columnTitle: "α",
+        row: "method",
+      }),
     },
     {
       id: "staircase-under",
       title: "Eigenvalues of U_tU_tᵀ vs step, under-parameterized (r < r*), per init scale",
       mirrors: "the paper's under-parameterized experiment",
-      spec: {
-        transform: [
-          { filter: "datum.rank < datum.rStar && test(/^sv[0-9]$/, datum.metric) && datum.value > 0" },
-        ],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "λ_i(U_tU_tᵀ)" },
-          color: { field: "metric", type: "nominal", title: "" },
-          column: { field: "alpha", type: "ordinal", title: "α" },
-          row: { field: "method", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: Array.from({ length: KEEP }, (_, i) => `sv${i + 1}`),
+        where: "datum.rank < datum.rStar",
+        x: "step",
+        xTitle: "iteration",
+        logY: true,
+        yTitle: "λ_i(U_tU_tᵀ)",
+        color: "metric",
+        colorTitle: "",
+        column: "alpha",
+        columnTitle: "α",
+        row: "method",
+      }),
     },
     {
       id: "loss",
       title: "Training loss vs step (log scale): plateaus between rank increments",
       mirrors: "the paper's loss-vs-iteration curves",
-      spec: {
-        transform: [{ filter: "datum.metric == 'loss' && datum.value > 0" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "f(U_t)" },
-          color: { field: "alpha", type: "nominal", title: "α" },
-          strokeDash: { field: "method", type: "nominal" },
-          column: { field: "rank", type: "ordinal", title: "search rank r" },
-        },
-      },
+      spec: lineChart({
+        metric: "loss",
+        x: "step",
+        xTitle: "iteration",
+        logY: true,
+        yTitle: "f(U_t)",
+        color: "alpha",
+        colorTitle: "α",
+        dash: "method",
+        column: "rank",
+        columnTitle: "search rank r",
+      }),
     },
   ],
   tables: [

@@ -7,6 +7,7 @@ import { fmt, LARGEST, SMALLEST, threshold, verdict } from "../../lib/claims/mod
 import { type LiftedInstance, liftedInstance } from "./instance.ts";
 import { spuriousCurvature } from "./landscape.ts";
 import { localSearch } from "./local_search.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 interface Data {
   p: LiftedInstance;
@@ -229,51 +230,48 @@ export default defineExperiment({
       id: "success-vs-order",
       title: "Success rate from random initializations vs lifting order",
       mirrors: "the paper's success-rate comparison of the original and lifted formulations",
-      spec: {
-        transform: [{ filter: "datum.metric == 'success'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "order", type: "ordinal", title: "lifting order l" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            title: "success rate",
-            scale: { domain: [0, 1] },
-          },
-          color: { field: "method", type: "nominal" },
-          column: { field: "delta", type: "ordinal", title: "RIP constant δ" },
-        },
-      },
+      spec: lineChart({
+        metric: "success",
+        x: "order",
+        xType: "ordinal",
+        xTitle: "lifting order l",
+        yTitle: "success rate",
+        yDomain: [0, 1],
+        column: "delta",
+        columnTitle: "RIP constant δ",
+      }),
     },
     {
       id: "curvature-vs-order",
       title: "Smallest Hessian eigenvalue at the lifted spurious point vs lifting order",
       mirrors: "the paper's negative-curvature-at-spurious-points result (strict saddle once lifted)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'spurious_min_eig' && datum.method == 'gd'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "order", type: "ordinal", title: "lifting order l" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "λ_min(∇²F) at x̂^{⊗l}" },
-          color: { field: "delta", type: "nominal", title: "δ" },
-        },
-      },
+      spec: lineChart({
+        metric: "spurious_min_eig",
+        where: "datum.method == 'gd'",
+        x: "order",
+        xType: "ordinal",
+        xTitle: "lifting order l",
+        yTitle: "λ_min(∇²F) at x̂^{⊗l}",
+        zeroY: true,
+        color: "delta",
+        colorTitle: "δ",
+      }),
     },
     {
       id: "objective-vs-iteration",
       title: "Lifted objective vs iteration (mean over random inits)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'objective' && datum.value > 0" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "iteration" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "F(W_t)" },
-          color: { field: "order", type: "nominal", title: "l" },
-          strokeDash: { field: "method", type: "nominal" },
-          column: { field: "delta", type: "ordinal", title: "δ" },
-        },
-      },
+      spec: lineChart({
+        metric: "objective",
+        x: "step",
+        xTitle: "iteration",
+        logY: true,
+        yTitle: "F(W_t)",
+        color: "order",
+        colorTitle: "l",
+        dash: "method",
+        column: "delta",
+        columnTitle: "δ",
+      }),
     },
   ],
   tables: [

@@ -214,19 +214,17 @@ export default defineExperiment({
       id: "linf-vs-m",
       title: "Coherent design: worst-case 0.9-quantile of ε̂∞ vs sketch size m, per d",
       mirrors: "none (theory paper); the m = ε⁻²d log³(n/δ) rate of the abstract's main theorem",
-      spec: {
-        transform: [
-          { filter: "datum.metric == 'eps_inf' && datum.design == 'coherent'" },
-          { calculate: "datum.d * datum.mOverD", as: "m" },
-        ],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "m", type: "quantitative", scale: { type: "log" }, title: "sketch rows m" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "ε̂∞" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "d", type: "ordinal" },
-        },
-      },
+      spec: lineChart({
+        metric: "eps_inf",
+        where: "datum.design == 'coherent'",
+        calculate: [{ as: "m", expr: "datum.d * datum.mOverD" }],
+        x: "m",
+        logX: true,
+        xTitle: "sketch rows m",
+        logY: true,
+        yTitle: "ε̂∞",
+        column: "d",
+      }),
     },
     {
       id: "linf-vs-d",
@@ -246,34 +244,32 @@ export default defineExperiment({
     {
       id: "l2-vs-m",
       title: "ℓ₂ error ε̂₂ vs m on both designs",
-      spec: {
-        transform: [{ filter: "datum.metric == 'eps_2'" }, { calculate: "datum.d * datum.mOverD", as: "m" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "m", type: "quantitative", scale: { type: "log" }, title: "sketch rows m" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "ε̂₂" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "design", type: "nominal" },
-          row: { field: "d", type: "ordinal" },
-        },
-      },
+      spec: lineChart({
+        metric: "eps_2",
+        calculate: [{ as: "m", expr: "datum.d * datum.mOverD" }],
+        x: "m",
+        logX: true,
+        xTitle: "sketch rows m",
+        logY: true,
+        yTitle: "ε̂₂",
+        column: "design",
+        row: "d",
+      }),
     },
     {
       id: "control-linf",
       title: "Incoherent Gaussian design: ε̂∞ vs m (all sketches alike)",
-      spec: {
-        transform: [
-          { filter: "datum.metric == 'eps_inf' && datum.design == 'gaussian'" },
-          { calculate: "datum.d * datum.mOverD", as: "m" },
-        ],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "m", type: "quantitative", scale: { type: "log" }, title: "sketch rows m" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "ε̂∞" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "d", type: "ordinal" },
-        },
-      },
+      spec: lineChart({
+        metric: "eps_inf",
+        where: "datum.design == 'gaussian'",
+        calculate: [{ as: "m", expr: "datum.d * datum.mOverD" }],
+        x: "m",
+        logX: true,
+        xTitle: "sketch rows m",
+        logY: true,
+        yTitle: "ε̂∞",
+        column: "d",
+      }),
     },
   ],
   tables: [

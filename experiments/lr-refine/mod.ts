@@ -6,6 +6,7 @@ import { Rng } from "../../lib/math/rng.ts";
 import { accuracy, lossGrad, mnistProblem, type Params, type Problem, syntheticProblem } from "./problems.ts";
 import { type Fixed, fixedSchedule, refine, resample } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   problem: z.enum(["mnist", "synth_iso", "synth_ill"]).default("mnist")
@@ -313,47 +314,36 @@ export default defineExperiment({
       id: "lr-sweep",
       title: "Final training loss against base learning rate",
       mirrors: "the paper's LR sweeps behind its logistic-regression table (tuned = minimum of each curve)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'train_loss'" }, {
-          calculate: "datum.problem + ' / ' + datum.optimizer",
-          as: "cell",
-        }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "lr_mult", type: "quantitative", scale: { type: "log", base: 2 }, title: "lr_mult" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log", zero: false },
-            title: "final training loss",
-          },
-          color: { field: "method", type: "nominal" },
-          facet: { field: "cell", type: "nominal", columns: 3, title: null },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
+      spec: lineChart({
+        metric: "train_loss",
+        calculate: [{ as: "cell", expr: "datum.problem + ' / ' + datum.optimizer" }],
+        x: "lr_mult",
+        logX: true,
+        logBase: 2,
+        logY: true,
+        logBaseY: 10,
+        yTitle: "final training loss",
+        wrap: "cell",
+        columns: 3,
+        independentY: true,
+      }),
     },
     {
       id: "refined-schedules",
       title: "Refined schedules (lr_mult = 1) against linear decay",
       mirrors: "the paper's plots of refined schedules (warm-up, then a fast anneal)",
-      spec: {
-        transform: [
-          {
-            filter:
-              "datum.metric == 'schedule' && datum.lr_mult == 1 && (datum.method == 'refined' || datum.method == 'linear')",
-          },
-          { calculate: "datum.method + ' / ' + datum.optimizer", as: "curve" },
-        ],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "% of training" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "LR multiplier (mean over seeds)" },
-          color: { field: "curve", type: "nominal" },
-          facet: { field: "problem", type: "nominal", columns: 3 },
-        },
-      },
+      spec: lineChart({
+        metric: "schedule",
+        where: "datum.lr_mult == 1 && (datum.method == 'refined' || datum.method == 'linear')",
+        calculate: [{ as: "curve", expr: "datum.method + ' / ' + datum.optimizer" }],
+        x: "step",
+        xTitle: "% of training",
+        yTitle: "LR multiplier (mean over seeds)",
+        zeroY: true,
+        color: "curve",
+        wrap: "problem",
+        columns: 3,
+      }),
     },
   ],
   tables: [

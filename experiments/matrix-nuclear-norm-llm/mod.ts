@@ -13,6 +13,7 @@ import { allOf, compare, fmt, LARGEST, points, verdict } from "../../lib/claims/
 import { loadMnist } from "../../datasets/mnist.ts";
 import { embed, trainAndEmbed } from "./mlp.ts";
 import { matrixEntropy, mnnHost, mnnJax, nuclearExact } from "./scores.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const ABSTRACT = { url: "https://aclanthology.org/2025.findings-emnlp.68/", where: "abstract" };
 
@@ -220,31 +221,32 @@ export default defineExperiment({
       id: "time-vs-width",
       title: "Score time vs hidden width (median of repeats, same matrices; backend in the report header)",
       mirrors: "official repo Figures/time-gpt.png (time of Matrix Entropy vs Matrix Nuclear-Norm by model size)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'time_ms'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: "hidden width d" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "time (ms)" },
-          color: { field: "method", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "time_ms",
+        x: "width",
+        logX: true,
+        logBase: 2,
+        xTitle: "hidden width d",
+        logY: true,
+        logBaseY: 10,
+        yTitle: "time (ms)",
+      }),
     },
     {
       id: "scores-vs-width",
       title: "Scores vs hidden width",
       mirrors: "the paper's table of Matrix Entropy and Matrix Nuclear-Norm by model size",
-      spec: {
-        transform: [{ filter: "datum.metric == 'score'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "width", type: "quantitative", scale: { type: "log", base: 2 }, title: "hidden width d" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "score" },
-          color: { field: "method", type: "nominal" },
-          row: { field: "method", type: "nominal" },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
+      spec: lineChart({
+        metric: "score",
+        x: "width",
+        logX: true,
+        logBase: 2,
+        xTitle: "hidden width d",
+        yTitle: "score",
+        zeroY: true,
+        row: "method",
+        independentY: true,
+      }),
     },
   ],
   tables: [

@@ -192,17 +192,16 @@ export default defineExperiment({
       id: "ratio-vs-p",
       title: "Mean pair ratio |f(a)−f(b)| / ‖A_a−A_b‖ with and without SVT, vs observation probability",
       mirrors: "Fig. 1 (pair ratios with and without SVT pre-processing), summarized by their mean",
-      spec: {
-        transform: [{ filter: "datum.metric == 'ratio_mean' || datum.metric == 'ratio_q95'" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "p", type: "quantitative", title: "observation probability p" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "pair ratio" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "metric", type: "nominal" },
-          row: { field: "noise", type: "ordinal", title: "σ" },
-        },
-      },
+      spec: lineChart({
+        metric: ["ratio_mean", "ratio_q95"],
+        x: "p",
+        xTitle: "observation probability p",
+        yTitle: "pair ratio",
+        zeroY: true,
+        column: "metric",
+        row: "noise",
+        rowTitle: "σ",
+      }),
     },
     {
       id: "mse-vs-p",
