@@ -9,7 +9,7 @@
 import { defaultDevice, init, lax, nn, numpy as np, valueAndGrad } from "@jax-js/jax";
 import { assertAlmostEquals } from "../../testdata/assert.ts";
 import { Rng } from "../rng.ts";
-import { AvgPool2d, Conv2d, Dense, Flatten, ReLU, Sequential } from "./mod.ts";
+import { AvgPool2d, Conv2d, Dense, Flatten, MaxPool2d, ReLU, Sequential, Tanh } from "./mod.ts";
 
 const f64 = (a: ArrayLike<number>, shape: number[]) => np.array(Float64Array.from(a), { dtype: np.float64, shape });
 
@@ -101,3 +101,26 @@ for (const kind of ["mse", "xent"] as const) {
     }
   });
 }
+
+Deno.test("nn vs jax-js: conv (no bias) + tanh + max-pool + dense, MSE loss and gradients", async () => {
+  if (!(await ready())) return;
+  const B = 2, C = 1, S = 6, F = 2, k = 3, K = 3, rng = Rng.fromSeed(9);
+  const net = new Sequential(
+    [new Conv2d(F, k, { padding: 1, bias: false }), new Tanh(), new MaxPool2d(2), new Flatten(), new Dense(K)],
+    [C, S, S],
+    { rng: rng.split("init") },
+  );
+  const x = rng.normal(B * C * S * S), t = rng.normal(B * K);
+  const loss = net.lossAndGrad(x, t, B, "mse");
+  const [cw, dw, db] = net.paramList();
+  const f = (p: np.Array[], xs: np.Array, tt: np.Array) => {
+    const h = np.tanh(lax.conv(xs, p[0], [1, 1], [[1, 1], [1, 1]])).reshape([B, F, 3, 2, 3, 2]).max([3, 5]);
+    return jaxLoss(np.matmul(h.reshape([B, F * 9]), p[1]).add(p[2]), tt, "mse");
+  };
+  const params = [f64(cw.value, [F, C, k, k]), f64(dw.value, [F * 9, K]), f64(db.value, [K])];
+  const [l, g] = valueAndGrad(f)(params, f64(x, [B, C, S, S]), f64(t, [B, K]));
+  // tanh is transcendental too, so the tolerance is the cross-entropy one.
+  assertAlmostEquals(loss, (await l.data())[0], 1e-6);
+  const ours = [cw, dw, db];
+  for (let i = 0; i < 3; i++) compare(`maxpool net param ${i}`, ours[i].grad, await g[i].data(), 1e-6);
+});
