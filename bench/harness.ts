@@ -63,7 +63,7 @@ export async function benchHarness(): Promise<BenchRow[]> {
     unit: "ms/run",
   });
   const perRun = (s: { wallMs: number }) => (s.wallMs - one.wallMs) / (runs.length - 1);
-  const first = await executeRuns(toy, opts);
+  await executeRuns(toy, opts); // the 200 runs the --fresh rerun and the resume below reuse
   const oneByOne = await executeRuns(toy, { ...opts, runs: plan(1000), commit: { maxBatch: 1 } });
   rows.push({
     name: "runner: the same with one DuckDB commit per run (the old way)",
