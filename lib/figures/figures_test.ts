@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { barChart, dotChart, facet, lineChart } from "./mod.ts";
+import { barChart, dotChart, facet, lineChart, overlay } from "./mod.ts";
 import { renderSvg } from "../report/render.ts";
 
 const rows = [0, 1].flatMap((seed) =>
@@ -128,4 +128,33 @@ Deno.test("lineChart with points keeps one legend (colour and marker merged), al
   };
   assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
   assertEquals(spec.encoding.y.scale, { type: "log", nice: false, base: 10 });
+});
+
+Deno.test("overlay: reference lines, level rules and points over a lineChart, in its panels", async () => {
+  const ref = rows.map((r) => ({ ...r, metric: "bound", value: r.value / 2 }));
+  const all = [...rows, ...ref];
+  const chart = lineChart({ metric: "err", x: "step", logY: true, column: "n", row: "method", independentY: true });
+  const spec = overlay(chart, { metric: "bound", dash: [4, 4] }, {
+    metric: "bound",
+    mark: "rule",
+    color: "method",
+  }) as {
+    facet: Record<string, unknown>;
+    spec: { layer: { transform: unknown[] }[] };
+    resolve: unknown;
+  };
+  assertEquals(Object.keys(spec.facet).sort(), ["column", "row"]);
+  assertEquals(spec.spec.layer.length, 3);
+  assertEquals(spec.spec.layer[1].transform, [{ filter: "datum.metric == 'bound' && datum.value > 0" }]);
+  assertEquals(spec.resolve, { scale: { y: "independent" } });
+  for (
+    const s of [
+      spec,
+      overlay(lineChart({ metric: "err", x: "n", points: false }), { metric: "bound", mark: "point", color: "method" }),
+      overlay(lineChart({ metric: "err", x: "step", wrap: "n", columns: 2 }), { metric: "bound" }),
+    ]
+  ) {
+    const svg = await renderSvg(s, all);
+    assertEquals(svg.includes("<path"), true, JSON.stringify(s));
+  }
 });

@@ -210,3 +210,61 @@ export function dotChart(o: DotChartOptions): Record<string, unknown> {
     },
   };
 }
+
+/** One more metric drawn over a lineChart, on its axes and in its panels (see `overlay`). */
+export interface OverlayLayer {
+  /** The metric drawn (mean over seeds). */
+  metric: string;
+  /** An extra Vega expression its rows must satisfy, e.g. "datum.method == 'gaussian'". */
+  where?: string;
+  /** "line" against the chart's x (default), "point" (e.g. simulations over theory lines), or "rule": a level line at the mean. */
+  mark?: "line" | "point" | "rule";
+  /** Colour by this field (the chart's colour field shares its legend); without it, grey. */
+  color?: string;
+  /** Dash pattern of a line or rule, e.g. [4, 4]. */
+  dash?: number[];
+}
+
+/**
+ * A lineChart (without `band`) with more metrics layered on it: reference values such as a bound or a baseline's
+ * level, or simulation points over theory lines. Panels, derived fields and log axes carry over to every layer.
+ */
+export function overlay(chart: Record<string, unknown>, ...layers: OverlayLayer[]): Record<string, unknown> {
+  const { transform, mark, encoding, resolve } = chart as {
+    transform: Record<string, unknown>[];
+    mark: unknown;
+    encoding?: Record<string, Record<string, unknown>>;
+    resolve?: unknown;
+  };
+  if (!encoding) throw new Error("overlay: pass a lineChart without band");
+  const { row, column, facet: wrap, ...enc } = encoding;
+  const derived = transform.filter((t) => "calculate" in t);
+  const logY = (enc.y.scale as { type?: string } | undefined)?.type === "log";
+  const extra = layers.map((l) => {
+    const m = l.mark ?? "line";
+    const filter = `datum.metric == '${l.metric}'${l.where ? ` && (${l.where})` : ""}${
+      logY ? " && datum.value > 0" : ""
+    }`;
+    const color = l.color === undefined ? {} : {
+      color: { field: l.color, type: "nominal", ...(l.color === enc.color.field ? { title: enc.color.title } : {}) },
+    };
+    return {
+      transform: [...derived, { filter }],
+      mark: {
+        type: m,
+        ...(m === "point" ? { filled: true } : {}),
+        ...(l.dash ? { strokeDash: l.dash } : {}),
+        ...(l.color === undefined ? { color: "gray" } : {}),
+      },
+      encoding: { ...(m === "rule" ? {} : { x: enc.x }), y: enc.y, ...color },
+    };
+  });
+  const layer = { layer: [{ transform, mark, encoding: enc }, ...extra] };
+  const panels = wrap
+    ? { facet: { field: wrap.field, type: "nominal", title: null }, ...(wrap.columns ? { columns: wrap.columns } : {}) }
+    : row || column
+    ? { facet: { ...(row ? { row } : {}), ...(column ? { column } : {}) } }
+    : undefined;
+  const resolved = resolve ? { resolve } : {};
+  return panels ? { ...panels, spec: layer, ...resolved } : { ...layer, ...resolved };
+}
