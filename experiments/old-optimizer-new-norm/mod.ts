@@ -390,20 +390,17 @@ export default defineExperiment({
       mirrors: "none",
       caption: "The identity is exact in exact arithmetic; forming GGᵀ and GᵀG squares the condition number, so " +
         "singular values below ~1e-6·σ₁ are lost in float64 and the two updates part as they appear.",
-      spec: {
-        transform: [{
-          filter: "datum.method == 'shampoo' && (datum.metric == 'identity_err' || " +
-            "datum.metric == 'small_sv')",
-        }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "step", type: "quantitative" },
-          y: { field: "value", type: "quantitative", aggregate: "mean", title: null },
-          color: { field: "metric", type: "nominal" },
-          row: { field: "metric", type: "nominal", title: null },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
+      spec: lineChart({
+        metric: ["identity_err", "small_sv"],
+        where: "datum.method == 'shampoo'",
+        x: "step",
+        points: true,
+        yTitle: "",
+        zeroY: true,
+        color: "metric",
+        row: "metric",
+        independentY: true,
+      }),
     },
     {
       id: "test-accuracy",

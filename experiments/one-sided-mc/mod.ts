@@ -275,21 +275,15 @@ export default defineExperiment({
     {
       id: "gd-trajectory",
       title: "Gram completion: subspace error along GD, per n",
-      spec: {
-        transform: [{ filter: "datum.metric == 'proj_dist_iter'" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "GD step" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "projection distance",
-          },
-          color: { field: "n", type: "ordinal" },
-        },
-      },
+      spec: lineChart({
+        metric: "proj_dist_iter",
+        x: "step",
+        xTitle: "GD step",
+        logY: true,
+        yTitle: "projection distance",
+        color: "n",
+        colorType: "ordinal",
+      }),
     },
   ],
   tables: [

@@ -5,6 +5,7 @@ import type { Rng } from "../../lib/math/rng.ts";
 import { allInputs, allUnseen, posteriorMeans, singleInput, targetSigns } from "./ensemble.ts";
 import { forward, initNet, trainOnBasis } from "./finite.ts";
 import { ntkPosterior } from "./ntk.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   k: z.number().int().min(2).max(32).default(8).describe("permutation length = input/output dimension"),
@@ -227,40 +228,35 @@ export default defineExperiment({
       id: "p-exact-vs-m",
       title: "P(rounded ensemble exact) against ensemble size M",
       mirrors: "the paper's exact-recovery-vs-ensemble-size experiments (not readable here; layout ours)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'p_exact'" }, { calculate: "'β²=' + datum.bias", as: "b" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "step", type: "quantitative", scale: { type: "log" }, title: "ensemble size M" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "P(exact)" },
-          color: { field: "k", type: "ordinal" },
-          strokeDash: { field: "method", type: "nominal" },
-          column: { field: "b", type: "nominal", title: null },
-        },
-      },
+      spec: lineChart({
+        metric: "p_exact",
+        x: "step",
+        logX: true,
+        xTitle: "ensemble size M",
+        points: true,
+        yTitle: "P(exact)",
+        zeroY: true,
+        color: "k",
+        colorType: "ordinal",
+        dash: "method",
+        column: "bias",
+        columnTitle: "β²",
+      }),
     },
     {
       id: "complexity-vs-k",
       title: "Ensemble complexity M(P ≥ 0.9) against k",
       mirrors: "the abstract's k log k (one input) and k² (all inputs) ensemble complexities",
-      spec: {
-        transform: [{ filter: "datum.metric == 'm90' && datum.method != 'finite_gd'" }, {
-          calculate: "datum.method + ', β²=' + datum.bias",
-          as: "series",
-        }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "k", type: "quantitative", scale: { type: "log" }, title: "k" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "M for P ≥ 0.9",
-          },
-          color: { field: "series", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "m90",
+        where: "datum.method != 'finite_gd'",
+        calculate: [{ as: "series", expr: "datum.method + ', β²=' + datum.bias" }],
+        x: "k",
+        logX: true,
+        logY: true,
+        yTitle: "M for P ≥ 0.9",
+        color: "series",
+      }),
     },
   ],
   tables: [{ id: "complexity", title: "Ensemble complexity per k", metrics: ["m90"], by: ["bias", "k"] }],

@@ -6,6 +6,7 @@ import type { MetricRow, ResultSet } from "../../lib/claims/results.ts";
 import { makeProduct, type Product } from "./data.ts";
 import { firstCols, formula2, penrose, randomized, rank, relDiff, reverseOrder } from "./formulas.ts";
 import { sketches } from "./sketch.ts";
+import { dotChart, lineChart } from "../../lib/figures/mod.ts";
 
 const la = getLinalg();
 
@@ -239,19 +240,14 @@ export default defineExperiment({
       id: "formula-errors",
       title: "Relative error of each formula against the SVD pseudoinverse",
       mirrors: "none: the paper's figures are subspace diagrams; this shows its three statements (abstract items 1–3)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'rel_error' && datum.sketch == 'gaussian'" }, {
-          calculate: "max(datum.value, 1e-17)",
-          as: "err",
-        }],
-        mark: { type: "point", filled: true },
-        encoding: {
-          x: { field: "method", type: "nominal", title: null },
-          y: { field: "err", type: "quantitative", scale: { type: "log" }, title: "‖X − A⁺‖_F / ‖A⁺‖_F" },
-          color: { field: "factors", type: "nominal" },
-          xOffset: { field: "factors", type: "nominal" },
-        },
-      },
+      spec: dotChart({
+        metric: "rel_error",
+        where: "datum.sketch == 'gaussian'",
+        color: "factors",
+        logY: true,
+        floor: 1e-17,
+        yTitle: "‖X − A⁺‖_F / ‖A⁺‖_F",
+      }),
     },
     {
       id: "randomized-vs-k",
@@ -259,25 +255,22 @@ export default defineExperiment({
       mirrors: "none (item 3 of the abstract as a curve)",
       caption: "Gaussian sketches become exact at k = rank A (rank A = r full-rank, r − drop deficient); " +
         "rank-losing sketches never do.",
-      spec: {
-        transform: [{ filter: "datum.metric == 'rand_rel_error'" }, {
-          calculate: "max(datum.value, 1e-17)",
-          as: "err",
-        }, { calculate: "datum.factors + ' / ' + datum.sketch", as: "case" }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "sketch size k" },
-          y: {
-            aggregate: "max",
-            field: "err",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "max over seeds of ‖A_r⁺ − A⁺‖_F / ‖A⁺‖_F",
-          },
-          color: { field: "case", type: "nominal", legend: { labelLimit: 300 } },
-          column: { field: "r", type: "ordinal", title: "inner dimension r" },
-        },
-      },
+      spec: lineChart({
+        metric: "rand_rel_error",
+        calculate: [
+          { as: "value", expr: "max(datum.value, 1e-17)" },
+          { as: "case", expr: "datum.factors + ' / ' + datum.sketch" },
+        ],
+        aggregate: "max",
+        x: "step",
+        xTitle: "sketch size k",
+        points: true,
+        logY: true,
+        yTitle: "max over seeds of ‖A_r⁺ − A⁺‖_F / ‖A⁺‖_F",
+        color: "case",
+        column: "r",
+        columnTitle: "inner dimension r",
+      }),
     },
   ],
   tables: [

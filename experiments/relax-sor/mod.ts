@@ -6,6 +6,7 @@ import { bestOf, compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { type Instances, makeInstances } from "./instances.ts";
 import { type OnlineResult, type Policy, runOnline } from "./online.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 /** The fixed ω of the paper's Figure (official `scripts/learning.m`: linspace(1, 1.8, 5)). */
 const FIXED = [1.0, 1.2, 1.4, 1.6, 1.8];
@@ -217,22 +218,14 @@ export default defineExperiment({
       id: "running-cost",
       title: "Running mean SOR iterations per system vs number of systems solved",
       mirrors: "the learning-curve figure of scripts/learning.m (total iterations vs instances, per ω and Tsallis-INF)",
-      spec: {
-        transform: [{ filter: "datum.metric == 'avg_cost'" }],
-        mark: { type: "line" },
-        encoding: {
-          x: { field: "step", type: "quantitative", title: "systems solved t" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "mean iterations so far",
-          },
-          color: { field: "method", type: "nominal" },
-          column: { field: "offsets", type: "nominal" },
-        },
-      },
+      spec: lineChart({
+        metric: "avg_cost",
+        x: "step",
+        xTitle: "systems solved t",
+        logY: true,
+        yTitle: "mean iterations so far",
+        column: "offsets",
+      }),
     },
   ],
   tables: [

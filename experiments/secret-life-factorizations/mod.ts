@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures/mod.ts";
+import { dotChart, lineChart } from "../../lib/figures/mod.ts";
 import { frobenius, getLinalg, sub } from "../../lib/math/linalg/mod.ts";
 import { type ResultSet } from "../../lib/claims/results.ts";
 import { makeMatrix, type TestMatrix } from "./data.ts";
@@ -273,20 +273,14 @@ export default defineExperiment({
       id: "idempotence",
       title: "Hidden projectors are projectors: ‖P² − P‖_F / ‖P‖_F",
       mirrors: "none",
-      spec: {
-        transform: [{ filter: "datum.metric == 'idem_col' || datum.metric == 'idem_row'" }, {
-          calculate: "max(datum.value, 1e-18)",
-          as: "res",
-        }],
-        mark: { type: "point", filled: true },
-        encoding: {
-          x: { field: "method", type: "nominal", title: null },
-          y: { field: "res", type: "quantitative", scale: { type: "log" }, title: "residual" },
-          color: { field: "metric", type: "nominal" },
-          xOffset: { field: "metric", type: "nominal" },
-          shape: { field: "spectrum", type: "nominal" },
-        },
-      },
+      spec: dotChart({
+        metric: ["idem_col", "idem_row"],
+        color: "metric",
+        shape: "spectrum",
+        logY: true,
+        floor: 1e-18,
+        yTitle: "residual",
+      }),
     },
   ],
   tables: [

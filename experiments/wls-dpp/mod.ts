@@ -6,6 +6,7 @@ import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { errorRatio2, makeProblem, type Problem } from "./data.ts";
 import { iidOptimal, repeatedDpp, volumeRescaled } from "./sampling.ts";
 import { weightedLeastSquares } from "./wls.ts";
+import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   d: z.number().int().min(1).max(3).default(1).describe("dimension of the domain [−1,1]^d"),
@@ -251,43 +252,31 @@ export default defineExperiment({
       mirrors: "the paper's error-vs-n figures (§6; not readable here, so the layout is ours)",
       caption:
         "Runge-type target; the claims ask for a mean ratio ≤ 2 at n/m ≥ 2 ln m, and ≈ m + 1 for volume at n = m.",
-      spec: {
-        transform: [{ filter: "datum.metric == 'err2_ratio'" }, {
-          calculate: "'d=' + datum.d + ', m=' + datum.m",
-          as: "space",
-        }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "k", type: "quantitative", scale: { type: "log" }, title: "n / m" },
-          y: {
-            aggregate: "mean",
-            field: "value",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "mean ‖f − f̂‖² / ‖f − P_m f‖²",
-          },
-          color: { field: "method", type: "nominal" },
-          column: { field: "space", type: "nominal", title: null },
-        },
-      },
+      spec: lineChart({
+        metric: "err2_ratio",
+        calculate: [{ as: "space", expr: "'d=' + datum.d + ', m=' + datum.m" }],
+        x: "k",
+        logX: true,
+        xTitle: "n / m",
+        logY: true,
+        yTitle: "mean ‖f − f̂‖² / ‖f − P_m f‖²",
+        wrap: "space",
+      }),
     },
     {
       id: "stability-vs-n",
       title: `Fraction of point sets with ‖G − I‖₂ ≤ ${DELTA}`,
       mirrors: "the paper's stability / sample-count comparison of repeated DPP and i.i.d. sampling",
-      spec: {
-        transform: [{ filter: "datum.metric == 'stable_frac'" }, {
-          calculate: "'d=' + datum.d + ', m=' + datum.m",
-          as: "space",
-        }],
-        mark: { type: "line", point: true },
-        encoding: {
-          x: { field: "k", type: "quantitative", scale: { type: "log" }, title: "n / m" },
-          y: { aggregate: "mean", field: "value", type: "quantitative", title: "P(‖G − I‖₂ ≤ 1/2)" },
-          color: { field: "method", type: "nominal" },
-          column: { field: "space", type: "nominal", title: null },
-        },
-      },
+      spec: lineChart({
+        metric: "stable_frac",
+        calculate: [{ as: "space", expr: "'d=' + datum.d + ', m=' + datum.m" }],
+        x: "k",
+        logX: true,
+        xTitle: "n / m",
+        yTitle: "P(‖G − I‖₂ ≤ 1/2)",
+        zeroY: true,
+        wrap: "space",
+      }),
     },
   ],
   tables: [
