@@ -305,6 +305,8 @@ export default defineExperiment({
       title: "Score vs true accuracy per shifted set (first seed)",
       mirrors: "Fig. 3 (predicted vs true OOD error scatter per method)",
       caption: "Each point is one corruption × severity set; colour = severity. Scales differ per method.",
+      // Raw Vega-Lite on purpose: a scatter of two metrics of the same run (pivoted per set), which no lib/figures
+      // helper draws; mano is the only module that needs it.
       spec: {
         transform: [
           { filter: "datum.seed == 0 && (datum.metric == 'score' || datum.metric == 'accuracy')" },
