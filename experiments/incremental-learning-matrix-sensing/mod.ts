@@ -252,14 +252,26 @@ export default defineExperiment({
     },
   ],
   figures: [
-    {
-      id: "staircase-over",
-      title: "Eigenvalues of U_tU_tᵀ vs step, over-parameterized (r ≥ r*), per init scale",
-      mirrors:
-        "the paper's singular-value-vs-iteration plots for GD with small init and for GLRL (experiments section)",
+    // The two staircases differ only in which search ranks they keep.
+    ...[
+      {
+        id: "staircase-over",
+        title: "Eigenvalues of U_tU_tᵀ vs step, over-parameterized (r ≥ r*), per init scale",
+        mirrors:
+          "the paper's singular-value-vs-iteration plots for GD with small init and for GLRL (experiments section)",
+        ranks: "datum.rank >= datum.rStar",
+      },
+      {
+        id: "staircase-under",
+        title: "Eigenvalues of U_tU_tᵀ vs step, under-parameterized (r < r*), per init scale",
+        mirrors: "the paper's under-parameterized experiment",
+        ranks: "datum.rank < datum.rStar",
+      },
+    ].map(({ ranks, ...figure }) => ({
+      ...figure,
       spec: lineChart({
         metric: Array.from({ length: KEEP }, (_, i) => `sv${i + 1}`),
-        where: "datum.rank >= datum.rStar",
+        where: ranks,
         x: "step",
         xTitle: "iteration",
         logY: true,
@@ -270,25 +282,7 @@ export default defineExperiment({
         columnTitle: "α",
         row: "method",
       }),
-    },
-    {
-      id: "staircase-under",
-      title: "Eigenvalues of U_tU_tᵀ vs step, under-parameterized (r < r*), per init scale",
-      mirrors: "the paper's under-parameterized experiment",
-      spec: lineChart({
-        metric: Array.from({ length: KEEP }, (_, i) => `sv${i + 1}`),
-        where: "datum.rank < datum.rStar",
-        x: "step",
-        xTitle: "iteration",
-        logY: true,
-        yTitle: "λ_i(U_tU_tᵀ)",
-        color: "metric",
-        colorTitle: "",
-        column: "alpha",
-        columnTitle: "α",
-        row: "method",
-      }),
-    },
+    })),
     {
       id: "loss",
       title: "Training loss vs step (log scale): plateaus between rank increments",
