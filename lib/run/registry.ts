@@ -32,7 +32,14 @@ export function experimentUrl(id: string): URL {
 export async function loadExperiment(id: string): Promise<AnyExperiment> {
   const ids = experimentIds();
   if (!ids.includes(id)) throw new UserError(unknownExperiment(id, ids));
-  const mod = await import(experimentUrl(id).href);
+  let mod;
+  try {
+    mod = await import(experimentUrl(id).href);
+  } catch (e) {
+    // A syntax or import error in the module: one sentence naming the module, not a stack trace.
+    const first = String((e as Error).message ?? e).split("\n")[0];
+    throw new UserError(`experiments/${id}/mod.ts does not load: ${first}`);
+  }
   const exp = mod.default as AnyExperiment;
   if (!exp || exp.id !== id) {
     throw new UserError(`experiments/${id}/mod.ts must default-export defineExperiment({ id: "${id}", ... })`);
