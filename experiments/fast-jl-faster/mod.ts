@@ -6,7 +6,7 @@ import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { alphaGain, fjlt, maxDistortion, qAilonChazelle, targetDim } from "./fjlt.ts";
-import { lineChart } from "../../lib/figures/mod.ts";
+import { lineChart, overlay } from "../../lib/figures/mod.ts";
 
 type M64 = Mat<Float64Array>;
 
@@ -223,32 +223,21 @@ export default defineExperiment({
       id: "distortion-vs-sparsity",
       title: "Max pairwise distortion vs sparsity reduction qDiv (q = q_AC/qDiv); dashed: dense Gaussian",
       mirrors: "none (theory paper); the upper bound (qDiv ≤ α keeps distortion) and its tightness",
-      spec: {
-        layer: [
-          {
-            transform: [{ filter: "datum.metric == 'distortion' && datum.method == 'fjlt'" }],
-            mark: { type: "line", point: true },
-            encoding: {
-              x: {
-                field: "qDiv",
-                type: "quantitative",
-                scale: { type: "log", base: 2 },
-                title: "qDiv (q = q_AC/qDiv)",
-              },
-              y: { aggregate: "mean", field: "value", type: "quantitative", title: "max distortion" },
-              color: { field: "eps", type: "nominal", title: "ε" },
-            },
-          },
-          {
-            transform: [{ filter: "datum.metric == 'distortion' && datum.method == 'gaussian'" }],
-            mark: { type: "rule", strokeDash: [4, 4] },
-            encoding: {
-              y: { aggregate: "mean", field: "value", type: "quantitative" },
-              color: { field: "eps", type: "nominal" },
-            },
-          },
-        ],
-      },
+      spec: overlay(
+        lineChart({
+          metric: "distortion",
+          where: "datum.method == 'fjlt'",
+          x: "qDiv",
+          logX: true,
+          logBase: 2,
+          xTitle: "qDiv (q = q_AC/qDiv)",
+          yTitle: "max distortion",
+          zeroY: true,
+          color: "eps",
+          colorTitle: "ε",
+        }),
+        { metric: "distortion", where: "datum.method == 'gaussian'", mark: "rule", color: "eps", dash: [4, 4] },
+      ),
     },
     {
       id: "time-vs-sparsity",

@@ -4,6 +4,7 @@ import { SelectionError } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, monotone, verdict } from "../../lib/claims/mod.ts";
 import { type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
 import { coordMedian, sampleMean, smoothedMle } from "./estimators.ts";
+import { lineChart, overlay } from "../../lib/figures/mod.ts";
 
 const config = z.object({
   dist: z.enum(["gaussian", "bimodal", "spike"]).default("spike")
@@ -241,42 +242,21 @@ export default defineExperiment({
       title: "n·MSE against n, with the smoothed (tr I_r⁻¹) and Cramér–Rao (tr I⁻¹) constants",
       mirrors: "none (the paper has no figures); the plot papers.md proposes: n·MSE vs n against the CR bound",
       caption: "Rows: noise law; columns: dimension. Dashed grey: tr(I⁻¹); dotted grey: tr(I_r⁻¹).",
-      spec: {
-        facet: {
-          row: { field: "dist", type: "nominal", title: "law" },
-          column: { field: "d", type: "ordinal", title: "d" },
-        },
-        resolve: { scale: { y: "independent" } },
-        spec: {
-          layer: [
-            {
-              transform: [{ filter: "datum.metric == 'n_mse'" }],
-              mark: { type: "line", point: true },
-              encoding: {
-                x: { field: "n", type: "quantitative", scale: { type: "log" } },
-                y: { aggregate: "mean", field: "value", type: "quantitative", scale: { type: "log" }, title: "n·MSE" },
-                color: { field: "method", type: "nominal" },
-              },
-            },
-            {
-              transform: [{ filter: "datum.metric == 'crb' && datum.method == 'mean'" }],
-              mark: { type: "line", strokeDash: [6, 3], color: "gray" },
-              encoding: {
-                x: { field: "n", type: "quantitative" },
-                y: { aggregate: "mean", field: "value", type: "quantitative" },
-              },
-            },
-            {
-              transform: [{ filter: "datum.metric == 'crb_r' && datum.method == 'mean'" }],
-              mark: { type: "line", strokeDash: [2, 2], color: "gray" },
-              encoding: {
-                x: { field: "n", type: "quantitative" },
-                y: { aggregate: "mean", field: "value", type: "quantitative" },
-              },
-            },
-          ],
-        },
-      },
+      spec: overlay(
+        lineChart({
+          metric: "n_mse",
+          x: "n",
+          logX: true,
+          logY: true,
+          yTitle: "n·MSE",
+          row: "dist",
+          rowTitle: "law",
+          column: "d",
+          independentY: true,
+        }),
+        { metric: "crb", where: "datum.method == 'mean'", dash: [6, 3] },
+        { metric: "crb_r", where: "datum.method == 'mean'", dash: [2, 2] },
+      ),
     },
   ],
   tables: [

@@ -6,6 +6,7 @@ import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";
 import { predictedAccuracy, predictedAlignment, unfoldingThreshold } from "./theory.ts";
+import { lineChart, overlay } from "../../lib/figures/mod.ts";
 
 type Kind = "unfolding" | "tensor" | "weighted_mean";
 interface Output {
@@ -268,61 +269,37 @@ export default defineExperiment({
       mirrors: "the paper's multi-view clustering benchmark figure (benchmark_clustering.ipynb in the official repo)",
       caption: "Columns: ‖h‖. Tensor = rank-one ALS, unfolding = top singular vector of X₍₂₎, weighted_mean = oracle " +
         "that knows h. The unfolding curve stays at 1/2 up to its BBP threshold.",
-      spec: {
-        facet: { column: { field: "h_norm", type: "ordinal", title: "‖h‖" } },
-        spec: {
-          layer: [
-            {
-              transform: [{ filter: "datum.metric == 'accuracy_theory'" }],
-              mark: { type: "line" },
-              encoding: {
-                x: { field: "mu_norm", type: "quantitative", title: "‖μ‖" },
-                y: { aggregate: "mean", field: "value", type: "quantitative", title: "accuracy" },
-                color: { field: "method", type: "nominal" },
-              },
-            },
-            {
-              transform: [{ filter: "datum.metric == 'accuracy'" }],
-              mark: { type: "point", filled: true },
-              encoding: {
-                x: { field: "mu_norm", type: "quantitative" },
-                y: { aggregate: "mean", field: "value", type: "quantitative", scale: { domain: [0.45, 1] } },
-                color: { field: "method", type: "nominal" },
-              },
-            },
-          ],
-        },
-      },
+      spec: overlay(
+        lineChart({
+          metric: "accuracy_theory",
+          x: "mu_norm",
+          xTitle: "‖μ‖",
+          points: false,
+          yTitle: "accuracy",
+          yDomain: [0.45, 1],
+          column: "h_norm",
+          columnTitle: "‖h‖",
+        }),
+        { metric: "accuracy", mark: "point", color: "method" },
+      ),
     },
     {
       id: "alignment-vs-mu",
       title: "Alignment |⟨v̂, y/√n⟩| vs ‖μ‖: simulations (points) and theory (lines)",
       mirrors: "none (the alignments behind the accuracy figure; the paper's theorems state them)",
-      spec: {
-        facet: { column: { field: "h_norm", type: "ordinal", title: "‖h‖" } },
-        spec: {
-          layer: [
-            {
-              transform: [{ filter: "datum.metric == 'alignment_theory'" }],
-              mark: { type: "line" },
-              encoding: {
-                x: { field: "mu_norm", type: "quantitative", title: "‖μ‖" },
-                y: { aggregate: "mean", field: "value", type: "quantitative", title: "alignment" },
-                color: { field: "method", type: "nominal" },
-              },
-            },
-            {
-              transform: [{ filter: "datum.metric == 'alignment'" }],
-              mark: { type: "point", filled: true },
-              encoding: {
-                x: { field: "mu_norm", type: "quantitative" },
-                y: { aggregate: "mean", field: "value", type: "quantitative" },
-                color: { field: "method", type: "nominal" },
-              },
-            },
-          ],
-        },
-      },
+      spec: overlay(
+        lineChart({
+          metric: "alignment_theory",
+          x: "mu_norm",
+          xTitle: "‖μ‖",
+          points: false,
+          yTitle: "alignment",
+          zeroY: true,
+          column: "h_norm",
+          columnTitle: "‖h‖",
+        }),
+        { metric: "alignment", mark: "point", color: "method" },
+      ),
     },
   ],
   tables: [
