@@ -4,12 +4,10 @@
  * A run's key hashes (experiment, method, canonical config, seed, code version): the same run always gets
  * the same key, so a rerun finds what is already done, and any change to the experiment's code gives new keys.
  */
-import { join } from "node:path";
 import type { AnyExperiment, Backend } from "../experiment.ts";
 import { type BackendRequest, type MachineBackends, methodBackends, resolveBackend } from "./backend.ts";
 import { UserError } from "./errors.ts";
-import { keyOf, sha256 } from "./hash.ts";
-import { EXPERIMENTS_DIR } from "./registry.ts";
+import { keyOf } from "./hash.ts";
 
 /**
  * One planned run: experiment, method, seed, scale, config point and backend, under a stable key; what a run process
@@ -134,13 +132,5 @@ export function parseSeeds(opts: { seeds?: string; seedList?: string; fallback: 
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** Hash of the experiment folder's source (tests and READMEs excluded): the code version in every run key. */
-export function codeVersion(id: string): string {
-  const dir = new URL(`${id}/`, EXPERIMENTS_DIR).pathname;
-  const files = [...Deno.readDirSync(dir)]
-    .filter((e) => e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts"))
-    .map((e) => e.name)
-    .sort();
-  const parts = files.map((f) => `${f}\n${sha256(Deno.readFileSync(join(dir, f)))}`);
-  return sha256(parts.join("\n")).slice(0, 12);
-}
+/** Kept here for callers that import it with the planning functions; it lives in the registry. */
+export { codeVersion } from "./registry.ts";

@@ -4,6 +4,8 @@
 import type { AnyExperiment } from "../experiment.ts";
 import { UserError } from "./errors.ts";
 import { validateExperiment } from "./validate.ts";
+import { join } from "node:path";
+import { sha256 } from "./hash.ts";
 
 /** Where experiments live; `REPRO_EXPERIMENTS_DIR` points elsewhere (the tests use a toy folder). */
 export const EXPERIMENTS_DIR = Deno.env.get("REPRO_EXPERIMENTS_DIR")
@@ -80,4 +82,15 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[b.length];
+}
+
+/** Hash of the experiment folder's source (tests and READMEs excluded): the code version in every run key. */
+export function codeVersion(id: string): string {
+  const dir = new URL(`${id}/`, EXPERIMENTS_DIR).pathname;
+  const files = [...Deno.readDirSync(dir)]
+    .filter((e) => e.isFile && e.name.endsWith(".ts") && !e.name.endsWith("_test.ts"))
+    .map((e) => e.name)
+    .sort();
+  const parts = files.map((f) => `${f}\n${sha256(Deno.readFileSync(join(dir, f)))}`);
+  return sha256(parts.join("\n")).slice(0, 12);
 }
