@@ -1,0 +1,170 @@
+/**
+ * Pretraining and adaptation for the LoLDU module, on lib/math/nn/factorized.ts (float64 `FactorNet`) and the
+ * kit's Adam (lib/math/nn/optim.ts, one instance per trainable tensor).
+ *
+ * A 784 → h ×depth → 10 ReLU MLP is pretrained on MNIST digits by SGD, then adapted to a target task by one of:
+ * - `full_ft`: every weight and bias trained;
+ * - `head_only`: only the h → 10 head (weights and bias) trained;
+ * - `lora`: each hidden matrix W₀ + (α/r)·B·A (lib's `LoraLayer`, B = 0 at start, α = r), head trained;
+ * - `vera`: each hidden matrix W₀ + diag(β)·B·diag(δ)·A, A and B frozen random (`VeraLayer`), head trained;
+ * - `loldu`: each hidden matrix W_res + s·L_r·diag(z)·U_r from W₀'s LDU (`LolduLayer`), only z and s (and the
+ *   head) trained.
+ * Hidden-layer biases are frozen in every adapter method, as in the official LoLDU code.
+ */
+import type { Rng } from "../../lib/math/rng.ts";
+import {
+  DenseLayer,
+  type FactorLayer,
+  FactorNet,
+  type FactorParam,
+  LoraLayer,
+  type M,
+} from "../../lib/math/nn/factorized.ts";
+import { Adam } from "../../lib/math/nn/optim.ts";
+import type { Digits } from "../../datasets/mnist.ts";
+import { LolduLayer, VeraLayer } from "./adapters.ts";
+
+export type Method = "full_ft" | "head_only" | "lora" | "vera" | "loldu";
+
+export interface Split {
+  x: M;
+  y: Uint8Array;
+}
+
+const P = 784;
+
+/** Rows [s, s + n) of a digit set as a float64 matrix and labels. */
+export function take(d: Digits, s: number, n: number): Split {
+  return {
+    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
+    y: d.labels.slice(s, s + n),
+  };
+}
+
+function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
+  const out = new Float64Array((e - s) * x.cols);
+  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
+  return { rows: e - s, cols: x.cols, data: out };
+}
+
+export function accuracy(net: FactorNet, d: Split): number {
+  const p = net.predict(d.x);
+  let ok = 0;
+  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
+  return ok / d.y.length;
+}
+
+/** Minibatch epochs over `d`, one optimiser step per trainable tensor per minibatch (order from `rng`). */
+export function fit(
+  net: FactorNet,
+  params: FactorParam[],
+  d: Split,
+  o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
+): void {
+  const n = d.x.rows;
+  for (let ep = 0; ep < o.epochs; ep++) {
+    const perm = o.rng.split(`epoch${ep}`).permutation(n);
+    for (let s = 0; s < n; s += o.batch) {
+      const e = Math.min(n, s + o.batch);
+      net.lossAndGrad(rowsOf(d.x, perm, s, e), Array.from(perm.subarray(s, e), (i) => d.y[i]));
+      params.forEach((p, k) => o.step(p, k));
+    }
+  }
+}
+
+/** The pretrained dense net: PyTorch-default init, SGD on the source digits. */
+export function pretrain(
+  src: Split,
+  cfg: { hidden: number; depth: number; preEpochs: number; batch: number; preLr: number },
+  rng: Rng,
+): FactorNet {
+  const s = [P, ...Array(cfg.depth).fill(cfg.hidden), 10];
+  const layers: FactorLayer[] = [];
+  for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
+  const net = new FactorNet(layers);
+  fit(net, layers.flatMap((l) => l.params()), src, {
+    epochs: cfg.preEpochs,
+    batch: cfg.batch,
+    rng: rng.split("order"),
+    step: (p) => {
+      for (let i = 0; i < p.value.length; i++) p.value[i] -= cfg.preLr * p.grad[i];
+    },
+  });
+  return net;
+}
+
+export interface AdaptCfg {
+  loraRank: number;
+  veraRank: number;
+  /** 0: full rank min(in, out). */
+  lolduRank: number;
+}
+
+const copyDense = (l: DenseLayer) =>
+  new DenseLayer(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: l.weight(), bias: l.b.value });
+
+/**
+ * A fresh copy of the pretrained net set up for `method`: the layers and the tensors to train, split into the
+ * adapter's (hidden layers) and the head's.
+ */
+export function adaptNet(
+  pre: FactorNet,
+  method: Method,
+  cfg: AdaptCfg,
+  rng: Rng,
+): { net: FactorNet; adapter: FactorParam[]; head: FactorParam[] } {
+  const n = pre.layers.length;
+  const adapter: FactorParam[] = [];
+  const layers: FactorLayer[] = pre.layers.map((l0, i) => {
+    const l = l0 as DenseLayer;
+    if (i === n - 1) return copyDense(l);
+    const base = l.weight(), bias = l.b.value;
+    switch (method) {
+      case "full_ft": {
+        const c = copyDense(l);
+        adapter.push(...c.params());
+        return c;
+      }
+      case "head_only":
+        return copyDense(l);
+      case "lora": {
+        const c = new LoraLayer(l.inDim, l.outDim, cfg.loraRank, { base, bias, rng: rng.split(`lora${i}`) });
+        adapter.push(...c.params());
+        return c;
+      }
+      case "vera": {
+        const c = new VeraLayer(l.inDim, l.outDim, cfg.veraRank, { weight: base, bias, rng: rng.split(`vera${i}`) });
+        adapter.push(...c.params());
+        return c;
+      }
+      case "loldu": {
+        const c = new LolduLayer(l.inDim, l.outDim, { weight: base, bias, rank: cfg.lolduRank || undefined });
+        adapter.push(...c.params());
+        return c;
+      }
+    }
+  });
+  return { net: new FactorNet(layers), adapter, head: layers[n - 1].params() };
+}
+
+/** Adapts a copy of `pre` with Adam at step `lr`; returns the net and its trainable counts. */
+export function adapt(
+  pre: FactorNet,
+  method: Method,
+  train: Split,
+  cfg: AdaptCfg & { epochs: number; batch: number },
+  lr: number,
+  rng: Rng,
+): { net: FactorNet; adapterParams: number; trainable: number } {
+  const { net, adapter, head } = adaptNet(pre, method, cfg, rng.split("init"));
+  const params = [...adapter, ...head];
+  const opts = params.map(() => new Adam({ lr }));
+  fit(net, params, train, {
+    epochs: cfg.epochs,
+    batch: cfg.batch,
+    rng: rng.split("order"),
+    step: (p, k) => opts[k].step(p.value, p.grad),
+  });
+  const count = (ps: FactorParam[]) => ps.reduce((s, p) => s + p.value.length, 0);
+  return { net, adapterParams: count(adapter), trainable: count(params) };
+}
