@@ -17,6 +17,7 @@ import {
   leDistance,
   logm,
   powm,
+  riemannianMean,
   spdsw,
   spdswDirections,
   sqrtm,
@@ -175,4 +176,27 @@ Deno.test("wishart: E[X] = df·Σ and E[X_ij²] = df(Σ_ij² + Σ_ii Σ_jj) (200
     }
   }
   for (const x of xs.slice(0, 100)) assert(getLinalg("js").eigh(mat(d, d, x.data.slice())).values[0] > 0);
+});
+
+Deno.test("riemannianMean: commuting matrices give the geometric mean; the mean is congruence-equivariant", () => {
+  for (const [name, la] of backends) {
+    // diagonal matrices commute: the AI mean is the entrywise geometric mean
+    const a = mat(2, 2, Float64Array.from([4, 0, 0, 1])), b = mat(2, 2, Float64Array.from([1, 0, 0, 9]));
+    const { mean } = riemannianMean([a, b], { la, tol: 1e-12 });
+    assertAlmostEquals(mean.data[0], 2, 1e-9, name);
+    assertAlmostEquals(mean.data[3], 3, 1e-9, name);
+    assertAlmostEquals(mean.data[1], 0, 1e-9, name);
+    // two matrices: the mean is the geodesic midpoint A #_{1/2} B, equidistant from both
+    const rng = Rng.fromSeed(5), xs = wishart(rng, { d: 3, df: 6, n: 5 });
+    const m2 = riemannianMean(xs.slice(0, 2), { la, tol: 1e-12 }).mean;
+    assertAlmostEquals(aiDistance(m2, xs[0], la), aiDistance(m2, xs[1], la), 1e-8, name);
+    // equivariance: mean(G X Gᵀ) = G mean(X) Gᵀ
+    const g = mat(3, 3, Float64Array.from([1, 0.3, 0, -0.2, 2, 0.1, 0.5, 0, 1.5]));
+    const gt = mat(3, 3, Float64Array.from([1, -0.2, 0.5, 0.3, 2, 0, 0, 0.1, 1.5]));
+    const m = riemannianMean(xs, { la, tol: 1e-12 });
+    const mg = riemannianMean(xs.map((x) => matmul(matmul(g, x), gt)), { la, tol: 1e-12 }).mean;
+    const ref = matmul(matmul(g, m.mean), gt);
+    for (let k = 0; k < 9; k++) assertAlmostEquals(mg.data[k], ref.data[k], 1e-8, name);
+    assert(m.gradNorm < 1e-12 && m.iterations < 50, `${name}: ${m.iterations} iterations, grad ${m.gradNorm}`);
+  }
 });
