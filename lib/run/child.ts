@@ -7,7 +7,7 @@
 import type { AnyExperiment, Backend } from "../experiment.ts";
 import type { RunSpec } from "./plan.ts";
 import type { MetricValue } from "./store.ts";
-import { describeError, runOnce } from "./run_once.ts";
+import { describeError, prepareRuntime, runOnce } from "./run_once.ts";
 
 /** A request from the runner. */
 export type ToChild =
@@ -29,6 +29,7 @@ async function handle(msg: ToChild): Promise<FromChild> {
   try {
     if (msg.type === "load") {
       exp = (await import(msg.url)).default;
+      await prepareRuntime();
       return { type: "loaded" };
     }
     if (!exp) throw new Error("no experiment loaded");

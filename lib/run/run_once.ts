@@ -13,6 +13,12 @@ import { median } from "../math/stats.ts";
 import { getLinalg, useLinalg } from "../math/linalg/mod.ts";
 
 let jaxReady: Promise<unknown> | undefined;
+
+/** Start jax-js's backends once per process, before the first run, so no run's time limit pays for it. */
+export async function prepareRuntime(): Promise<void> {
+  jaxReady ??= init();
+  await jaxReady;
+}
 const dataMemo = new Map<string, unknown>(); // the last few inputs: methods of one point share them
 
 /**
