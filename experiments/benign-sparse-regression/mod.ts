@@ -1,3 +1,10 @@
+/**
+ * Implicit Regularization Leads to Benign Overfitting for Sparse Linear Regression (Mo Zhou, Rong Ge, 2023): the
+ * module's declaration. For y = β*ᵀx + ξ with s-sparse β*, x ~ N(0, I_d) and n ≪ d, neither the minimum-ℓ2
+ * interpolator (what GD on β finds) nor the minimum-ℓ1 interpolator (what GD on β = w⊙w − u⊙u finds from small init)
+ * gets near the σ²s log(d/s)/n test loss possible; Config, scales, methods, metrics, claims and figures below;
+ * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

@@ -1,3 +1,10 @@
+/**
+ * Critical Points and Convergence Analysis of Generative Deep Linear Networks Trained with Bures-Wasserstein Loss
+ * (Pierre Bréchet, Katerina Papagiannouli, Jing An, Guido Montúfar, 2023): the module's declaration. A deep linear
+ * generator W = W_N⋯W_1 with latent dimension k models a Gaussian N(0, WWᵀ) of rank ≤ k and is trained to match N(0,
+ * Σ₀) in Bures–Wasserstein distance. Config, scales, methods, metrics, claims and figures below; deviations from the
+ * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, roundoff, type RunContext } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

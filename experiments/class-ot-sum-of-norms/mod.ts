@@ -1,3 +1,9 @@
+/**
+ * Recovery Bounds on Class-Based Optimal Transport: A Sum-of-Norms Regularization Framework (Arman Rahbar, Ashkan
+ * Panahi, Morteza Haghir Chehreghani, Devdatt Dubhashi, Hamid Krim, 2023): the module's declaration. Source points
+ * carry class labels; Config, scales, methods, metrics, claims and figures below; deviations from the paper in
+ * `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

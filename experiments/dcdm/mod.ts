@@ -1,3 +1,11 @@
+/**
+ * A Deep Conjugate Direction Method for Iteratively Solving Linear Systems (Ayano Kaneda, Osman Akar, Jingyu Chen,
+ * Victoria Alicia Trevino Kala, David Hyde, Joseph Teran, 2023): the module's declaration. DCDM replaces CG's search
+ * direction with a CNN's guess of A⁻¹r, A-orthogonalized against the last two directions, with the network trained
+ * unsupervised (loss ‖b − A q (qᵀb)/(qᵀAq)‖²) on right-hand sides built from Ritz vectors. Config, scales, methods,
+ * metrics, claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's
+ * other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

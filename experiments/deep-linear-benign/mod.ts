@@ -1,3 +1,10 @@
+/**
+ * Deep Linear Networks can Benignly Overfit when Shallow Ones Do (Niladri S. Chatterji, Philip M. Long, 2023): the
+ * module's declaration. Deep linear networks trained by gradient descent to interpolate noisy data have excess risk
+ * close to the minimum-ℓ2-norm interpolant's, with exactly the same conditional variance (depth does not 'hide the
+ * noise' better); Config, scales, methods, metrics, claims and figures below; deviations from the paper in
+ * `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

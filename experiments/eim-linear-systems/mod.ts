@@ -1,3 +1,11 @@
+/**
+ * A nonintrusive method to approximate linear systems with nonlinear parameter dependence (Fabien Casenave,
+ * Alexandre Ern, Tony Lelièvre, Guillaume Sylvand, 2014): the module's declaration. For linear systems A_μ α = C
+ * whose matrix depends nonlinearly on μ, the Empirical Interpolation Method applied to the matrix entries gives a
+ * separated representation A_μ ≈ Σ_m β_m(μ) A_{μ_m} that needs only the matrices at the selected parameters and M
+ * entries of A_μ online. Config, scales, methods, metrics, claims and figures below; deviations from the paper in
+ * `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";

@@ -1,3 +1,9 @@
+/**
+ * The Fast Johnson-Lindenstrauss Transform Is Even Faster (Ora Nova Fandina, Mikael Møller Høgsgaard, Kasper Green
+ * Larsen, 2023): the module's declaration. The Fast JL transform (1/√k)·P·H·D of Ailon and Chazelle uses a sparse
+ * k×d matrix P with density q ≈ ln²n/d. Config, scales, methods, metrics, claims and figures below; deviations from
+ * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

@@ -1,3 +1,11 @@
+/**
+ * Learning computationally efficient dictionaries and their implementation as fast transforms (FAµST) (Luc Le
+ * Magoarou, Rémi Gribonval, 2014): the module's declaration. A dense n×n operator is approximated by a product
+ * λ·S_J⋯S_1 of sparse factors found by PALM (proximal alternating linearized minimization) applied hierarchically:
+ * peel one sparse factor off the right at a time (a 2-factor PALM), then refine all factors jointly (a global PALM).
+ * Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, threshold, verdict } from "../../lib/claims/mod.ts";

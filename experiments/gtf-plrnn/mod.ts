@@ -1,3 +1,10 @@
+/**
+ * Generalized Teacher Forcing for Learning Chaotic Dynamics (Florian Hess, Zahra Monfared, Manuel Brenner, Daniel
+ * Durstewitz, 2023): the module's declaration. Training RNNs on chaotic data by BPTT on free-running trajectories
+ * makes loss gradients explode, since Jacobian products grow like the maximal Lyapunov exponent. Config, scales,
+ * methods, metrics, claims and figures below; deviations from the paper in `deviations`, the algorithms in this
+ * folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";

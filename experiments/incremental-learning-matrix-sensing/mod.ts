@@ -1,3 +1,13 @@
+/**
+ * Understanding Incremental Learning of Gradient Descent: A Fine-grained Analysis of Matrix Sensing (Jikai Jin,
+ * Zhiyuan Li, Kaifeng Lyu, Simon S. Du, Jason D. Lee, 2023): the module's declaration. Gradient descent on the
+ * factorized matrix sensing loss f(U) = (1/2m)‖A(UUᵀ) − y‖², started from a small random initialization, learns the
+ * ground truth rank by rank like Greedy Low-Rank Learning (GLRL): the eigenvalues of U_tU_tᵀ rise one after another,
+ * the iterate passes near each best rank-s approximation, and the staircase sharpens as the init scale shrinks, in
+ * both the over-parameterized (r ≥ r*) and under-parameterized (r < r*) regimes. Config, scales, methods, metrics,
+ * claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files,
+ * what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

@@ -1,3 +1,11 @@
+/**
+ * Measuring the Intrinsic Dimension of Objective Landscapes (Chunyuan Li, Heerad Farkhoor, Rosanne Liu, Jason
+ * Yosinski, 2018): the module's declaration. Train an MLP not in its D native parameters but in a random
+ * d-dimensional subspace θ = θ₀ + P z (dense Gaussian P with unit-norm columns, only z trained), sweep d, and call
+ * d_int90 the smallest d whose test accuracy reaches 90% of the directly trained network's. Config, scales, methods,
+ * metrics, claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's
+ * other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";

@@ -1,3 +1,11 @@
+/**
+ * Over-parametrization via Lifting for Low-rank Matrix Sensing: Conversion of Spurious Solutions to Strict Saddle
+ * Points (Ziye Ma, Igor Molybog, Javad Lavaei, Somayeh Sojoudi, 2023): the module's declaration. Lifting a rank-1
+ * matrix sensing problem to order l (Kronecker-power measurements on n^l × n^l matrices, solved by Burer–Monteiro)
+ * keeps its spurious solutions stationary but turns them into strict saddle points that local search escapes.
+ * Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

@@ -1,3 +1,11 @@
+/**
+ * A Nearly-Optimal Bound for Fast Regression with ℓ∞ Guarantee (Zhao Song, Mingquan Ye, Junze Yin, Lichen Zhang,
+ * 2023): the module's declaration. Sketch-and-solve least squares x' = argmin ‖SAx − Sb‖ with a dense sketch
+ * (Gaussian, SRHT) of m = ε⁻²d·log³(n/δ) rows satisfies ‖x' − x*‖∞ ≤ (ε/√d)·‖Ax* − b‖·‖A⁺‖ with probability 1 − δ,
+ * and the paper shows that sparse sketches cannot give this ℓ∞ guarantee. Config, scales, methods, metrics, claims
+ * and figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files, what
+ * runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

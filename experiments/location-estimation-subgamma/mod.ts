@@ -1,3 +1,10 @@
+/**
+ * High-dimensional Location Estimation via Norm Concentration for Subgamma Vectors (Shivam Gupta, Jasper C.H. Lee,
+ * Eric Price, 2023): the module's declaration. Given n samples λ + η_i with η_i ~ f known, the MLE reaches the
+ * Cramér–Rao error tr(I⁻¹)/n only asymptotically, and the n it needs depends on f. Config, scales, methods, metrics,
+ * claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files,
+ * what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { SelectionError } from "../../lib/claims/results.ts";

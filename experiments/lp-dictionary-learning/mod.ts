@@ -1,3 +1,10 @@
+/**
+ * Complete Dictionary Learning via ℓp-norm Maximization (Yifei Shen, Ye Xue, Jun Zhang, Khaled B. Letaief, Vincent
+ * Lau, 2020): the module's declaration. Learn a complete orthogonal dictionary D from Y = D X with sparse
+ * Bernoulli–Gaussian X by maximizing ‖AᵀY‖_p^p over the orthogonal group with the generalized power method (gradient
+ * step, then polar projection by an SVD). Config, scales, methods, metrics, claims and figures below; deviations
+ * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

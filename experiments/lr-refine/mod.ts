@@ -1,3 +1,11 @@
+/**
+ * When, Why and How Much? Adaptive Learning Rate Scheduling by Refinement (Aaron Defazio, Ashok Cutkosky, Harsh
+ * Mehta, Konstantin Mishchenko, 2023): the module's declaration. Last-iterate analysis says the worst-case optimal
+ * schedule is linear decay η_t ∝ 1 − t/T, and that a schedule refined from the gradient norms of a previous run (η_t
+ * ∝ w_t Σ_{p>t} w_p, w_t = ‖g_t‖⁻² after median smoothing) does better, showing warm-up and a fast final anneal.
+ * Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

@@ -1,3 +1,9 @@
+/**
+ * Orthogonal Matrices for MBAT Vector Symbolic Architectures, and a "Soft" VSA Representation for JSON (Stephen I.
+ * Gallant, 2022): the module's declaration. MBAT binds a value to its role by multiplying it with a random matrix.
+ * Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";

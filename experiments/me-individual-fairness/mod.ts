@@ -1,3 +1,9 @@
+/**
+ * Matrix Estimation for Individual Fairness (Cindy Y. Zhang, Sarah H. Cen, Devavrat Shah, 2023): the module's
+ * declaration. Individual fairness asks that similar individuals receive similar outcomes, D(f(a), f(b)) ≤ L·d(a,
+ * b). Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

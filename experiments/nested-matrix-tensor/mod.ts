@@ -1,3 +1,10 @@
+/**
+ * Performance Gaps in Multi-view Clustering under the Nested Matrix-Tensor Model (Hugo Lebeau, Mohamed El Amine
+ * Seddik, José Henrique de Morais Goulart, 2024): the module's declaration. Multi-view clustering data X = (μyᵀ/√n +
+ * Z) ⊗ h + W is a spiked tensor whose n-mode spike carries the labels. Config, scales, methods, metrics, claims and
+ * figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs
+ * in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";

@@ -1,3 +1,10 @@
+/**
+ * Old Optimizer, New Norm: An Anthology (Jeremy Bernstein, Laker Newhouse, 2024): the module's declaration. The
+ * paper argues that Adam and Shampoo with their exponential moving averages switched off are steepest descent:
+ * Adam's m/√v becomes sign(g), the maximiser of ⟨g, t⟩ over the ℓ∞ (max-of-max) ball; Config, scales, methods,
+ * metrics, claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's
+ * other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";

@@ -1,3 +1,11 @@
+/**
+ * One-sided Matrix Completion from Two Observations Per Row (Steven Cao, Percy Liang, Gregory Valiant, 2023): the
+ * module's declaration. When each row of a tall rank-r matrix X (n×d) reveals only two entries, the left factor
+ * cannot be recovered, but the right singular space can: every row gives one sample of an entry of XᵀX, and imputing
+ * the missing entries of the rank-r Gram matrix recovers it once n = Ω(r²d log d). Config, scales, methods, metrics,
+ * claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files,
+ * what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

@@ -1,3 +1,12 @@
+/**
+ * PAC Generalization via Invariant Representations (Advait Parulekar, Karthikeyan Shanmugam, Sanjay Shakkottai,
+ * 2023): the module's declaration. A representation that is ε-approximately invariant on m training interventions of
+ * a linear SEM stays ε-approximately invariant on all but a small probability of unseen interventions from the same
+ * parameterized family, with m polynomial in the family's parameters — and independent of the ambient dimension p
+ * when interventions are confined to a constant-size set of in-degree-bounded nodes. Config, scales, methods,
+ * metrics, claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's
+ * other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

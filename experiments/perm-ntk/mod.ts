@@ -1,3 +1,11 @@
+/**
+ * Exact Learning of Permutations for Nonzero Binary Inputs with Logarithmic Training Size and Quadratic Ensemble
+ * Complexity (George Giapitzakis, Artur Back de Luca, Kimon Fountoulakis, 2025): the module's declaration. Two-layer
+ * ReLU networks in the infinite-width NTK regime, trained by gradient descent on only the k standard basis vectors,
+ * converge to a Gaussian process whose mean has the sign of the permuted input on every nonzero binary input;
+ * Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { fmt, threshold, trend, verdict } from "../../lib/claims/mod.ts";

@@ -1,3 +1,9 @@
+/**
+ * The Pseudoinverse of A = CR is A⁺ = R⁺C⁺ (?) (Michał P. Karpowicz, Gilbert Strang, 2023): the module's
+ * declaration. Three formulas for the pseudoinverse of a product A = CR: (1) A⁺ = R⁺C⁺ holds when C has independent
+ * columns and R independent rows; Config, scales, methods, metrics, claims and figures below; deviations from the
+ * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { allOf, fmt as fmtNum, threshold, verdict } from "../../lib/claims/mod.ts";

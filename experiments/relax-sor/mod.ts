@@ -1,3 +1,11 @@
+/**
+ * Learning to Relax: Setting Solver Parameters Across a Sequence of Linear System Instances (Mikhail Khodak, Edmond
+ * Chow, Maria-Florina Balcan, Ameet Talwalkar, 2024): the module's declaration. When many related linear systems are
+ * solved in sequence, the SOR relaxation parameter ω can be learned online from iteration counts alone: a Tsallis-
+ * INF bandit over a grid of ω has sublinear regret against the best fixed ω. Config, scales, methods, metrics,
+ * claims and figures below; deviations from the paper in `deviations`, the algorithms in this folder's other files,
+ * what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";

@@ -1,3 +1,10 @@
+/**
+ * A New Class of Scaling Matrices for Scaled Trust Region Algorithms (Aydin Ayanzadeh, Shokoufeh Yazdanian, Ehsan
+ * Shahamatnia, 2019): the module's declaration. Affine-scaling trust-region Newton methods for bound-constrained
+ * systems F(x)=0, l ≤ x ≤ u, need a diagonal scaling D(x) that shrinks steps towards the bound the gradient points
+ * at. Config, scales, methods, metrics, claims and figures below; deviations from the paper in `deviations`, the
+ * algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart } from "../../lib/figures/mod.ts";

@@ -1,3 +1,10 @@
+/**
+ * The secret life of matrix factorizations: how matrix decompositions reveal and keep secrets of linear equations
+ * and what we can do about it (Michał P. Karpowicz, 2023): the module's declaration. Every matrix factorization A ≈
+ * F·G·Hᵀ defines two hidden projectors, P_col = F·Yᵀ onto the column space and P_row = X·Hᵀ onto the row space (YᵀF
+ * = I, HᵀX = I), and P_col·A·P_row reconstructs A. Config, scales, methods, metrics, claims and figures below;
+ * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment, roundoff } from "../../lib/experiment.ts";
 import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";

@@ -1,3 +1,9 @@
+/**
+ * Accelerating Data Generation for Neural Operators via Krylov Subspace Recycling (Hong Wang, Zhongkai Hao, Jie
+ * Wang, Zijie Geng, Zhen Wang, Bin Li, Feng Wu, 2024): the module's declaration. Generating neural-operator training
+ * data means solving many related linear systems. Config, scales, methods, metrics, claims and figures below;
+ * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";

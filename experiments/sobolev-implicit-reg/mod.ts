@@ -1,3 +1,10 @@
+/**
+ * Implicit Regularization Effects of the Sobolev Norms in Image Processing (Bowen Zhu, Jingwei Hu, Yifei Lou, Yunan
+ * Yang, 2022): the module's declaration. Measuring the data misfit in an H^s norm with s < 0 weights frequency ξ by
+ * (1 + |ξ|²)^s, so gradient descent fits low frequencies first and the (high-frequency) noise last: early stopping
+ * then acts as an implicit regularizer. Config, scales, methods, metrics, claims and figures below; deviations from
+ * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

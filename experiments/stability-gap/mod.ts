@@ -1,3 +1,10 @@
+/**
+ * Continual Evaluation for Lifelong Learning: Identifying the Stability Gap (Matthias De Lange, Gido M. van de Ven,
+ * Tinne Tuytelaars, 2023): the module's declaration. Evaluating a continual learner at every iteration, not just at
+ * task ends, shows that experience replay (and other CL methods) lose accuracy on old tasks sharply right after a
+ * task switch and then recover: the stability gap. Config, scales, methods, metrics, claims and figures below;
+ * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";

@@ -1,3 +1,11 @@
+/**
+ * Global Convergence of Sub-gradient Method for Robust Matrix Recovery: Small Initialization, Noisy Measurements,
+ * and Over-parameterization (Jianhao Ma, Salar Fattahi, 2022): the module's declaration. The sub-gradient method
+ * (SubGM) on the nonsmooth ℓ1 loss (1/m)‖y − A(UUᵀ)‖₁, started from a small random initialization, recovers a low-
+ * rank PSD matrix from Gaussian measurements even when a fraction of them carry gross outliers and the rank is over-
+ * estimated (r' > r); Config, scales, methods, metrics, claims and figures below; deviations from the paper in
+ * `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";

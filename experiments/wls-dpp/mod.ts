@@ -1,3 +1,10 @@
+/**
+ * Weighted least-squares approximation with determinantal point processes and generalized volume sampling (Anthony
+ * Nouy, Bertrand Michel, 2023): the module's declaration. To approximate f in an m-dimensional space V_m from n
+ * point evaluations, weighted least squares with the optimal weights w = m/K_m(x,x) is quasi-optimal in expectation
+ * with n = O(m log m) points drawn i.i.d. Config, scales, methods, metrics, claims and figures below; deviations
+ * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
+ */
 import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
