@@ -8,7 +8,8 @@
  * the input batch, and every layer's activation/im2col buffers, which a warm step reuses: the bench prints the bytes
  * allocated per warm step, 0 when nothing grows); numpy's is tracemalloc's peak over one step (parameters, momentum
  * and every temporary the step allocates). Times: the three implementations run block by block in turn, median of
- * the blocks.
+ * the blocks. numpy runs with glibc's trim and mmap thresholds raised, so freed temporaries are reused instead of
+ * being unmapped and faulted in again every step (without this its float64 MLP step was ~10× slower here).
  *
  *   deno run --allow-read --allow-env --allow-ffi --allow-sys --allow-run bench/nn.ts [--quick]
  */
@@ -214,7 +215,16 @@ export async function benchNn(opts: { quick?: boolean; print?: boolean } = {}): 
   try {
     proc = new Deno.Command("python3", {
       args: ["-c", NUMPY],
-      env: { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+      // glibc otherwise hands numpy's multi-MB temporaries back to the OS after every step, and the page faults of
+      // re-mapping them made its float64 MLP step ~10× slower here (measured 15-20 ms vs 1.4 ms per step): keep
+      // freed memory in the process so numpy is timed at its best.
+      env: {
+        OPENBLAS_NUM_THREADS: "1",
+        OMP_NUM_THREADS: "1",
+        MKL_NUM_THREADS: "1",
+        MALLOC_MMAP_THRESHOLD_: "1073741824",
+        MALLOC_TRIM_THRESHOLD_: "1073741824",
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -226,7 +236,11 @@ export async function benchNn(opts: { quick?: boolean; print?: boolean } = {}): 
       await proc.stdin.close();
       await proc.status;
       proc = null;
-    } else log(`numpy:  ${hello.version}, OPENBLAS_NUM_THREADS=1, hand-written forward/backward (im2col convs)`);
+    } else {
+      log(
+        `numpy:  ${hello.version}, OPENBLAS_NUM_THREADS=1, glibc trim/mmap thresholds 1 GiB, hand-written forward/backward (im2col convs)`,
+      );
+    }
   } catch (e) {
     log(`numpy: not available (${(e as Error).message.split("\n")[0]})`);
     proc = null;
