@@ -5,7 +5,7 @@
  * `<id>.svg` and `<id>.png`, each table as `<id>.md`, `claims.md`, and `rows.json` (the tidy rows, for
  * duckdb-wasm or any other tool in a browser).
  */
-import type { AnyExperiment, Scale } from "../experiment.ts";
+import type { AnyExperiment, Scale, Source } from "../experiment.ts";
 import type { RunRecord, Store } from "../run/store.ts";
 import { ResultSet } from "../claims/results.ts";
 import { type ClaimResult, evaluateClaims, KIND_TITLES, splitByBackend } from "../claims/mod.ts";
@@ -16,6 +16,7 @@ import { UserError } from "../run/errors.ts";
 import { renderSvg, svgToPng } from "./render.ts";
 import { fmtCell, tableData, tableMarkdown } from "./tables.ts";
 import { renderPage } from "./page.ts";
+import { paperRows } from "./paper_rows.ts";
 
 /** Which runs a paper page reports: the scale and the code version. */
 export interface ReportOptions {
@@ -87,10 +88,13 @@ export async function writeReport(
 
   const figures = [];
   for (const f of exp.figures ?? []) {
-    const svg = await renderSvg({ title: f.title, ...f.spec }, flat);
+    // The paper's numbers join the figure as "<method> (paper)" series wherever they can be placed.
+    const paper = paperRows(f.spec, exp.paperNumbers ?? []);
+    const svg = await renderSvg({ title: f.title, ...f.spec }, [...flat, ...paper]);
     write(`${f.id}.svg`, svg);
     write(`${f.id}.png`, await svgToPng(svg));
-    figures.push({ figure: f, svg });
+    const sources = [...new Map(paper.map((r) => [(r.source as Source).url, r.source as Source])).values()];
+    figures.push({ figure: f, svg, paperSources: sources });
   }
   const tables = (exp.tables ?? []).map((t) => {
     // Tables show what finished; failed runs are listed on the page, and claims (strict) fail on them.

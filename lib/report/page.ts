@@ -1,5 +1,5 @@
 /** The self-contained HTML page of a report: what the paper claims, what we ran, verdicts, figures, tables. */
-import type { AnyExperiment, Figure, Table } from "../experiment.ts";
+import type { AnyExperiment, Figure, Source, Table } from "../experiment.ts";
 import type { ClaimResult } from "../claims/types.ts";
 import { KIND_TITLES } from "../claims/evaluate.ts";
 import type { VerdictFile } from "../claims/verdicts.ts";
@@ -14,7 +14,7 @@ export interface PageInput {
   ran: RunDescription;
   /** One verdict set per backend set. */
   sets: { label: string; claims: ClaimResult[] }[];
-  figures: { figure: Figure; svg: string }[];
+  figures: { figure: Figure; svg: string; paperSources?: Source[] }[];
   tables: { table: Table; data: TableData }[];
   fmtCell: (c: Cell | undefined) => string;
   /** Hyper-parameters chosen by the tuning rule, per method. */
@@ -107,9 +107,17 @@ ${
       : ""
   }
 ${
-    p.figures.map(({ figure, svg }) =>
+    p.figures.map(({ figure, svg, paperSources }) =>
       `<figure>${svg}<figcaption>${figure.mirrors ? `Mirrors ${esc(figure.mirrors)}. ` : ""}${
-        esc(figure.caption ?? "")
+        prose(figure.caption ?? "")
+      }${
+        paperSources?.length
+          ? ` Series marked “(paper)” are the paper's own numbers, from ${
+            paperSources.map((s) =>
+              link(s.url, s.url.replace(/^https:\/\/github\.com\/([^/]+\/[^/]+)\/blob\/[^/]+\//, "$1 "))
+            ).join("; ")
+          }.`
+          : ""
       }</figcaption></figure>`
     ).join("\n")
   }
