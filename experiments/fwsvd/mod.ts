@@ -36,7 +36,7 @@ const config = z.object({
   nTest: z.number().int().positive().default(5000).describe("test images (first of the test split)"),
   hidden: z.number().int().positive().default(256).describe("width of each hidden layer"),
   depth: z.number().int().positive().default(2).describe("hidden layers"),
-  epochs: z.number().int().positive().default(6).describe("SGD epochs of the dense task model"),
+  epochs: z.number().int().positive().default(15).describe("SGD epochs of the dense task model"),
   batch: z.number().int().positive().default(64).describe("minibatch size (training and fine-tuning)"),
   lr: z.number().positive().default(0.1).describe("SGD step of the dense task model"),
   rank: z.number().int().positive().default(16).describe("rank r of every compressed matrix (all but the head)"),
@@ -45,7 +45,7 @@ const config = z.object({
   ),
   fisherBatch: z.number().int().positive().default(32).describe("minibatch size of the batch-gradient Fisher variant"),
   ftEpochs: z.number().int().positive().default(1).describe("fine-tuning epochs after compression"),
-  ftLr: z.number().positive().default(0.03).describe("centre of the fine-tuning step grid (× ⅓, 1, 3)"),
+  ftLr: z.number().positive().default(0.01).describe("centre of the fine-tuning step grid (× ⅓, 1, 3)"),
 });
 type Config = z.infer<typeof config>;
 
@@ -148,7 +148,7 @@ export default defineExperiment({
     },
     paper: {
       description: "784-256-256-10 MLP, 12000 training / 2000 validation / 5000 test Fashion-MNIST images, " +
-        "6 epochs, ranks 8, 16, 32, 3 seeds",
+        "15 epochs, ranks 8, 16, 32, 3 seeds",
       seeds: 3,
       grid: { rank: [8, 16, 32] },
       deviations: [
@@ -171,7 +171,12 @@ export default defineExperiment({
     "Fine-tuning: 1 epoch of plain SGD on all parameters of the compressed net (factors, biases, head), step " +
     "chosen from ftLr × {⅓, 1, 3} by validation accuracy (paper: fine-tuning on the task's training set, " +
     "details in their appendix, not read)",
-    "The dense task model: plain SGD at lr 0.1, batch 64, PyTorch-default init, float64",
+    "The dense task model: plain SGD at lr 0.1, batch 64, 15 epochs, PyTorch-default init, float64",
+    "Changed after seeing a result: the first paper-scale verdict (committed) trained the dense model for 6 " +
+    "epochs (test accuracy 78.2–83.8%, under-trained: every fine-tuned net beat it) with the fine-tune grid " +
+    "0.03 × {⅓, 1, 3} (all but 2 of 18 choices at the lower edge 0.01); it gave FWSVD − SVD = −3.3 / −0.6 / −0.8 " +
+    "points at r = 8 / 16 / 32 without fine-tuning and −0.4 / −0.6 / −0.2 with it (0 of 3 paper claims). The dense " +
+    "model now trains 15 epochs and the grid is 0.01 × {⅓, 1, 3}",
     "lord (LoRD, Kaushal et al. 2023) is not folded in as a method row: its abstract only says 'low rank " +
     "decomposition' of the linear layers, which is the plain-SVD row here; its exact decomposition could not be " +
     "read from the sources available",
@@ -231,8 +236,8 @@ export default defineExperiment({
     budget: "3 fine-tuning steps per method, one fine-tune each, from the same compressed start and data order; " +
       "compression itself has no free parameter (rank fixed by the grid)",
     grids: {
-      svd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.03)",
-      fwsvd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.03)",
+      svd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.01)",
+      fwsvd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.01)",
     },
   },
   metrics: {
