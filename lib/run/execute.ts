@@ -184,7 +184,6 @@ class RunProcess {
   #loaded: Promise<void> | null = null;
   #pending: ((m: Reply) => void) | null = null;
   #stderrTail = "";
-  #exited: Promise<void> | null = null;
 
   constructor(readonly url: string, readonly memoryLimitMb: number, readonly echo: (line: string) => void) {}
 
@@ -200,8 +199,14 @@ class RunProcess {
     this.#writer = child.stdin.getWriter();
     void this.#readReplies(child);
     void this.#readStderr(child);
-    this.#exited = child.status.then((st) => {
-      if (this.#child === child) this.#pending?.({ type: "exit", code: st.code, signal: st.signal });
+    void child.status.then((st) => {
+      if (this.#child !== child) return; // killed by us and already replaced
+      if (this.#pending) this.#pending({ type: "exit", code: st.code, signal: st.signal });
+      else {
+        // Died between runs (e.g. the system's out-of-memory killer): the next run starts a new process.
+        this.#child = null;
+        this.#loaded = null;
+      }
     });
     return new Promise<void>((resolve, reject) => {
       this.#pending = (m) => (m.type === "loaded" ? resolve() : reject(new Error(this.#describe(m))));
