@@ -125,7 +125,8 @@ export function randne(g: Graph, o: { dim: number; weights: readonly number[] },
 /**
  * Spectral embedding: the top-d eigenvectors of S = I + D^{−1/2} A D^{−1/2} (eigenvalues in [0, 2], the
  * largest carry the community structure), by subspace iteration on d + 8 vectors with a Rayleigh–Ritz step
- * (QR and `eigh` of the small projected matrix through `getLinalg()`), each eigenvector scaled by λ^p.
+ * (QR and `eigh` of the small projected matrix through `getLinalg()`); the eigenvector columns are standardized
+ * and then scaled by (λ/λ_max)^p.
  */
 export function spectral(g: Graph, o: { dim: number; power: number; iterations: number }, rng: Rng): Float64Array {
   const n = g.n, d = o.dim, k = Math.min(n, d + 8), deg = degrees(g);
@@ -152,16 +153,24 @@ export function spectral(g: Graph, o: { dim: number; power: number; iterations: 
     }
   }
   const { values, vectors } = la.eigh(mat(k, k, h));
-  const out = new Float64Array(n * d);
-  for (let c = 0; c < d; c++) {
-    const col = k - 1 - c, lam = Math.max(0, values[col]), scale = lam ** o.power;
+  // d > n (the karate club at d = 128): only k eigenvectors exist; the remaining columns stay 0.
+  // Columns are standardized first and then scaled by (λ/λ_max)^p, so that p weights them as features.
+  const m = Math.min(d, k), out = new Float64Array(n * d), vec = new Float64Array(n * m);
+  for (let c = 0; c < m; c++) {
+    const col = k - 1 - c;
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let a = 0; a < k; a++) s += q[i * k + a] * vectors.data[a * k + col];
-      out[i * d + c] = s * scale;
+      vec[i * m + c] = s;
     }
   }
-  return standardize(out, n, d);
+  standardize(vec, n, m);
+  const top = Math.max(1e-300, values[k - 1]);
+  for (let c = 0; c < m; c++) {
+    const scale = (Math.max(0, values[k - 1 - c]) / top) ** o.power;
+    for (let i = 0; i < n; i++) out[i * d + c] = vec[i * m + c] * scale;
+  }
+  return out;
 }
 
 export interface DeepWalkOptions {

@@ -126,6 +126,12 @@ Deno.test("every embedding classifies the two-clique graph perfectly, and the ka
   for (const [name, e] of Object.entries(embs)) {
     assertEquals(accuracy(e, d, labels, Rng.fromSeed(9)) >= 0.93, true, name);
   }
+  // d larger than n: spectral fills the n available eigenvectors and leaves the other columns 0
+  const kk = karateClub();
+  const wide = spectral(kk.graph, { dim: 64, power: 2, iterations: 30 }, Rng.fromSeed(12));
+  assertEquals(wide.every(Number.isFinite), true);
+  console.log(`karate spectral d = 64 > n, p = 2: accuracy ${accuracy(wide, 64, kk.labels, Rng.fromSeed(11))}`);
+  assertEquals(accuracy(wide, 64, kk.labels, Rng.fromSeed(11)) >= 0.7, true);
   const k = karateClub();
   const e = fastrp(k.graph, { dim: 16, weights: [1, 1, 1, 1], alpha: 0, normalization: false }, Rng.fromSeed(10));
   assertEquals(accuracy(e, 16, k.labels, Rng.fromSeed(11)) >= 0.8, true);
