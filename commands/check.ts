@@ -22,6 +22,7 @@ import { allowedDrift, type MetricSummary } from "../lib/claims/tolerance.ts";
 import { sweep } from "../lib/run/sweep.ts";
 import { experimentIds } from "../lib/run/registry.ts";
 import { parse } from "./cli.ts";
+import { appendCheckHistory, CHECK_HISTORY, type CheckHistoryEntry } from "./check_history.ts";
 
 export const BASELINE_DIR = new URL("../results/baselines/", import.meta.url);
 const SCALE = "smoke";
@@ -150,7 +151,10 @@ export function readBaseline(id: string): Baseline | null {
 }
 
 /** Run the check for `ids`; returns the process exit code (0 = no regression). */
-export async function runCheck(ids: string[], opts: { update: boolean; db?: string }): Promise<number> {
+export async function runCheck(
+  ids: string[],
+  opts: { update: boolean; db?: string; history?: string | URL | false },
+): Promise<number> {
   const machine = await probeMachine();
   const record = machineRecord(machine);
   const commit = await gitCommit();
@@ -191,6 +195,31 @@ export async function runCheck(ids: string[], opts: { update: boolean; db?: stri
         level: "regression" as const,
         message: `run ${r.method} seed ${r.seed} ${canonicalJson(r.config)} ${r.status}: ${r.error}`,
       }));
+      if (opts.history !== false) {
+        // The history store (results/history/checks.jsonl): one line per experiment checked. Never fails the check.
+        try {
+          const entry: CheckHistoryEntry = {
+            date: new Date().toISOString(),
+            git_commit: commit,
+            machine: record,
+            experiment: id,
+            scale: SCALE,
+            update: opts.update,
+            failed: s.summary.failed + s.summary.timeout,
+            metrics: current.map((m) => ({
+              method: m.method,
+              config: m.config,
+              metric: m.metric,
+              mean: m.mean,
+              n: m.runs,
+            })),
+            claims: claims.map((c) => ({ id: c.id, kind: c.kind, pass: c.pass, graded: c.graded, timing: c.timing })),
+          };
+          appendCheckHistory([entry], opts.history ?? CHECK_HISTORY);
+        } catch (e) {
+          console.warn(`warning: check history not recorded: ${(e as Error).message}`);
+        }
+      }
       const baseline = readBaseline(id);
       if (opts.update) {
         const entry: EnvironmentBaseline = {

@@ -20,14 +20,16 @@ export const USAGE = `usage (every command takes --help):
   deno task serve [--port N] [--dir path]
                 (results/reports on http://127.0.0.1:8137/; the exploration page is /explore/)
   deno task check [<experiment>...] [--update]
+                (smoke-scale regression check against results/baselines; appends to results/history/checks.jsonl)
   deno task verify <experiment>... [--seeds N] [--db path] [--time-limit seconds] [--memory-limit GB]
                 (paper scale → results/verdicts/<id>.json, the evidence a paper's status comes from)
   deno task show <experiment> [--db path] [--scale name] [--where key=value]... [--metrics a,b] [--sort metric | --sort=-metric]
                 [--limit N]      (runs × params × metrics)
   deno task compare <A> <B> [--all]
                 (two .duckdb databases: paired per-config metric diff; two verdict files or folders: claim flips)
-  deno task history <experiment> [--db path] [--metric a,b] [--scale name]
-                (metrics across the code versions in a database, oldest first, and what changed beyond noise)
+  deno task history <experiment> [--db path] [--metric a,b] [--scale name] [--checks path]
+                (metrics across the code versions in a database, oldest first, and what changed beyond noise;
+                 then the checks across commits that \`check\` appended to results/history/checks.jsonl)
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
   deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;

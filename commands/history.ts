@@ -3,6 +3,8 @@
  * spirit of `asv publish`. A run's key includes the experiment's code version, so each version of the code keeps
  * its own runs; this lists, per version (with the commit it ran at), each method's mean of each metric, and what
  * changed beyond seed noise from one version to the next (paired by config and seed, as `deno task compare`).
+ * When `results/history/checks.jsonl` (appended by each `deno task check`) has entries for the experiment, it also
+ * prints them: per check, the commit, date, environment, claims holding and the chosen metric means.
  */
 import type { RunRecord } from "../lib/run/store.ts";
 import { lastStepRows, type MetricRow } from "../lib/claims/results.ts";
@@ -11,6 +13,7 @@ import { UserError } from "../lib/run/errors.ts";
 import { experimentIds, unknownExperiment } from "../lib/run/registry.ts";
 import { DEFAULT_DB, openStore, parse } from "./cli.ts";
 import { diffMetrics, type MetricDiff } from "./compare.ts";
+import { CHECK_HISTORY, formatCheckHistory, readCheckHistory } from "./check_history.ts";
 
 /** One code version of an experiment as the store has it. */
 export interface Version {
@@ -55,22 +58,36 @@ export function history(runs: readonly RunRecord[], rows: readonly MetricRow[], 
   return versions.map(({ rows: _rows, ...v }) => v);
 }
 
-/** `deno task history <id> [--db path] [--metric a,b] [--scale name]`. */
+/** `deno task history <id> [--db path] [--metric a,b] [--scale name] [--checks path]`. */
 export async function cmdHistory(args: string[]): Promise<number> {
   const { values: v, positionals } = parse(args, {
     db: { type: "string" },
     metric: { type: "string" },
     scale: { type: "string" },
+    checks: { type: "string" },
   });
   const [id] = positionals;
   const ids = experimentIds();
   if (!id) throw new UserError(`history of which experiment? Known: ${ids.join(", ")}`);
   if (!ids.includes(id)) throw new UserError(unknownExperiment(id, ids));
+  const metrics = v.metric?.split(",").map((m) => m.trim());
+  const checksPath = v.checks ?? CHECK_HISTORY;
+  const checks = readCheckHistory(checksPath, id);
+  const printChecks = () => {
+    if (!checks.length) return;
+    const where = typeof checksPath === "string" ? checksPath : "results/history/checks.jsonl";
+    console.log(`\nChecks of ${id} across commits (smoke scale, ${where}):\n`);
+    console.log(formatCheckHistory(checks, { metrics }));
+  };
   const store = await openStore(v.db ?? DEFAULT_DB);
   try {
     const runs = (await store.runs(id)).filter((r) => !v.scale || r.scale === v.scale);
+    if (!runs.length && checks.length) {
+      console.log(`no runs of "${id}" in ${store.path}; the check history only:`);
+      printChecks();
+      return 0;
+    }
     if (!runs.length) throw new UserError(`no runs of "${id}" in ${store.path}: run \`deno task run ${id}\` first`);
-    const metrics = v.metric?.split(",").map((m) => m.trim());
     const versions = history(runs, await store.metricRows(id), metrics);
     const keys = [...new Set(versions.flatMap((x) => [...x.means.keys()]))].filter((k) => !k.endsWith("|time_ms"))
       .sort();
@@ -96,6 +113,7 @@ export async function cmdHistory(args: string[]): Promise<number> {
       }
     }
     console.log(`\n${versions.length} code versions of ${id} in ${store.path}`);
+    printChecks();
   } finally {
     store.close();
   }

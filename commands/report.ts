@@ -3,6 +3,7 @@ import { UserError } from "../lib/run/errors.ts";
 import { experimentIds, loadExperiment } from "../lib/run/registry.ts";
 import { loadCatalog } from "./catalog.ts";
 import { DEFAULT_DB, openStore, parse } from "./cli.ts";
+import { CHECK_HISTORY } from "./check_history.ts";
 async function writeExplorePage(db: string, dir: string, reported: { id: string }[]): Promise<void> {
   const { writeExplore } = await import("../lib/report/explore.ts");
   const store = await openStore(db);
@@ -13,9 +14,14 @@ async function writeExplorePage(db: string, dir: string, reported: { id: string 
     const exps = [];
     for (const id of ids) exps.push(await loadExperiment(id));
     const t0 = performance.now();
-    const r = await writeExplore(store, dir, exps, { reports: reported.map((x) => x.id) });
+    const r = await writeExplore(store, dir, exps, {
+      reports: reported.map((x) => x.id),
+      historyFile: CHECK_HISTORY,
+    });
     console.log(
-      `exploration page: ${r.runs} runs of ${r.experiments} experiments, ${(r.bytes / 2 ** 20).toFixed(1)} MiB → ` +
+      `exploration page: ${r.runs} runs of ${r.experiments} experiments${
+        r.checks ? `, ${r.checks} checks of history` : ""
+      }, ${(r.bytes / 2 ** 20).toFixed(1)} MiB → ` +
         `${dir}/index.html (${Math.round(performance.now() - t0)} ms; open it with \`deno task serve\`)`,
     );
   } finally {

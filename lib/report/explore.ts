@@ -8,7 +8,9 @@
  * - `data.js`: the same two tables as gzipped CSV (the export's other format), base64-encoded, with their column
  *   types, and each experiment's figures (its own Vega-Lite specs), paper numbers and committed verdict. A classic
  *   script, so it loads from file:// as well as over http; duckdb-wasm reads CSV and gzip with its core, while
- *   Parquet would need an extension fetched from the network;
+ *   Parquet would need an extension fetched from the network; and, when a check history file is given and present
+ *   (results/history/checks.jsonl, appended by `deno task check`), its entries, which the page's History section
+ *   plots across commits;
  * - `vendor/`: duckdb-wasm's EH build (worker + wasm), its JS API with apache-arrow's UMD build bound in place of
  *   the bare `apache-arrow` import, vega and vega-lite's browser builds, and their licences. Nothing is fetched
  *   from the network.
@@ -16,6 +18,7 @@
 import type { AnyExperiment } from "../experiment.ts";
 import type { Store } from "../run/store.ts";
 import { readVerdict, VERDICT_DIR } from "../claims/verdicts.ts";
+import { readCheckHistory } from "../../commands/check_history.ts";
 
 const NODE_MODULES = new URL("../../node_modules/", import.meta.url);
 const APP = new URL("./explore/app.js", import.meta.url);
@@ -27,6 +30,8 @@ export interface ExploreSummary {
   experiments: number;
   /** Bytes written, all files together. */
   bytes: number;
+  /** Check history entries embedded for the History section. */
+  checks: number;
 }
 
 /** Options of writeExplore: which paper pages to link, and where to read verdicts. */
@@ -35,6 +40,8 @@ export interface ExploreOptions {
   reports?: string[];
   /** Where verdict files are read from (default results/verdicts). */
   verdictDir?: URL;
+  /** The check history (JSON lines, see commands/check_history.ts) to embed, when the file exists. */
+  historyFile?: string | URL;
 }
 
 function packageDir(name: string, from = NODE_MODULES): string {
@@ -172,6 +179,8 @@ export async function writeExplore(
     tables: embedded,
     schema,
     experiments,
+    /** The check history's entries (metrics and verdicts per commit and machine), or [] when there is none. */
+    history: opts.historyFile ? readCheckHistory(opts.historyFile) : [],
   };
   Deno.writeTextFileSync(`${dir}/data.js`, `window.REPRO_EXPLORE = ${JSON.stringify(data)};\n`);
   wrote(`${dir}/data.js`);
@@ -179,7 +188,7 @@ export async function writeExplore(
   wrote(`${dir}/app.js`);
   Deno.writeTextFileSync(`${dir}/index.html`, PAGE);
   wrote(`${dir}/index.html`);
-  return { files, runs: data.runs, experiments: Number(count[0].e), bytes };
+  return { files, runs: data.runs, experiments: Number(count[0].e), bytes, checks: data.history.length };
 }
 
 const PAGE = `<!doctype html>
@@ -213,6 +222,12 @@ textarea{width:100%;font-family:"DejaVu Sans Mono",monospace;font-size:.9em} sel
 <div id="paper-numbers"></div>
 <h2>Claims and the committed paper-scale verdict</h2>
 <div id="claims"></div>
+<h2>History: checks across commits</h2>
+<p class="note">Each <code>deno task check</code> appends the smoke-scale metric means and claim verdicts, keyed by commit
+and machine, to <code>results/history/checks.jsonl</code>. One point per check, in check order; the mean is over the
+selected configs.</p>
+<p id="history-controls"></p>
+<div id="history"></div>
 <h2>Runs × params × metrics</h2>
 <p class="note">One row per selected run: the config keys that vary, then each metric (a series at its last step). Click a
 column to sort.</p>

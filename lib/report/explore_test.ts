@@ -53,7 +53,27 @@ function page() {
     const store = await toyStore();
     const dir = tmpDir = Deno.makeTempDirSync({ prefix: "repro-explore-" });
     try {
-      const r = await writeExplore(store, `${dir}/explore`, [toy], { reports: ["toy"] });
+      // A small synthetic check history: toy checked at three commits, in two environments.
+      const machine = (linalg: string) => ({ linalg, cpu: "Test CPU", library: "x", openblas_coretype: "(detected)" });
+      const historyFile = `${dir}/checks.jsonl`;
+      Deno.writeTextFileSync(
+        historyFile,
+        [["c1", "native", 0.3], ["c2", "native", 0.2], ["c2", "js", 0.21]].map(([commit, linalg, mean], i) =>
+          JSON.stringify({
+            date: `2026-01-0${i + 1}T00:00:00Z`,
+            git_commit: commit,
+            machine: machine(linalg as string),
+            experiment: "toy",
+            scale: "smoke",
+            update: false,
+            failed: 0,
+            metrics: [{ method: "mean", config: { n: 10 }, metric: "abs_error", mean, n: 2 }],
+            claims: [{ id: "c", kind: "paper", pass: i > 0, graded: true, timing: false }],
+          })
+        ).join("\n") + "\n",
+      );
+      const r = await writeExplore(store, `${dir}/explore`, [toy], { reports: ["toy"], historyFile });
+      assertEquals(r.checks, 3);
       const [c] = await store.query(
         `SELECT count(*)::INTEGER AS n, count(*) FILTER (status = 'ok')::INTEGER AS ok,
           (SELECT count(*)::INTEGER FROM metrics) AS m FROM runs`,
@@ -92,6 +112,7 @@ Deno.test("explore: writes the page, the vendored browser builds, Parquet for do
   const data = JSON.parse(js.slice(js.indexOf("{"), js.lastIndexOf("}") + 1));
   assertEquals(data.runs, runs);
   assertEquals(Object.keys(data.tables).sort(), ["metrics", "runs"]);
+  assertEquals(data.history.map((e: { git_commit: string }) => e.git_commit), ["c1", "c2", "c2"]);
   assertEquals(data.schema.metrics.map((c: string[]) => c[0]), ["run_id", "name", "step", "value"]);
   assertEquals(data.experiments.toy.figures[0].id, "error-vs-n");
   assertEquals(data.experiments.toy.report, "../toy/index.html");
@@ -176,6 +197,16 @@ Deno.test({
             ) > 0,
           );
           assertEquals(await p.eval("document.querySelectorAll('#runs tr').length - 1"), runs, "runs table rows");
+          // The History section: the synthetic checks' abs_error of "mean", one point per check, coloured by env.
+          await p.eval(`(() => { const s = document.querySelector('#history-metric'); s.value = 'abs_error';
+            s.dispatchEvent(new Event('change')); })()`);
+          assertEquals(await p.waitFor("document.body.dataset.historyPoints === '3' && 'ok'"), "ok");
+          assert(
+            await p.eval<number>("document.querySelectorAll('#history-chart svg path').length") > 0,
+            `${mode.name}: no history chart`,
+          );
+          const ticks = await p.eval<string>("document.querySelector('#history-chart svg').textContent");
+          assert(ticks.includes("1 · c1") && ticks.includes("3 · c2") && ticks.includes("js · Test"), ticks);
           // The toy's one paper number (mean at n = 10: 0.25), beside the mean over the selected runs.
           const pn = await p.eval<string[]>(
             "[...document.querySelectorAll('#paper-numbers td')].map((x) => x.textContent)",

@@ -118,6 +118,9 @@ async function start() {
   });
   if (first) await selectExperiment(first);
   phase("experiment");
+  await renderHistory(first);
+  sel.addEventListener("change", () => renderHistory(sel.value).catch(fail));
+  phase("history");
   await runSql();
   phase("sql");
   const ms = Math.round(performance.now() - t0);
@@ -458,6 +461,119 @@ function renderRuns() {
       renderRuns();
     });
   }
+}
+
+// ---- History: the check history (results/history/checks.jsonl) across commits ----
+const hist = { view: null, id: null };
+
+/** The environment a check ran in, as the CLI names it (commands/check_history.ts envLabel). */
+function envLabel(m) {
+  if (!m) return "unknown";
+  const kernel = m.openblas_coretype && m.openblas_coretype !== "(detected)" ? `/${m.openblas_coretype}` : "";
+  const cpu = (m.cpu ?? "unknown").replace(/\((R|TM)\)|CPU|Processor|@.*$/gi, "").replace(/\s+/g, " ").trim();
+  return `${m.linalg}${kernel} · ${cpu.slice(0, 32)}`;
+}
+
+/** Draw the History section for experiment `preferred` (or the first one with history). */
+async function renderHistory(preferred) {
+  const all = D.history ?? [];
+  const box = $("#history");
+  const controls = $("#history-controls");
+  if (!all.length) {
+    controls.innerHTML = "";
+    box.innerHTML = `<p class="note">No check history here: <code>deno task check</code> writes
+      results/history/checks.jsonl, and <code>deno task report</code> then embeds it.</p>`;
+    document.body.dataset.historyPoints = "0";
+    return;
+  }
+  const ids = [...new Set(all.map((e) => e.experiment))].sort();
+  const id = ids.includes(preferred) ? preferred : (ids.includes(hist.id) ? hist.id : ids[0]);
+  hist.id = id;
+  const entries = all.map((e, i) => ({ e, i })).filter((x) => x.e.experiment === id)
+    .sort((a, b) => (a.e.date < b.e.date ? -1 : a.e.date > b.e.date ? 1 : a.i - b.i)).map((x) => x.e);
+  const methods = [...new Set(entries.flatMap((e) => e.metrics.map((m) => m.method)))].sort();
+  const metrics = [...new Set(entries.flatMap((e) => e.metrics.map((m) => m.metric)))].sort((a, b) =>
+    (a === "time_ms") - (b === "time_ms") || (a.startsWith("hp.") - b.startsWith("hp.")) || (a < b ? -1 : 1)
+  );
+  const configs = [...new Set(entries.flatMap((e) => e.metrics.map((m) => JSON.stringify(m.config))))].sort();
+  const opt = (v, label = v) => `<option value="${esc(v)}">${esc(label)}</option>`;
+  const cfgLabel = (c) => Object.entries(JSON.parse(c)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ") || "–";
+  controls.innerHTML = `<label>Experiment <select id="history-exp">${ids.map((x) => opt(x)).join("")}</select></label>
+    <label>Metric <select id="history-metric">${metrics.map((x) => opt(x)).join("")}</select></label>
+    <label>Method <select id="history-method">${methods.map((x) => opt(x)).join("")}</select></label>
+    <label>Config <select id="history-config">${opt("*", "mean over configs")}${
+    configs.map((c) => opt(c, cfgLabel(c))).join("")
+  }</select></label>`;
+  $("#history-exp").value = id;
+  $("#history-exp").addEventListener("change", () => renderHistory($("#history-exp").value).catch(fail));
+  for (const s of ["#history-metric", "#history-method", "#history-config"]) {
+    $(s).addEventListener("change", () => drawHistory(entries).catch(fail));
+  }
+  await drawHistory(entries);
+}
+
+async function drawHistory(entries) {
+  const metric = $("#history-metric").value;
+  const method = $("#history-method").value;
+  const config = $("#history-config").value;
+  const box = $("#history");
+  if (hist.view) hist.view.finalize();
+  hist.view = null;
+  const points = [];
+  entries.forEach((e, i) => {
+    const v = e.metrics.filter((m) =>
+      m.method === method && m.metric === metric && (config === "*" || JSON.stringify(m.config) === config) &&
+      typeof m.mean === "number" && Number.isFinite(m.mean)
+    ).map((m) => m.mean);
+    if (!v.length) return;
+    const graded = e.claims.filter((c) => c.graded);
+    points.push({
+      order: i + 1,
+      check: `${i + 1} · ${e.git_commit.slice(0, 7)}`,
+      commit: e.git_commit,
+      date: e.date.slice(0, 16).replace("T", " "),
+      env: envLabel(e.machine),
+      mean: v.reduce((a, b) => a + b, 0) / v.length,
+      configs: v.length,
+      claims: `${graded.filter((c) => c.pass).length} of ${graded.length} graded claims hold`,
+    });
+  });
+  document.body.dataset.historyPoints = String(points.length);
+  if (!points.length) {
+    box.innerHTML = `<p class="note">No check of ${esc(hist.id)} measured ${esc(method)} · ${esc(metric)}.</p>`;
+    return;
+  }
+  box.innerHTML = `<div class="figure"><h3>${esc(hist.id)}: ${esc(method)} · ${
+    esc(metric)
+  } across ${entries.length} checks</h3><div id="history-chart"></div></div>`;
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: Math.max(360, Math.min(900, 40 * points.length)),
+    height: 240,
+    config: { font: "DejaVu Sans, sans-serif", view: { stroke: null } },
+    data: { values: points },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "check", type: "ordinal", sort: { field: "order" }, title: "check (order · commit)" },
+      y: { field: "mean", type: "quantitative", title: `${metric} (${method})`, scale: { zero: false } },
+      color: { field: "env", type: "nominal", title: "environment" },
+      tooltip: [
+        { field: "commit" },
+        { field: "date" },
+        { field: "env", title: "environment" },
+        { field: "mean", format: ".4g" },
+        { field: "configs", title: "configs averaged" },
+        { field: "claims" },
+      ],
+    },
+  };
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), {
+    renderer: "svg",
+    container: $("#history-chart"),
+    hover: true,
+  });
+  hist.view = view;
+  await view.runAsync();
 }
 
 async function runSql() {
