@@ -64,7 +64,10 @@ export function readCheckHistory(path: string | URL = CHECK_HISTORY, experiment?
 /** A short name for the environment a check ran in: linalg, the forced BLAS kernel if any, and the CPU. */
 export function envLabel(m: MachineRecord | undefined): string {
   if (!m) return "unknown";
-  const kernel = m.openblas_coretype && m.openblas_coretype !== "(detected)" ? `/${m.openblas_coretype}` : "";
+  // The BLAS kernel matters only where BLAS runs (native).
+  const kernel = m.linalg === "native" && m.openblas_coretype && m.openblas_coretype !== "(detected)"
+    ? `/${m.openblas_coretype}`
+    : "";
   const cpu = (m.cpu ?? "unknown").replace(/\((R|TM)\)|CPU|Processor|@.*$/gi, "").replace(/\s+/g, " ").trim();
   return `${m.linalg}${kernel} · ${cpu.slice(0, 32)}`;
 }

@@ -469,7 +469,10 @@ const hist = { view: null, id: null };
 /** The environment a check ran in, as the CLI names it (commands/check_history.ts envLabel). */
 function envLabel(m) {
   if (!m) return "unknown";
-  const kernel = m.openblas_coretype && m.openblas_coretype !== "(detected)" ? `/${m.openblas_coretype}` : "";
+  // The BLAS kernel matters only where BLAS runs (native).
+  const kernel = m.linalg === "native" && m.openblas_coretype && m.openblas_coretype !== "(detected)"
+    ? `/${m.openblas_coretype}`
+    : "";
   const cpu = (m.cpu ?? "unknown").replace(/\((R|TM)\)|CPU|Processor|@.*$/gi, "").replace(/\s+/g, " ").trim();
   return `${m.linalg}${kernel} · ${cpu.slice(0, 32)}`;
 }
@@ -501,7 +504,7 @@ async function renderHistory(preferred) {
   controls.innerHTML = `<label>Experiment <select id="history-exp">${ids.map((x) => opt(x)).join("")}</select></label>
     <label>Metric <select id="history-metric">${metrics.map((x) => opt(x)).join("")}</select></label>
     <label>Method <select id="history-method">${methods.map((x) => opt(x)).join("")}</select></label>
-    <label>Config <select id="history-config">${opt("*", "mean over configs")}${
+    <label>Config <select id="history-config" style="max-width:24em">${opt("*", "mean over configs")}${
     configs.map((c) => opt(c, cfgLabel(c))).join("")
   }</select></label>`;
   $("#history-exp").value = id;
