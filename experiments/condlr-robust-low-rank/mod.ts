@@ -46,11 +46,21 @@ interface Out {
   valAcc: number;
 }
 
-/** Fit at every step size of the grid on the training digits; keep the best on validation (ties: the smaller). */
+/**
+ * Fit at every step size of the grid on the training digits; keep the best on validation (ties: the smaller); a fit
+ * that diverges is skipped.
+ */
 function tuned(kind: Kind, d: Data, cfg: Config, ctx: { rng: Rng; choose: (n: string, v: number) => void }): Out {
   let best: (Out & { lr: number }) | null = null;
   for (const lr of LR_GRID) {
-    const t = train(kind, d, cfg, lr, ctx.rng.split(`fit-${lr}`));
+    let t: ReturnType<typeof train>;
+    try {
+      t = train(kind, d, cfg, lr, ctx.rng.split(`fit-${lr}`));
+    } catch (e) {
+      // A diverged fit (non-finite weights reach a matmul) counts against the budget and is never chosen.
+      if (e instanceof Error && e.message.includes("non-finite")) continue;
+      throw e;
+    }
     const valAcc = accuracy(t.net, d.val);
     if (!best || valAcc > best.valAcc) best = { ...t, valAcc, lr };
   }
@@ -133,6 +143,10 @@ export default defineExperiment({
     "digits, seed 0), before any claim was evaluated; it showed validation accuracy full 0.82, uv 0.34, dlrt 0.36, " +
     "condlr 0.37 and FGSM accuracy at ε = 0.05 of 0.58, 0.16, 0.17, 0.21 (first draft: 6 epochs, 3 seeds)",
     "No paper numbers beside ours: the MNIST table was not read from a source we can cite",
+    "Changed after the first paper-scale verify: a step size whose fit diverged (uv, seed 0, lr 0.3: non-finite " +
+    "weights) crashed the whole run; it is now skipped within the same 3-value budget. That verify (uv seed 0 " +
+    "missing) measured clean test accuracy condlr 0.9082 vs full 0.9407 (no-clean-accuracy-loss failed) and " +
+    "compression 0.806; the two robustness/conditioning claims could not be evaluated",
   ],
   data: async (cfg) => split(await loadMnist(cfg.nTrain + cfg.nVal + cfg.nTest), cfg.nTrain, cfg.nVal, cfg.nTest),
   dataKeys: ["nTrain", "nVal", "nTest"],
@@ -152,7 +166,7 @@ export default defineExperiment({
   },
   tuning: {
     rule: "highest accuracy on the nVal validation digits (never the test digits) after the full training run; the " +
-      "chosen run's net is the result (ties: the smaller step)",
+      "chosen run's net is the result (ties: the smaller step; a diverged fit is never chosen)",
     budget: "3 step sizes per method and seed, one full training run each, from the same start and data order",
     grids: {
       full: "lr ∈ {0.03, 0.1, 0.3}",
