@@ -193,4 +193,3 @@ export function condOf(w: M, rank: number): number {
   const s = getLinalg().svdvals(w) as Float64Array;
   return s[0] / s[Math.min(rank, s.length) - 1];
 }
-
