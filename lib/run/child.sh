@@ -35,6 +35,11 @@ for v in OPENBLAS_CORETYPE REPRO_BLAS_THREADS; do [ -n "${!v:-}" ] && pass+=("$v
 # runtime reserves for itself at start (V8 code range, jax-js wasm memory).
 ulimit -d $(((mb + 2048) * 1024))
 cd "$root"
+# If the runner dies (kill -9 included), its run process must not outlive it: a watchdog polls the runner and kills
+# this process (same pid after exec) once the runner is gone; it ends by itself when the run process ends.
+runner=$PPID self=$$
+( while kill -0 "$runner" 2>/dev/null && kill -0 "$self" 2>/dev/null; do sleep 1; done
+  kill -0 "$runner" 2>/dev/null || kill -9 "$self" 2>/dev/null ) </dev/null >/dev/null 2>&1 &
 exec env -i PATH="$PATH" HOME="$home" REPRO_OPENBLAS_PATH="$openblas" REPRO_LAPACKE_PATH="$lapacke" \
   REPRO_CACHE_DIR="$cache" "${pass[@]}" \
   "$deno" run --quiet --no-prompt --config "$root/deno.json" --v8-flags=--max-old-space-size="$mb" \
