@@ -8,6 +8,7 @@ import type { AnyExperiment, Backend } from "../experiment.ts";
 import type { RunSpec } from "./plan.ts";
 import type { MetricValue } from "./store.ts";
 import { describeError, prepareRuntime, runOnce } from "./run_once.ts";
+import { lines } from "./lines.ts";
 
 /** A request from the runner. */
 export type ToChild =
@@ -46,18 +47,11 @@ if (import.meta.main) {
   console.info = console.error;
   const out = Deno.stdout;
   const encoder = new TextEncoder();
-  let buffered = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (!line.trim()) continue;
-      const reply = await handle(JSON.parse(line) as ToChild);
-      const bytes = encoder.encode(`${REPLY_MARKER}${JSON.stringify(reply)}\n`);
-      for (let n = 0; n < bytes.length;) n += await out.write(bytes.subarray(n));
-    }
+  for await (const line of lines(Deno.stdin.readable)) {
+    if (!line.trim()) continue;
+    const reply = await handle(JSON.parse(line) as ToChild);
+    const bytes = encoder.encode(`${REPLY_MARKER}${JSON.stringify(reply)}\n`);
+    for (let n = 0; n < bytes.length;) n += await out.write(bytes.subarray(n));
   }
   Deno.exit(0); // stdin closed: the runner is done with us (jax-js's worker pool would keep us alive)
 }

@@ -14,6 +14,7 @@ import { experimentUrl } from "./registry.ts";
 import { fmtDuration, Progress } from "./progress.ts";
 import { runtimeVersions } from "./versions.ts";
 import { replayJournal, RunWriter } from "./journal.ts";
+import { lines } from "./lines.ts";
 
 /** What executeRuns needs: the store, the planned runs, this machine, the versions to record and the per-run limits. */
 export interface ExecuteOptions {
@@ -215,30 +216,17 @@ class RunProcess {
   }
 
   async #readReplies(child: Deno.ChildProcess) {
-    let buf = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.startsWith(REPLY_MARKER)) {
-          if (this.#child === child) this.#pending?.(JSON.parse(line.slice(REPLY_MARKER.length)));
-        } else if (line.trim()) this.echo(line);
-      }
+    for await (const line of lines(child.stdout)) {
+      if (line.startsWith(REPLY_MARKER)) {
+        if (this.#child === child) this.#pending?.(JSON.parse(line.slice(REPLY_MARKER.length)));
+      } else if (line.trim()) this.echo(line);
     }
   }
 
   async #readStderr(child: Deno.ChildProcess) {
-    let buf = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      this.#stderrTail = (this.#stderrTail + chunk).slice(-4000);
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        if (buf.slice(0, nl).trim()) this.echo(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
+    for await (const line of lines(child.stderr)) {
+      this.#stderrTail = (this.#stderrTail + line + "\n").slice(-4000);
+      if (line.trim()) this.echo(line);
     }
   }
 
