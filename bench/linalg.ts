@@ -11,6 +11,7 @@
  * Shapes: matmul, svd (thin), eigh, qr, cholesky, solve use n×n (solve with one right-hand side); lstsq uses a
  * 2n×n system with one right-hand side. eigh and cholesky get an SPD matrix.
  */
+import { lines } from "../lib/run/lines.ts";
 import { blockUntilReady, defaultDevice, init, numpy as np } from "@jax-js/jax";
 import {
   DEFAULT_OPENBLAS_PATH,
@@ -436,15 +437,15 @@ class NumpyServer {
     } catch (e) {
       return new NumpyServer(null, `numpy: not available (${(e as Error).message.split("\n")[0]})`, null, null);
     }
-    const lines = readLines(proc.stdout);
-    const hello = await lines.next();
+    const out = lines(proc.stdout);
+    const hello = await out.next();
     const msg = hello.done ? { error: "numpy: not available (python3 exited)" } : JSON.parse(hello.value);
     if (msg.error) {
       await proc.stdin.close().catch(() => {});
       await proc.status;
       return new NumpyServer(null, msg.error, null, null);
     }
-    return new NumpyServer(msg.version, null, proc, lines);
+    return new NumpyServer(msg.version, null, proc, out);
   }
 
   /** Median time of one cell in ms (µs for "ffi8"), or null when numpy is unavailable. */
@@ -461,18 +462,6 @@ class NumpyServer {
     if (!this.proc) return;
     await this.proc.stdin.close();
     await this.proc.status;
-  }
-}
-
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buf = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, i);
-      buf = buf.slice(i + 1);
-    }
   }
 }
 

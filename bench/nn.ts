@@ -13,6 +13,7 @@
  *
  *   deno run --allow-read --allow-env --allow-ffi --allow-sys --allow-run bench/nn.ts [--quick]
  */
+import { lines } from "../lib/run/lines.ts";
 import { getLinalg, nativeAvailable, nativeUnavailableReason } from "../lib/math/linalg/mod.ts";
 import { lenet5, mlp, scratchBytes, type Sequential, SGD } from "../lib/math/nn/mod.ts";
 import { Rng } from "../lib/math/rng.ts";
@@ -186,18 +187,6 @@ for line in sys.stdin:
         for _ in range(q["per"]): step()
         print(json.dumps({"s": (time.perf_counter() - t) / q["per"]}), flush=True)
 `;
-
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let buf = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, i);
-      buf = buf.slice(i + 1);
-    }
-  }
-}
 
 /** Runs the bench and prints its table; returns the rows. */
 export async function benchNn(opts: { quick?: boolean; print?: boolean } = {}): Promise<NnRow[]> {

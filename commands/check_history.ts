@@ -8,6 +8,8 @@
  */
 import type { MachineRecord } from "../lib/run/versions.ts";
 import type { ClaimKind } from "../lib/claims/types.ts";
+import { readJsonLines } from "../lib/run/lines.ts";
+import { envLabel } from "../lib/report/explore/html.js";
 
 /** Where `check` appends and `history`/`report` read. */
 export const CHECK_HISTORY = new URL("../results/history/checks.jsonl", import.meta.url);
@@ -43,34 +45,15 @@ export function appendCheckHistory(entries: CheckHistoryEntry[], path: string | 
 
 /** The entries of a history file, in file (append) order; [] when the file is absent. Bad lines are skipped. */
 export function readCheckHistory(path: string | URL = CHECK_HISTORY, experiment?: string): CheckHistoryEntry[] {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return [];
-  }
-  const out: CheckHistoryEntry[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as CheckHistoryEntry;
-      if (typeof e?.experiment !== "string" || !Array.isArray(e.metrics) || !Array.isArray(e.claims)) continue;
-      if (!experiment || e.experiment === experiment) out.push(e);
-    } catch { /* a torn line (interrupted append): skip it */ }
-  }
-  return out;
+  return readJsonLines(path, (v) => {
+    const e = v as CheckHistoryEntry;
+    const valid = typeof e?.experiment === "string" && Array.isArray(e.metrics) && Array.isArray(e.claims);
+    return valid && (!experiment || e.experiment === experiment) ? e : undefined;
+  });
 }
 
-/** A short name for the environment a check ran in: linalg, the forced BLAS kernel if any, and the CPU. */
-export function envLabel(m: MachineRecord | undefined): string {
-  if (!m) return "unknown";
-  // The BLAS kernel matters only where BLAS runs (native).
-  const kernel = m.linalg === "native" && m.openblas_coretype && m.openblas_coretype !== "(detected)"
-    ? `/${m.openblas_coretype}`
-    : "";
-  const cpu = (m.cpu ?? "unknown").replace(/\((R|TM)\)|CPU|Processor|@.*$/gi, "").replace(/\s+/g, " ").trim();
-  return `${m.linalg}${kernel} · ${cpu.slice(0, 32)}`;
-}
+/** A short name for the environment a check ran in (shared with the exploration page). */
+export { envLabel };
 
 /** Mean over configs of one method × metric in an entry (the mean of the per-config seed means). */
 export function entryMean(e: CheckHistoryEntry, method: string, metric: string): number | undefined {

@@ -26,13 +26,13 @@ const config = z.object({
   freq: z.number().positive().default(4).describe("target frequency k (its complexity)"),
   lambda: z.number().positive().default(1).describe("band: hidden weights and biases uniform in [−λ, λ]"),
   hidden: z.number().int().positive().default(100).describe("hidden units N"),
-  n_train: z.number().int().positive().default(500).describe("training points, uniform in the cube"),
-  n_test: z.number().int().positive().default(1000).describe("test points, uniform in the cube"),
-  trained_hidden: z.number().int().positive().default(50)
+  nTrain: z.number().int().positive().default(500).describe("training points, uniform in the cube"),
+  nTest: z.number().int().positive().default(1000).describe("test points, uniform in the cube"),
+  trainedHidden: z.number().int().positive().default(50)
     .describe("the fully trained reference runs only at this width"),
   epochs: z.number().int().positive().default(2000).describe("full-batch Adam steps of the trained reference"),
   lr: z.number().positive().default(0.01).describe("Adam step size of the trained reference"),
-  trained_lambdas: z.array(z.number().positive()).default([])
+  trainedLambdas: z.array(z.number().positive()).default([])
     .describe("bands at which the trained reference runs (empty: every band)"),
 });
 type Cfg = z.infer<typeof config>;
@@ -66,7 +66,7 @@ export default defineExperiment({
       description: "sin1d, k ∈ {2, 8}, λ ∈ {1, 4, 16}, N ∈ {50, 200}; 300 train / 500 test points; trained " +
         "reference at N = 50 with 400 Adam steps; 2 seeds",
       seeds: 2,
-      set: { n_train: 300, n_test: 500, trained_hidden: 50, epochs: 400 },
+      set: { nTrain: 300, nTest: 500, trainedHidden: 50, epochs: 400 },
       grid: { target: ["sin1d"], freq: [2, 8], lambda: [1, 4, 16], hidden: [50, 200] },
       deviations: ["1-D target only, two frequencies, three bands, two widths; short training of the reference"],
     },
@@ -74,7 +74,7 @@ export default defineExperiment({
       description: "sin1d and sin2d, k ∈ {1, 2, 4, 8}, λ ∈ {0.5, 1, 2, 4, 8, 16, 32}, N ∈ {50, 100, 200, 400}; " +
         "2000 train / 1000 test points; trained reference at N = 50 and λ ∈ {0.5, 2}, 2000 Adam steps; 3 seeds",
       seeds: 3,
-      set: { n_train: 2000, n_test: 1000, trained_hidden: 50, epochs: 2000, trained_lambdas: [0.5, 2] },
+      set: { nTrain: 2000, nTest: 1000, trainedHidden: 50, epochs: 2000, trainedLambdas: [0.5, 2] },
       grid: {
         target: ["sin1d", "sin2d"],
         freq: [1, 2, 4, 8],
@@ -98,11 +98,11 @@ export default defineExperiment({
     "on a bounded input cube. There a bounded band gives a practical, conditioning-driven floor rather than " +
     "the exact lower bound of the theorem.",
     "The fully trained reference (full-batch Adam on all parameters, started from the same U[−λ, λ] hidden " +
-    "layer) is ours; it runs only at N = trained_hidden.",
+    "layer) is ours; it runs only at N = trainedHidden.",
     "No paper numbers are quoted: we could not read the paper's figures.",
   ],
-  data: (cfg: Cfg, { rng }) => makeProblem(cfg.target, cfg.freq, cfg.n_train, cfg.n_test, rng),
-  dataKeys: ["target", "freq", "n_train", "n_test"],
+  data: (cfg: Cfg, { rng }) => makeProblem(cfg.target, cfg.freq, cfg.nTrain, cfg.nTest, rng),
+  dataKeys: ["target", "freq", "nTrain", "nTest"],
   methods: {
     random_net: {
       label: "bandlimited random net (lstsq readout)",
@@ -115,10 +115,10 @@ export default defineExperiment({
       description: "Same architecture, all of (a, b, c) trained by full-batch Adam on the squared loss from a " +
         "U[−λ, λ] hidden layer — the 'standard gradient descent learning' the abstract contrasts with",
       skip: (cfg: Cfg) =>
-        cfg.hidden !== cfg.trained_hidden
-          ? `trained reference runs only at N = ${cfg.trained_hidden}`
-          : cfg.trained_lambdas.length > 0 && !cfg.trained_lambdas.includes(cfg.lambda)
-          ? `trained reference runs only at λ ∈ {${cfg.trained_lambdas.join(", ")}}`
+        cfg.hidden !== cfg.trainedHidden
+          ? `trained reference runs only at N = ${cfg.trainedHidden}`
+          : cfg.trainedLambdas.length > 0 && !cfg.trainedLambdas.includes(cfg.lambda)
+          ? `trained reference runs only at λ ∈ {${cfg.trainedLambdas.join(", ")}}`
           : false,
       run: (p: Problem, cfg: Cfg, ctx) =>
         trainNet(p.train, cfg.hidden, cfg.lambda, ctx.rng, { epochs: cfg.epochs, lr: cfg.lr }),
@@ -304,7 +304,7 @@ export default defineExperiment({
     },
     {
       id: "trained-vs-random",
-      title: "Trained net vs random net at N = trained_hidden: relative test RMSE vs band λ",
+      title: "Trained net vs random net at N = trainedHidden: relative test RMSE vs band λ",
       caption: "The trained net starts from the same U[−λ, λ] hidden layer but leaves the band while training.",
       spec: lineChart({
         metric: "test_rel_rmse",
@@ -315,14 +315,14 @@ export default defineExperiment({
         logY: true,
         column: "freq",
         row: "target",
-        where: "datum.hidden == datum.trained_hidden",
+        where: "datum.hidden == datum.trainedHidden",
       }),
     },
   ],
   tables: [
     {
       id: "errors",
-      title: "Relative test RMSE and hidden-weight reach per method, band and frequency (N = trained_hidden rows " +
+      title: "Relative test RMSE and hidden-weight reach per method, band and frequency (N = trainedHidden rows " +
         "for the trained net)",
       metrics: ["test_rel_rmse", "max_weight", "coef_norm"],
       by: ["target", "freq", "lambda", "hidden"],

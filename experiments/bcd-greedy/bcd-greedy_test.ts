@@ -12,7 +12,8 @@ import {
   rmatvec,
 } from "./problems.ts";
 import { bcd, RULES, topK } from "./bcd.ts";
-import { jacobiEigh, pinvSym } from "./small.ts";
+import { jacobiEigen } from "../../lib/math/linalg/jacobi.ts";
+import { pinvSym } from "./small.ts";
 import exp from "./mod.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
 
@@ -67,7 +68,7 @@ Deno.test("sparse helpers match dense: colDot, |AᵀA| row sums", () => {
 Deno.test("Jacobi eigh reconstructs H and pinv inverts a nonsingular block", () => {
   const P = makeProblem(spec("ls"), Rng.fromSeed(6));
   const t = 5, H = blockHessian(P, [1, 2, 3, 4, 5]);
-  const { w, V } = jacobiEigh(H, t);
+  const { w, V } = jacobiEigen(H, t);
   for (let i = 0; i < t; i++) {
     for (let j = 0; j < t; j++) {
       let s = 0;

@@ -32,14 +32,14 @@ const config = z.object({
   update: z.enum(["gradient", "matrix"]).default("gradient").describe(
     "gradient update x_b −= ∇_b f / L_b (L_b = λ_max(H_b)) or matrix update x_b −= H_b⁺ ∇_b f, H_b = c·A_bᵀA_b",
   ),
-  block_size: z.number().int().min(1).default(5).describe("block size τ (paper Figs. 4–5: 5)"),
+  blockSize: z.number().int().min(1).default(5).describe("block size τ (paper Figs. 4–5: 5)"),
   iters: z.number().int().min(1).default(500).describe("BCD iterations (paper: 500)"),
   n: z.number().int().min(2).default(1000).describe("rows of A (samples); paper: 1000"),
   p: z.number().int().min(2).default(10000).describe("columns of A (variables); paper: 10000; must exceed n so f* = 0"),
   density: z.number().positive().default(10).describe("each A_ij kept with probability density·log(n)/n (paper: 10)"),
-  col_scale: z.number().positive().default(10).describe("column j of A multiplied by col_scale·N(0,1) (paper: 10)"),
+  colScale: z.number().positive().default(10).describe("column j of A multiplied by colScale·N(0,1) (paper: 10)"),
   bias: z.number().default(1).describe("added to every N(0,1) entry of A before scaling (paper: 1)"),
-  sol_sparsity: z.number().min(0).max(1).default(0.1).describe(
+  solSparsity: z.number().min(0).max(1).default(0.1).describe(
     "planted w_j nonzero with this probability (paper: 0.1)",
   ),
   flip: z.number().min(0).max(1).default(0.1).describe("logistic labels sign(Aw) flipped with this probability"),
@@ -78,7 +78,7 @@ const method = (rule: Rule, label: string, description: string) => ({
       ? "the paper pairs GSQ only with the matrix update (Figs. 5, 11: GSQ/IHT with 'Hb')"
       : false,
   run: (P: Problem, cfg: Cfg, ctx: { rng: import("../../lib/math/rng.ts").Rng }) =>
-    bcd(P, { rule, blocks: cfg.blocks, update: cfg.update, tau: cfg.block_size, iters: cfg.iters }, ctx.rng),
+    bcd(P, { rule, blocks: cfg.blocks, update: cfg.update, tau: cfg.blockSize, iters: cfg.iters }, ctx.rng),
 });
 
 export default defineExperiment({
@@ -135,12 +135,12 @@ export default defineExperiment({
       n: cfg.n,
       p: cfg.p,
       bias: cfg.bias,
-      scale: cfg.col_scale,
+      scale: cfg.colScale,
       density: cfg.density,
-      solSparsity: cfg.sol_sparsity,
+      solSparsity: cfg.solSparsity,
       flip: cfg.flip,
     }, rng),
-  dataKeys: ["problem", "n", "p", "density", "col_scale", "bias", "sol_sparsity", "flip"],
+  dataKeys: ["problem", "n", "p", "density", "colScale", "bias", "solSparsity", "flip"],
   methods: {
     cyclic: method(
       "cyclic",

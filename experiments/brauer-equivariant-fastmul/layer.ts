@@ -115,7 +115,7 @@ export async function factored(d: LayerData, backend: Backend): Promise<LayerOut
 }
 
 async function naiveY(d: LayerData, backend: Backend): Promise<Float64Array> {
-  if (!d.W) throw new Error("no dense matrix at this size (n^(l+k) > max_dense)");
+  if (!d.W) throw new Error("no dense matrix at this size (n^(l+k) > maxDense)");
   if (backend === "native" || backend === "cpu") {
     const la = getLinalg(backend === "native" ? "native" : "js");
     return la.matmul(mat(d.n ** d.l, d.n ** d.k, d.W), mat(d.n ** d.k, 1, d.v)).data as Float64Array;

@@ -21,9 +21,9 @@ const config = z.object({
   n: z.number().int().min(2).default(4).describe("dimension of Rⁿ (Sp_n needs n even)"),
   k: z.number().int().min(1).default(2).describe("input tensor order: v ∈ (Rⁿ)^⊗k"),
   l: z.number().int().min(1).default(2).describe("output tensor order: Wv ∈ (Rⁿ)^⊗l"),
-  max_diagrams: z.number().int().positive().default(256)
+  maxDiagrams: z.number().int().positive().default(256)
     .describe("spanning diagrams in the layer; a larger spanning set is sampled without replacement"),
-  max_dense: z.number().int().positive().default(2 ** 24)
+  maxDense: z.number().int().positive().default(2 ** 24)
     .describe("largest dense weight matrix (entries n^(l+k)) the naive method builds; above it, naive is skipped"),
 });
 type Cfg = z.infer<typeof config>;
@@ -34,8 +34,8 @@ const skipBoth = (c: Cfg) => brauerOdd(c) || (c.group === "Sp_n" && c.n % 2 === 
 
 const fmt = (x: number, d = 2) => (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(d));
 
-/** Whether both methods run at this point (the naive one needs the dense matrix to fit `max_dense`). */
-const bothRun = (c: Cfg) => !skipBoth(c) && c.n ** (c.l + c.k) <= c.max_dense;
+/** Whether both methods run at this point (the naive one needs the dense matrix to fit `maxDense`). */
+const bothRun = (c: Cfg) => !skipBoth(c) && c.n ** (c.l + c.k) <= c.maxDense;
 
 /**
  * Per (group, k, l, backend) series: the per-seed time ratios naive/factored at every n where both methods ran
@@ -50,14 +50,14 @@ function series(r: ResultSet, nMin = 0) {
     backend: string;
     pts: { n: number; x: number[] }[];
   }[] = [];
-  const maxDense = Number(r.rows[0]?.config.max_dense ?? 2 ** 24);
+  const maxDense = Number(r.rows[0]?.config.maxDense ?? 2 ** 24);
   for (const backend of r.backends()) {
     for (const group of r.levels("group") as Cfg["group"][]) {
       for (const k of r.levels("k") as number[]) {
         for (const l of r.levels("l") as number[]) {
           const pts: { n: number; x: number[] }[] = [];
           for (const n of (r.levels("n") as number[]).filter((n) => n >= nMin)) {
-            if (!bothRun({ group, n, k, l, max_diagrams: 256, max_dense: maxDense })) continue;
+            if (!bothRun({ group, n, k, l, maxDiagrams: 256, maxDense: maxDense })) continue;
             const where = { group, k, l, n };
             const tf = new Map(
               r.select({ metric: "time_ms", method: "factored", backend, where }).map((x) => [x.seed, x.value]),
@@ -169,7 +169,7 @@ export default defineExperiment({
     "SO(n) is not run: its Brauer part is O(n)'s, and its extra (l+k)\\n-diagrams (Levi-Civita blocks) are not implemented",
     "Sp(n) uses the symplectic basis with ε = [[0, I], [−I, 0]] on pairs inside one row (vertex order a < b); the " +
     "paper's sign convention could not be read, any consistent one spans the same space (equivariance is tested)",
-    "for S_n with l + k = 8 (4140 partition diagrams) the layer uses a random sample of max_diagrams = 256 diagrams; " +
+    "for S_n with l + k = 8 (4140 partition diagrams) the layer uses a random sample of maxDiagrams = 256 diagrams; " +
     "the naive product's cost does not depend on how many diagrams make up W",
     "naive = dense matrix–vector product with W stored (building W is not timed); factored = one MatrixMult per " +
     "diagram, its Factor step (the plan) precomputed and not timed",
@@ -182,8 +182,8 @@ export default defineExperiment({
       n: cfg.n,
       k: cfg.k,
       l: cfg.l,
-      maxDiagrams: cfg.max_diagrams,
-      maxDense: skipBoth(cfg) ? 0 : cfg.max_dense,
+      maxDiagrams: cfg.maxDiagrams,
+      maxDense: skipBoth(cfg) ? 0 : cfg.maxDense,
     }, rng),
   methods: {
     naive: {
@@ -191,7 +191,7 @@ export default defineExperiment({
       description: "the spanning-set weight matrix Σ λ_d M_d formed densely (n^l × n^k) and multiplied with v: " +
         "O(n^(l+k)) (paper Sec. 1, the cost it improves on)",
       backends: ["native", "wasm", "webgpu"],
-      skip: (c) => skipBoth(c) || (c.n ** (c.l + c.k) > c.max_dense ? `n^(l+k) > max_dense = ${c.max_dense}` : false),
+      skip: (c) => skipBoth(c) || (c.n ** (c.l + c.k) > c.maxDense ? `n^(l+k) > maxDense = ${c.maxDense}` : false),
       run: (d: LayerData, _cfg, ctx) => naive(d, ctx.backend),
     },
     factored: {

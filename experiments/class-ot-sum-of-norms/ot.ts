@@ -2,50 +2,13 @@
  * Discrete OT solvers on a cost matrix C (n×m, row-major Float64Array) with marginals a (n), b (m).
  * Plans are row-major Float64Array n×m.
  */
+import { assignment } from "../../lib/math/ot/mod.ts";
 
 /** Exact OT for n = m and uniform marginals: an optimal plan is a permutation / n (Birkhoff), found by the
- * Hungarian algorithm (Kuhn–Munkres with potentials, O(n³)). */
+ * Hungarian algorithm of lib/math/ot. */
 export function exactAssignment(c: Float64Array, n: number): Float64Array {
-  const INF = Infinity;
-  const u = new Float64Array(n + 1), v = new Float64Array(n + 1);
-  const p = new Int32Array(n + 1), way = new Int32Array(n + 1);
-  for (let i = 1; i <= n; i++) {
-    p[0] = i;
-    let j0 = 0;
-    const minv = new Float64Array(n + 1).fill(INF);
-    const used = new Uint8Array(n + 1);
-    do {
-      used[j0] = 1;
-      const i0 = p[j0];
-      let delta = INF, j1 = 0;
-      for (let j = 1; j <= n; j++) {
-        if (used[j]) continue;
-        const cur = c[(i0 - 1) * n + (j - 1)] - u[i0] - v[j];
-        if (cur < minv[j]) {
-          minv[j] = cur;
-          way[j] = j0;
-        }
-        if (minv[j] < delta) {
-          delta = minv[j];
-          j1 = j;
-        }
-      }
-      for (let j = 0; j <= n; j++) {
-        if (used[j]) {
-          u[p[j]] += delta;
-          v[j] -= delta;
-        } else minv[j] -= delta;
-      }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0];
-      p[j0] = p[j1];
-      j0 = j1;
-    } while (j0);
-  }
-  const t = new Float64Array(n * n);
-  for (let j = 1; j <= n; j++) t[(p[j] - 1) * n + (j - 1)] = 1 / n;
+  const { cols } = assignment(c, n), t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) t[i * n + cols[i]] = 1 / n;
   return t;
 }
 

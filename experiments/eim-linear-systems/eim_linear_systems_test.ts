@@ -86,7 +86,7 @@ Deno.test("gaussSolve solves a pivoting-requiring system", () => {
 Deno.test("smoke pipeline: every method gives finite, decreasing errors", async () => {
   // runMethods runs each method as the runner does and checks that every metric is declared and finite;
   // observed metrics (mat_err) come back as series by step.
-  const byMethod = await runMethods(exp, { params: 2, n_train: 60, n_test: 5, m_max: 16 });
+  const byMethod = await runMethods(exp, { params: 2, nTrain: 60, nTest: 5, mMax: 16 });
   for (const [name, met] of Object.entries(byMethod)) {
     const errs = Object.values(met.mat_err ?? []); // the observed steps, in order
     assert(errs.length > 0, name);

@@ -20,11 +20,11 @@ const config = z.object({
   n: z.number().int().min(3).default(400).describe("finite-difference interior points N (A_μ is N×N tridiagonal)"),
   kappa: z.number().positive().default(10).describe("bump height κ in k(x; μ) = 1 + κ·exp(−(x − μ₁)²/(2μ₂²))"),
   width: z.number().positive().default(0.1).describe("bump width μ₂ when only the centre varies"),
-  n_train: z.number().int().positive().default(1000).describe(
+  nTrain: z.number().int().positive().default(1000).describe(
     "training parameters (uniform in the box) for EIM and POD",
   ),
-  n_test: z.number().int().positive().default(100).describe("test parameters (uniform in the box)"),
-  m_max: z.number().int().positive().default(80).describe("largest number of terms M"),
+  nTest: z.number().int().positive().default(100).describe("test parameters (uniform in the box)"),
+  mMax: z.number().int().positive().default(80).describe("largest number of terms M"),
 });
 type Config = z.infer<typeof config>;
 
@@ -57,7 +57,7 @@ export default defineExperiment({
     smoke: {
       description: "N = 100, one and two parameters, 150 training / 20 test parameters, M ≤ 40, 2 seeds",
       seeds: 2,
-      set: { n: 100, n_train: 150, n_test: 20, m_max: 40 },
+      set: { n: 100, nTrain: 150, nTest: 20, mMax: 40 },
       grid: { params: [1, 2] },
       deviations: ["N = 100, 150 training parameters and M ≤ 40 so the run takes seconds"],
     },
@@ -86,7 +86,7 @@ export default defineExperiment({
         BOX.c[0] + (BOX.c[1] - BOX.c[0]) * r.uniform(),
         BOX.w[0] + (BOX.w[1] - BOX.w[0]) * r.uniform(),
       ]);
-    const train = draw(cfg.n_train, rng.split("train")), test = draw(cfg.n_test, rng.split("test"));
+    const train = draw(cfg.nTrain, rng.split("train")), test = draw(cfg.nTest, rng.split("test"));
     const testA = test.map((mu) => assemble(bvp, mu));
     return {
       bvp,
@@ -101,22 +101,22 @@ export default defineExperiment({
     eim: {
       label: "EIM (nonintrusive)",
       description: "Greedy EIM on the matrix entries, A_μ ≈ Σ β_m(μ) A_{μ_m} (Casenave et al. 2014, abstract, Sec. 2)",
-      run: (p: Problem, cfg: Config, ctx) => runEim(p, cfg.m_max, (M, approx) => ctx.observe(M, { approx })).q.length,
+      run: (p: Problem, cfg: Config, ctx) => runEim(p, cfg.mMax, (M, approx) => ctx.observe(M, { approx })).q.length,
     },
     pod: {
       label: "POD projection (intrusive reference)",
       description: "Orthogonal projection of A_μ on the first M POD modes of the training snapshots",
       run: (p: Problem, cfg: Config, ctx) => {
-        runPod(p, cfg.m_max, (M, approx) => ctx.observe(M, { approx }));
-        return cfg.m_max;
+        runPod(p, cfg.mMax, (M, approx) => ctx.observe(M, { approx }));
+        return cfg.mMax;
       },
     },
     chebyshev: {
       label: "Chebyshev interpolation in μ",
       description: "Lagrange interpolation of A_μ on (tensor) Chebyshev nodes of the parameter box, M = p or p²",
       run: (p: Problem, cfg: Config, ctx) => {
-        runCheb(p, cfg.m_max, (M, approx) => ctx.observe(M, { approx }));
-        return cfg.m_max;
+        runCheb(p, cfg.mMax, (M, approx) => ctx.observe(M, { approx }));
+        return cfg.mMax;
       },
     },
   },
@@ -191,12 +191,12 @@ export default defineExperiment({
       kind: "sanity",
       statement: "Our comparison, not a statement of the paper: with two nonlinear parameters, EIM reaches a worst " +
         `test solution error below ${TOL} with fewer terms than tensor Chebyshev interpolation in μ (worst seed; ` +
-        "Chebyshev may not reach it within m_max).",
+        "Chebyshev may not reach it within mMax).",
       scales: ["paper"],
       check: (r) => {
         const me = Math.max(...termsTo(r, "eim", "sol_err", 2)),
           mc = Math.max(...termsTo(r, "chebyshev", "sol_err", 2));
-        return verdict(me < mc, `EIM ${me}, Chebyshev ${Number.isFinite(mc) ? mc : "> m_max"} terms`);
+        return verdict(me < mc, `EIM ${me}, Chebyshev ${Number.isFinite(mc) ? mc : "> mMax"} terms`);
       },
     },
   ],

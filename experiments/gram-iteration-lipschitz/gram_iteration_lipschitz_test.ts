@@ -76,7 +76,7 @@ Deno.test("jax-js (wasm, float32) Gram iteration matches the float64 host versio
 
 Deno.test("smoke pipeline: data → every method → measure gives finite metrics", async () => {
   // runMethods runs each method as the runner does and checks that every metric is declared and finite.
-  const byMethod = await runMethods(exp, { c: 8, n: 8, pi_iters: 20 });
+  const byMethod = await runMethods(exp, { c: 8, n: 8, piIters: 20 });
   for (const [name, metrics] of Object.entries(byMethod)) {
     for (const [metric, v] of Object.entries(metrics)) {
       assert(typeof v === "number" || v.length > 0, `${name}.${metric} is empty`);

@@ -24,9 +24,9 @@ const config = z.object({
   c: z.number().int().positive().default(64).describe("input = output channels of the layer (cin = cout)"),
   k: z.number().int().positive().default(3).describe("kernel side (k × k taps)"),
   n: z.number().int().positive().default(32).describe("input image side (n × n, circular padding)"),
-  gram_iters: z.number().int().min(1).default(6).describe("Gram iterations (lip4conv trains with 6)"),
-  pi_iters: z.number().int().min(1).default(100).describe("power iterations (lip4conv's Ryu2019 reference uses 100)"),
-  araujo_samples: z.number().int().min(3).default(50).describe("frequency grid side S for Araujo et al. 2021"),
+  gramIters: z.number().int().min(1).default(6).describe("Gram iterations (lip4conv trains with 6)"),
+  piIters: z.number().int().min(1).default(100).describe("power iterations (lip4conv's Ryu2019 reference uses 100)"),
+  araujoSamples: z.number().int().min(3).default(50).describe("frequency grid side S for Araujo et al. 2021"),
 });
 type Cfg = z.infer<typeof config>;
 
@@ -67,7 +67,7 @@ export default defineExperiment({
       description: "c ∈ {8, 16}, k = 3, n = 16, 6 Gram / 50 power iterations, 2 seeds (seconds)",
       seeds: 2,
       grid: { c: [8, 16] },
-      set: { n: 16, pi_iters: 50 },
+      set: { n: 16, piIters: 50 },
       deviations: ["tiny layers: timings are dominated by call overhead and say nothing about the paper's claim"],
     },
     paper: {
@@ -85,7 +85,7 @@ export default defineExperiment({
     notebook: {
       description: "the configuration of lip4conv's notebook: c = 64, k = 5, n = 12, 5 Gram iterations, 3 seeds",
       seeds: 3,
-      set: { c: 64, k: 5, n: 12, gram_iters: 5 },
+      set: { c: 64, k: 5, n: 12, gramIters: 5 },
       deviations: ["our kernels come from our seeded Rng, not torch.manual_seed(42): values differ, ratios compare"],
     },
   },
@@ -123,15 +123,15 @@ export default defineExperiment({
       backends: ["native", "js", "wasm", "webgpu"],
       run: (d: Data, cfg: Cfg, ctx) =>
         ctx.backend === "native" || ctx.backend === "js"
-          ? gramIteration(d.spec, cfg.gram_iters, getLinalg())
-          : gramIterationJax(uploadSpectrum(d.spec), cfg.gram_iters),
+          ? gramIteration(d.spec, cfg.gramIters, getLinalg())
+          : gramIterationJax(uploadSpectrum(d.spec), cfg.gramIters),
     },
     power: {
       label: "power iteration",
       description: "power iteration on the circular convolution (lip4conv `compute_ryu_2019`, circular padding); " +
         "a lower bound, linear convergence",
       backends: CPU,
-      run: (d: Data, cfg: Cfg, ctx) => powerIteration(d.spec, cfg.pi_iters, (m) => ctx.rng.normal(m)),
+      run: (d: Data, cfg: Cfg, ctx) => powerIteration(d.spec, cfg.piIters, (m) => ctx.rng.normal(m)),
     },
     singla2021: {
       label: "Singla & Feizi 2021",
@@ -143,7 +143,7 @@ export default defineExperiment({
       label: "Araujo et al. 2021",
       description: "LipGrid: α·max of ‖K̂(ω)‖_F over an S×S frequency grid (lip4conv `compute_araujo2021`)",
       backends: CPU,
-      run: (d: Data, cfg: Cfg) => araujo2021(d.kernel, cfg.araujo_samples),
+      run: (d: Data, cfg: Cfg) => araujo2021(d.kernel, cfg.araujoSamples),
     },
   },
   metrics: {

@@ -106,7 +106,7 @@ Deno.test("direct training learns and a d = 5 subspace does not beat it (real di
 Deno.test("smoke pipeline: data → methods → measure gives finite metrics", async () => {
   // runMethods runs each method as the runner does and checks that every metric is declared and finite;
   // a value a method chose through ctx.choose comes back as the metric hp.<name>.
-  const byMethod = await runMethods(experiment, { n_train: 300, n_test: 100, epochs: 2, d: 25 });
+  const byMethod = await runMethods(experiment, { nTrain: 300, nTest: 100, epochs: 2, d: 25 });
   for (const [name, met] of Object.entries(byMethod)) {
     assert(Number.isFinite(met["hp.lr"]), `${name} records its chosen lr`);
   }

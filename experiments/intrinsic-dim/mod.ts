@@ -61,9 +61,9 @@ export default defineExperiment({
   config: z.object({
     d: z.number().int().positive().default(100).describe("subspace dimension d (ignored by the full baseline)"),
     hidden: z.number().int().positive().default(32).describe("hidden width H of the 784-H-10 MLP"),
-    n_train: z.number().int().positive().default(3000).describe("training digits (first of the canonical 10k)"),
-    n_test: z.number().int().positive().default(1000).describe("held-out test digits (the next ones)"),
-    n_val: z.number().int().positive().default(500).describe("validation digits for tuning (after the test ones)"),
+    nTrain: z.number().int().positive().default(3000).describe("training digits (first of the canonical 10k)"),
+    nTest: z.number().int().positive().default(1000).describe("held-out test digits (the next ones)"),
+    nVal: z.number().int().positive().default(500).describe("validation digits for tuning (after the test ones)"),
     epochs: z.number().int().positive().default(10).describe("passes over the training digits"),
     batch: z.number().int().positive().default(128).describe("minibatch size (repo default 128)"),
     l2: z.number().min(0).default(1e-5).describe("L2 penalty on the trained vector (repo: --l2 1e-05)"),
@@ -73,7 +73,7 @@ export default defineExperiment({
       description: "600 training / 200 test / 200 validation digits, H ∈ {16, 32}, d ∈ {25, 100, 200}, 3 epochs, " +
         "2 seeds",
       seeds: 2,
-      set: { n_train: 600, n_test: 200, n_val: 200, epochs: 3 },
+      set: { nTrain: 600, nTest: 200, nVal: 200, epochs: 3 },
       grid: { hidden: [16, 32], d: [25, 100, 200] },
       deviations: ["small data and 3 epochs so the whole sweep takes seconds; d_int90 here is only a smoke value"],
     },
@@ -81,7 +81,7 @@ export default defineExperiment({
       description: "2000 training / 1000 test / 500 validation digits, H ∈ {16, 48}, " +
         "d ∈ {25, 50, 100, 200, 400, 700}, 10 epochs, 2 seeds",
       seeds: 2,
-      set: { n_train: 2000, n_test: 1000, n_val: 500, epochs: 10 },
+      set: { nTrain: 2000, nTest: 1000, nVal: 500, epochs: 10 },
       grid: { hidden: [16, 48], d: [25, 50, 100, 200, 400, 700] },
       deviations: [
         "2000 training digits from the 10k package set instead of MNIST's 60k (the earlier version used 3000); " +
@@ -116,8 +116,8 @@ export default defineExperiment({
       subspace: `lr ∈ {${LR_GRID.subspace.join(", ")}} (centred on 3e-2, see deviations)`,
     },
   },
-  data: (cfg) => loadDigits(cfg.n_train, cfg.n_test, cfg.n_val),
-  dataKeys: ["n_train", "n_test", "n_val"],
+  data: (cfg) => loadDigits(cfg.nTrain, cfg.nTest, cfg.nVal),
+  dataKeys: ["nTrain", "nTest", "nVal"],
   methods: {
     full: {
       label: "direct training (all D parameters)",

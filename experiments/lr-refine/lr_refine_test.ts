@@ -98,14 +98,14 @@ Deno.test("Adam's first step moves every coordinate with nonzero gradient by ≈
 Deno.test("smoke pipeline: every method gives finite metrics", async () => {
   // runMethods runs each method as the runner does and checks that every metric is declared and finite;
   // observed metrics (loss_curve) come back as series by step.
-  const byMethod = await runMethods(exp, { problem: "synth_ill", epochs: 2, n_train: 200, lr_mult: 0.25 });
+  const byMethod = await runMethods(exp, { problem: "synth_ill", epochs: 2, nTrain: 200, lrMult: 0.25 });
   for (const [name, met] of Object.entries(byMethod)) {
     assertEquals(Object.keys(met.loss_curve ?? []).map(Number), [0, 1, 2], `${name}: observed epochs`);
     assert((met.train_loss as number) < Math.log(2), `${name} did not reduce the loss`);
   }
 });
 
-/** Fake results: train_loss per (method, lr_mult, seed) in one cell, loss = f(method, lr) + tiny seed noise. */
+/** Fake results: train_loss per (method, lrMult, seed) in one cell, loss = f(method, lr) + tiny seed noise. */
 function fakeLosses(f: (method: string, lr: number) => number) {
   const rows = [];
   for (const method of ["constant", "step", "cosine", "linear", "poly2", "refined"]) {
@@ -116,7 +116,7 @@ function fakeLosses(f: (method: string, lr: number) => number) {
           method,
           backend: "native",
           seed,
-          config: { problem: "synth_ill", optimizer: "sgd", lr_mult: lr },
+          config: { problem: "synth_ill", optimizer: "sgd", lrMult: lr },
           metric: "train_loss",
           step: null,
           value: f(method, lr) * (1 + 1e-4 * seed),

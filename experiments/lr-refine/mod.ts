@@ -23,16 +23,16 @@ const config = z.object({
         "Gaussian features, isotropic or with spectrum 1/j",
     ),
   optimizer: z.enum(["sgd", "adam"]).default("sgd").describe("base optimizer the schedule multiplies"),
-  lr_mult: z.number().positive().default(1)
-    .describe("base learning rate = lr_mult × (sgd_lr or adam_lr); the grid over it is the LR sweep"),
-  sgd_lr: z.number().positive().default(8).describe("SGD base rate at lr_mult = 1 (features have mean ‖x‖² = 1)"),
-  adam_lr: z.number().positive().default(0.05).describe("Adam base rate at lr_mult = 1"),
+  lrMult: z.number().positive().default(1)
+    .describe("base learning rate = lrMult × (sgdLr or adamLr); the grid over it is the LR sweep"),
+  sgdLr: z.number().positive().default(8).describe("SGD base rate at lrMult = 1 (features have mean ‖x‖² = 1)"),
+  adamLr: z.number().positive().default(0.05).describe("Adam base rate at lrMult = 1"),
   epochs: z.number().int().positive().default(30).describe("passes over the training set (T = epochs · ⌈n/batch⌉)"),
   batch: z.number().int().positive().default(32).describe("minibatch size"),
-  n_train: z.number().int().positive().default(5000).describe("training examples"),
-  n_test: z.number().int().positive().default(2000).describe("held-out examples"),
-  d_synth: z.number().int().positive().default(100).describe("feature dimension of the synthetic problems"),
-  logit_scale: z.number().positive().default(4).describe("std of the teacher logit x·w* (synthetic problems)"),
+  nTrain: z.number().int().positive().default(5000).describe("training examples"),
+  nTest: z.number().int().positive().default(2000).describe("held-out examples"),
+  dSynth: z.number().int().positive().default(100).describe("feature dimension of the synthetic problems"),
+  logitScale: z.number().positive().default(4).describe("std of the teacher logit x·w* (synthetic problems)"),
   lambda: z.number().min(0).default(1e-4).describe("L2 penalty λ/2·‖W‖² in the training objective"),
   tau: z.number().positive().max(1).default(0.1).describe("median-filter width of the refinement, as a fraction of T"),
 });
@@ -49,7 +49,7 @@ const MATCH = 0.01;
 const ABSTRACT = { url: "https://arxiv.org/abs/2310.07831", where: "abstract (v1 and v2)" };
 const METHODS = ["constant", "step", "cosine", "linear", "poly2", "refined"];
 
-const baseLr = (cfg: Config) => cfg.lr_mult * (cfg.optimizer === "sgd" ? cfg.sgd_lr : cfg.adam_lr);
+const baseLr = (cfg: Config) => cfg.lrMult * (cfg.optimizer === "sgd" ? cfg.sgdLr : cfg.adamLr);
 const totalSteps = (p: Problem, cfg: Config) => cfg.epochs * stepsPerEpoch(p, cfg.batch);
 
 function runWith(p: Problem, schedule: Float64Array, cfg: Config, rng: Rng, observe?: (e: number, w: Params) => void) {
@@ -89,21 +89,21 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "MNIST (600 train) and synth_ill, SGD and Adam, lr_mult ∈ {0.5, 1, 2}, 4 epochs, 2 seeds",
+      description: "MNIST (600 train) and synth_ill, SGD and Adam, lrMult ∈ {0.5, 1, 2}, 4 epochs, 2 seeds",
       seeds: 2,
-      set: { n_train: 600, n_test: 400, epochs: 4 },
-      grid: { problem: ["mnist", "synth_ill"], optimizer: ["sgd", "adam"], lr_mult: [0.5, 1, 2] },
+      set: { nTrain: 600, nTest: 400, epochs: 4 },
+      grid: { problem: ["mnist", "synth_ill"], optimizer: ["sgd", "adam"], lrMult: [0.5, 1, 2] },
       deviations: ["4 epochs on 600 examples, 3-point LR grid, 2 seeds: a pipeline check, not the comparison"],
     },
     paper: {
       description: "MNIST (3000 train / 2000 test), synth_iso and synth_ill (d = 100, 3000 train), SGD and Adam, " +
-        "lr_mult ∈ {¼, ½, 1, 2, 4}, 20 epochs of batch 32, 3 seeds",
+        "lrMult ∈ {¼, ½, 1, 2, 4}, 20 epochs of batch 32, 3 seeds",
       seeds: 3,
-      set: { n_train: 3000, epochs: 20 },
+      set: { nTrain: 3000, epochs: 20 },
       grid: {
         problem: ["mnist", "synth_iso", "synth_ill"],
         optimizer: ["sgd", "adam"],
-        lr_mult: [0.25, 0.5, 1, 2, 4],
+        lrMult: [0.25, 0.5, 1, 2, 4],
       },
       deviations: [
         "The paper's suite uses the sklearn/LIBSVM-style datasets (iris, wine, digits, breast-cancer, …); sklearn " +
@@ -131,28 +131,28 @@ export default defineExperiment({
     "No paper numbers are quoted: the paper's logistic-regression table was not readable offline.",
   ],
   tuning: {
-    rule: "leave-one-seed-out: for each seed, the lr_mult with the lowest mean final training loss over the other " +
+    rule: "leave-one-seed-out: for each seed, the lrMult with the lowest mean final training loss over the other " +
       "seeds (same rule for every schedule; with one seed, that seed itself)",
-    budget: "the same lr_mult grid for every schedule (5 values at paper scale, 3 at smoke), one run per value " +
-      "and seed; refined additionally runs its linear-decay pre-run at the same lr_mult",
+    budget: "the same lrMult grid for every schedule (5 values at paper scale, 3 at smoke), one run per value " +
+      "and seed; refined additionally runs its linear-decay pre-run at the same lrMult",
     grids: {
-      constant: "lr_mult ∈ scale grid",
-      step: "lr_mult ∈ scale grid",
-      cosine: "lr_mult ∈ scale grid",
-      linear: "lr_mult ∈ scale grid",
-      poly2: "lr_mult ∈ scale grid",
-      refined: "lr_mult ∈ scale grid (pre-run at the same lr_mult)",
+      constant: "lrMult ∈ scale grid",
+      step: "lrMult ∈ scale grid",
+      cosine: "lrMult ∈ scale grid",
+      linear: "lrMult ∈ scale grid",
+      poly2: "lrMult ∈ scale grid",
+      refined: "lrMult ∈ scale grid (pre-run at the same lrMult)",
     },
   },
   data: (cfg) =>
-    cfg.problem === "mnist" ? mnistProblem(cfg.n_train, cfg.n_test, cfg.lambda) : syntheticProblem(cfg.problem, {
-      d: cfg.d_synth,
-      nTrain: cfg.n_train,
-      nTest: cfg.n_test,
+    cfg.problem === "mnist" ? mnistProblem(cfg.nTrain, cfg.nTest, cfg.lambda) : syntheticProblem(cfg.problem, {
+      d: cfg.dSynth,
+      nTrain: cfg.nTrain,
+      nTest: cfg.nTest,
       lambda: cfg.lambda,
-      scale: cfg.logit_scale,
+      scale: cfg.logitScale,
     }, Rng.fromSeed(1729)),
-  dataKeys: ["problem", "n_train", "n_test", "d_synth", "logit_scale", "lambda"],
+  dataKeys: ["problem", "nTrain", "nTest", "dSynth", "logitScale", "lambda"],
   methods: {
     constant: fixedMethod("constant", "constant", "Flat schedule, η_t = η (baseline of the paper's comparisons)"),
     step: fixedMethod("step", "step decay", "Step decay ×0.1 at 50% and 75% of training (common default)"),
@@ -295,10 +295,10 @@ export default defineExperiment({
       id: "tuned-lr-interior",
       kind: "sanity",
       statement: "Our tuning grid brackets the optimum: for each method and (problem, optimizer) cell, the base LR " +
-        "with the lowest mean final training loss is not at an end of the lr_mult grid (otherwise 'tuned' is " +
+        "with the lowest mean final training loss is not at an end of the lrMult grid (otherwise 'tuned' is " +
         "limited by the grid). Holds if at least 80% of (method, cell) choices are interior.",
       check: (r) => {
-        const lrs = r.levels("lr_mult") as number[];
+        const lrs = r.levels("lrMult") as number[];
         let ok = 0, n = 0;
         const edge: string[] = [];
         for (const c of cells(r)) {
@@ -325,7 +325,7 @@ export default defineExperiment({
       spec: lineChart({
         metric: "train_loss",
         calculate: [{ as: "cell", expr: "datum.problem + ' / ' + datum.optimizer" }],
-        x: "lr_mult",
+        x: "lrMult",
         logX: true,
         logBase: 2,
         logY: true,
@@ -338,11 +338,11 @@ export default defineExperiment({
     },
     {
       id: "refined-schedules",
-      title: "Refined schedules (lr_mult = 1) against linear decay",
+      title: "Refined schedules (lrMult = 1) against linear decay",
       mirrors: "the paper's plots of refined schedules (warm-up, then a fast anneal)",
       spec: lineChart({
         metric: "schedule",
-        where: "datum.lr_mult == 1 && (datum.method == 'refined' || datum.method == 'linear')",
+        where: "datum.lrMult == 1 && (datum.method == 'refined' || datum.method == 'linear')",
         calculate: [{ as: "curve", expr: "datum.method + ' / ' + datum.optimizer" }],
         x: "step",
         xTitle: "% of training",
@@ -359,7 +359,7 @@ export default defineExperiment({
       id: "final",
       title: "Final losses and accuracy per schedule and base LR",
       metrics: ["train_loss", "test_loss", "test_acc"],
-      by: ["problem", "optimizer", "lr_mult"],
+      by: ["problem", "optimizer", "lrMult"],
     },
   ],
 });
@@ -372,17 +372,17 @@ interface Cell {
 const cells = (r: ResultSet): Cell[] =>
   r.levels("problem").flatMap((problem) => r.levels("optimizer").map((optimizer) => ({ problem, optimizer })));
 
-/** Final training loss by lr_mult and seed for one method in one cell (strict: a failed run throws). */
+/** Final training loss by lrMult and seed for one method in one cell (strict: a failed run throws). */
 function lossTable(r: ResultSet, c: Cell, method: string) {
   const t = new Map<number, Map<number, number>>();
   for (const x of r.select({ metric: "train_loss", method, where: { problem: c.problem, optimizer: c.optimizer } })) {
-    const lr = x.config.lr_mult as number;
+    const lr = x.config.lrMult as number;
     (t.get(lr) ?? t.set(lr, new Map()).get(lr)!).set(x.seed, x.value);
   }
   return t;
 }
 
-/** The lr_mult with the lowest mean final training loss over the seeds not in `exclude`. */
+/** The lrMult with the lowest mean final training loss over the seeds not in `exclude`. */
 function bestLr(r: ResultSet, c: Cell, method: string, exclude: number[]): number {
   let best = NaN, bestV = Infinity;
   for (const [lr, bySeed] of lossTable(r, c, method)) {
@@ -394,7 +394,7 @@ function bestLr(r: ResultSet, c: Cell, method: string, exclude: number[]): numbe
 }
 
 /**
- * Tuning with held-out seeds: for each seed, a method's loss at the lr_mult that is best on the *other* seeds
+ * Tuning with held-out seeds: for each seed, a method's loss at the lrMult that is best on the *other* seeds
  * (leave-one-seed-out), so no seed's own noise picks its learning rate. Pairs (method, baseline) by seed.
  */
 function tunedPairs(r: ResultSet, c: Cell, method: string, baseline: string): [number, number][] {

@@ -16,6 +16,7 @@ import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Csr, McData } from "./data.ts";
 import { orthonormalize } from "./dense.ts";
 import { solveRowsExact, solveRowsSketched, type SolveStats } from "./lsq.ts";
+import { jacobiEigen } from "../../lib/math/linalg/jacobi.ts";
 
 export type Solver = { kind: "exact" } | { kind: "sketch"; sketchRows: number; iters: number };
 
@@ -106,41 +107,7 @@ function ritzRotate(d: McData, q: Float64Array): Float64Array {
 
 /** Eigenvectors (columns, row-major k×k) of a small symmetric matrix by cyclic Jacobi; order irrelevant here. */
 export function jacobiEigenvectors(h: Float64Array, k: number): Float64Array {
-  const a = h.slice(), v = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) v[i * k + i] = 1;
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < k; i++) {
-      diag += a[i * k + i] ** 2;
-      for (let j = i + 1; j < k; j++) off += a[i * k + j] ** 2;
-    }
-    if (off <= 1e-30 * diag) break;
-    for (let p = 0; p < k; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q];
-        if (apq === 0) continue;
-        const theta = (a[q * k + q] - a[p * k + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let r = 0; r < k; r++) { // A ← A·J
-          const arp = a[r * k + p], arq = a[r * k + q];
-          a[r * k + p] = c * arp - s * arq;
-          a[r * k + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < k; r++) { // A ← Jᵀ·A
-          const apr = a[p * k + r], aqr = a[q * k + r];
-          a[p * k + r] = c * apr - s * aqr;
-          a[q * k + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < k; r++) { // V ← V·J
-          const vrp = v[r * k + p], vrq = v[r * k + q];
-          v[r * k + p] = c * vrp - s * vrq;
-          v[r * k + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  return v;
+  return jacobiEigen(h, k, { maxSweeps: 50 }).V;
 }
 
 /** ‖P_Ω(U·Vᵀ − M)‖_F / ‖P_Ω(M)‖_F. O(|Ω|·k). */

@@ -20,21 +20,21 @@ const ABSTRACT = { url: "https://arxiv.org/abs/2302.11068", where: "abstract" };
 const config = z.object({
   n: z.number().int().min(20).default(2000).describe("matrix side: M is n×n"),
   k: z.number().int().min(1).default(16).describe("rank of M (and of the factors U, V)"),
-  samples_per_row: z.number().positive().default(500).describe(
-    "expected observed entries per row, p·n; entries are sampled independently with p = samples_per_row / n",
+  samplesPerRow: z.number().positive().default(500).describe(
+    "expected observed entries per row, p·n; entries are sampled independently with p = samplesPerRow / n",
   ),
   kappa: z.number().min(1).default(3).describe("condition number σ₁/σ_k (singular values geometric in [1/κ, 1])"),
-  sketch_factor: z.number().min(1).default(4).describe("CountSketch rows per regression, in units of k (s = ⌈f·k⌉)"),
-  inner_iters: z.number().int().min(0).default(2).describe(
+  sketchFactor: z.number().min(1).default(4).describe("CountSketch rows per regression, in units of k (s = ⌈f·k⌉)"),
+  innerIters: z.number().int().min(0).default(2).describe(
     "preconditioned CG iterations per regression after the sketch-and-solve warm start (method `sketch`)",
   ),
-  max_iters: z.number().int().positive().default(50).describe("cap on AltMin iterations (one U and one V update each)"),
+  maxIters: z.number().int().positive().default(50).describe("cap on AltMin iterations (one U and one V update each)"),
   tol: z.number().positive().default(1e-9).describe(
     "stop when ‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F falls below this (observed entries only; both methods)",
   ),
-  power_iters: z.number().int().min(1).default(10).describe("block power iterations for the spectral init"),
+  powerIters: z.number().int().min(1).default(10).describe("block power iterations for the spectral init"),
   clip: z.boolean().default(true).describe("JNS13 clipping of U⁰ entries above 2μ√k/√n before orthonormalizing"),
-  blas_min_k: z.number().int().min(1).default(24).describe(
+  blasMinK: z.number().int().min(1).default(24).describe(
     "on the native backend, per-row k×k Grams go through BLAS dgemm from this rank up (both solvers); below it " +
       "the FFI call costs more than the plain loop saves (measured on m = 500 rows: see README)",
   ),
@@ -93,7 +93,7 @@ export default defineExperiment({
       description: "n ∈ {200, 400}, k ∈ {4, 8}, 100 samples per row; a few hundred ms per run",
       seeds: 2,
       grid: { n: SMOKE_N, k: SMOKE_K },
-      set: { samples_per_row: 100 },
+      set: { samplesPerRow: 100 },
       deviations: [
         "tiny sizes: |Ω_r| = 100 is not ≫ k², so the sketch cannot pay off; timing claims are not meaningful here",
       ],
@@ -103,7 +103,7 @@ export default defineExperiment({
         "sketch, 3 seeds",
       seeds: 3,
       grid: { n: PAPER_N, k: PAPER_K },
-      set: { samples_per_row: 500 },
+      set: { samplesPerRow: 500 },
       methods: ["exact", "sketch"],
       deviations: [
         "the paper has no experiments; sizes are ours",
@@ -120,7 +120,7 @@ export default defineExperiment({
       seeds: 2,
       deviations: ["our ablation; 2 seeds"],
       grid: { k: [16, 32] },
-      set: { n: 2000, samples_per_row: 500 },
+      set: { n: 2000, samplesPerRow: 500 },
     },
   },
   deviations: [
@@ -137,15 +137,15 @@ export default defineExperiment({
     "stopping on the observed residual (tol 1e-9) instead of a fixed T = O(log(1/ε)) iterations",
     "softImpute baseline not implemented (time)",
     "Both solvers use the native BLAS (one dgemm per row on the gathered [A_r | b_r]) for their k×k Grams from " +
-    "k ≥ 24 (blas_min_k; the crossover measured on 500-row regressions before any verdict run), and plain loops " +
+    "k ≥ 24 (blasMinK; the crossover measured on 500-row regressions before any verdict run), and plain loops " +
     "below it and on the js fallback. Until this audit both were plain TypeScript loops, which flattered the " +
     "sketch: with BLAS the exact solve is the faster one at k = 48 (see the timing claims).",
   ],
   data: (cfg: Cfg, { rng }): McData => {
-    if (cfg.samples_per_row > cfg.n) throw new Error(`samples_per_row ${cfg.samples_per_row} exceeds n ${cfg.n}`);
-    return makeInstance({ n: cfg.n, k: cfg.k, p: cfg.samples_per_row / cfg.n, kappa: cfg.kappa }, rng);
+    if (cfg.samplesPerRow > cfg.n) throw new Error(`samplesPerRow ${cfg.samplesPerRow} exceeds n ${cfg.n}`);
+    return makeInstance({ n: cfg.n, k: cfg.k, p: cfg.samplesPerRow / cfg.n, kappa: cfg.kappa }, rng);
   },
-  dataKeys: ["n", "k", "samples_per_row", "kappa"],
+  dataKeys: ["n", "k", "samplesPerRow", "kappa"],
   methods: {
     exact: {
       label: "AltMin, exact LS (JNS13)",
@@ -158,11 +158,11 @@ export default defineExperiment({
       description: "Gu et al.'s robust AltMin: each regression solved approximately by a sketching-based " +
         "preconditioner (CountSketch, s = 4k) and preconditioned CG from the sketch-and-solve point, O(|Ω|k) per iteration",
       run: (d: McData, cfg: Cfg, ctx) =>
-        runAltMin(d, cfg, { kind: "sketch", sketchRows: sketchRows(cfg), iters: cfg.inner_iters }, ctx),
+        runAltMin(d, cfg, { kind: "sketch", sketchRows: sketchRows(cfg), iters: cfg.innerIters }, ctx),
     },
     sketch_solve: {
       label: "AltMin, sketch-and-solve only",
-      description: "ablation: the sketched solve without the CG refinement (inner_iters = 0): a cruder approximate " +
+      description: "ablation: the sketched solve without the CG refinement (innerIters = 0): a cruder approximate " +
         "update, to see how much error the robust framework tolerates",
       run: (d: McData, cfg: Cfg, ctx) =>
         runAltMin(d, cfg, { kind: "sketch", sketchRows: sketchRows(cfg), iters: 0 }, ctx),
@@ -325,7 +325,7 @@ export default defineExperiment({
 });
 
 function sketchRows(cfg: Cfg): number {
-  return Math.ceil(cfg.sketch_factor * cfg.k);
+  return Math.ceil(cfg.sketchFactor * cfg.k);
 }
 
 function runAltMin(
@@ -338,11 +338,11 @@ function runAltMin(
     d,
     {
       solver,
-      maxIters: cfg.max_iters,
+      maxIters: cfg.maxIters,
       tol: cfg.tol,
-      powerIters: cfg.power_iters,
+      powerIters: cfg.powerIters,
       clip: cfg.clip,
-      la: ctx.backend === "native" && cfg.k >= cfg.blas_min_k ? getLinalg("native") : undefined,
+      la: ctx.backend === "native" && cfg.k >= cfg.blasMinK ? getLinalg("native") : undefined,
     },
     ctx.rng,
     (t, s) => ctx.observe(t, s),

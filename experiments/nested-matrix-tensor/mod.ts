@@ -27,9 +27,9 @@ const config = z.object({
   p: z.number().int().positive().default(150).describe("feature dimension p (mode 1)"),
   n: z.number().int().positive().default(300).describe("number of points n to cluster (mode 2)"),
   m: z.number().int().positive().default(60).describe("number of views m (mode 3)"),
-  mu_norm: z.number().min(0).default(2).describe("‖μ‖ = β_M, strength of the class means in the nested matrix"),
-  h_norm: z.number().min(0).default(1.5).describe("‖h‖ = β_T, strength of the view weights in the tensor"),
-  max_iter: z.number().int().positive().default(100).describe(
+  muNorm: z.number().min(0).default(2).describe("‖μ‖ = β_M, strength of the class means in the nested matrix"),
+  hNorm: z.number().min(0).default(1.5).describe("‖h‖ = β_T, strength of the view weights in the tensor"),
+  maxIter: z.number().int().positive().default(100).describe(
     "ALS sweeps for the rank-one tensor fit (tensorly default)",
   ),
   tol: z.number().positive().default(1e-8).describe("ALS stops when the relative reconstruction error moves less"),
@@ -53,13 +53,13 @@ function pointMeans(r: ResultSet, metric: string, method: string) {
   const out: { h: number; mu: number; v: number; cfg: Record<string, unknown> }[] = [];
   const by = new Map<string, { vals: number[]; cfg: Record<string, unknown> }>();
   for (const x of r.select({ metric, method })) {
-    const key = `${x.config.h_norm}|${x.config.mu_norm}`;
+    const key = `${x.config.hNorm}|${x.config.muNorm}`;
     (by.get(key) ?? by.set(key, { vals: [], cfg: x.config }).get(key)!).vals.push(x.value);
   }
   for (const { vals, cfg } of by.values()) {
     out.push({
-      h: cfg.h_norm as number,
-      mu: cfg.mu_norm as number,
+      h: cfg.hNorm as number,
+      mu: cfg.muNorm as number,
       v: vals.reduce((a, b) => a + b) / vals.length,
       cfg,
     });
@@ -89,7 +89,7 @@ export default defineExperiment({
       description: "(p, n, m) = (75, 150, 30), ‖μ‖ ∈ {0, 1, 2, 3, 4, 5}, ‖h‖ ∈ {0.5, 1.5}, 2 seeds",
       seeds: 2,
       set: { p: 75, n: 150, m: 30 },
-      grid: { mu_norm: [0, 1, 2, 3, 4, 5], h_norm: [0.5, 1.5] },
+      grid: { muNorm: [0, 1, 2, 3, 4, 5], hNorm: [0.5, 1.5] },
       deviations: [
         "dimensions halved (150, 300, 60 → 75, 150, 30), so finite-size effects are larger",
         "6 values of ‖μ‖",
@@ -98,7 +98,7 @@ export default defineExperiment({
     paper: {
       description: "(p, n, m) = (150, 300, 60), ‖μ‖ ∈ {0, 0.25, …, 5}, ‖h‖ ∈ {0.5, 1.5}, 3 seeds",
       seeds: 3,
-      grid: { mu_norm: MU_PAPER, h_norm: [0.5, 1.5] },
+      grid: { muNorm: MU_PAPER, hNorm: [0.5, 1.5] },
       deviations: [
         "21 values of ‖μ‖ with 3 seeds each instead of the notebook's 50 values with one draw each (reduced from " +
         "26 values × 4 seeds so the paper scale finishes in about 25 minutes on the shared 2-core machine)",
@@ -117,14 +117,14 @@ export default defineExperiment({
     "No paper numbers are quoted: the paper reports this comparison as a figure, whose values we cannot read.",
   ],
   data: (cfg: Config, { rng }) => makeNested(cfg, rng),
-  dataKeys: ["p", "n", "m", "mu_norm", "h_norm"],
+  dataKeys: ["p", "n", "m", "muNorm", "hNorm"],
   methods: {
     tensor: {
       label: "rank-one tensor (ALS)",
       description: "Best rank-one approximation of X by ALS from the SVD init; the n-mode factor clusters " +
         "(paper Sec. 2 / Seddik et al. 2023; utils.py tensor_clustering via tensorly parafac)",
       run: (t: NestedTensor, cfg: Config): Output => {
-        const r = rank1Als(getLinalg(), t, { maxIter: cfg.max_iter, tol: cfg.tol });
+        const r = rank1Als(getLinalg(), t, { maxIter: cfg.maxIter, tol: cfg.tol });
         return { kind: "tensor", v: r.b, iters: r.iters };
       },
     },
@@ -152,8 +152,8 @@ export default defineExperiment({
   measure: (t: NestedTensor, o: Output, cfg: Config) => ({
     accuracy: accuracy(o.v, t.y),
     alignment: alignment(o.v, t.y),
-    accuracy_theory: predictedAccuracy(o.kind, cfg, cfg.mu_norm, cfg.h_norm),
-    alignment_theory: predictedAlignment(o.kind, cfg, cfg.mu_norm, cfg.h_norm),
+    accuracy_theory: predictedAccuracy(o.kind, cfg, cfg.muNorm, cfg.hNorm),
+    alignment_theory: predictedAlignment(o.kind, cfg, cfg.muNorm, cfg.hNorm),
     ...(o.iters !== undefined ? { als_iters: o.iters } : {}),
   }),
   claims: [
@@ -207,7 +207,7 @@ export default defineExperiment({
           if (d < -0.02) bad++;
           if (th[i].v - uh[i].v >= 0.1) {
             gapPts++;
-            const where = { h_norm: t[i].h, mu_norm: t[i].mu };
+            const where = { hNorm: t[i].h, muNorm: t[i].mu };
             const low = pairedComparison(pairsAt(r, where), { better: "higher", margin: { abs: 0.05 } });
             if (low.advantage - low.noise < minLow) {
               minLow = low.advantage - low.noise;
@@ -254,7 +254,7 @@ export default defineExperiment({
         let worst = -Infinity, at = "";
         for (const m of ["tensor", "unfolding"]) {
           for (const x of pointMeans(r, "accuracy", m)) {
-            const where = { h_norm: x.h, mu_norm: x.mu };
+            const where = { hNorm: x.h, muNorm: x.mu };
             const o = new Map(
               r.select({ metric: "accuracy", method: "weighted_mean", where }).map((y) => [y.seed, y.value]),
             );
@@ -279,12 +279,12 @@ export default defineExperiment({
       spec: overlay(
         lineChart({
           metric: "accuracy_theory",
-          x: "mu_norm",
+          x: "muNorm",
           xTitle: "‖μ‖",
           points: false,
           yTitle: "accuracy",
           yDomain: [0.45, 1],
-          column: "h_norm",
+          column: "hNorm",
           columnTitle: "‖h‖",
         }),
         { metric: "accuracy", mark: "point", color: "method" },
@@ -297,12 +297,12 @@ export default defineExperiment({
       spec: overlay(
         lineChart({
           metric: "alignment_theory",
-          x: "mu_norm",
+          x: "muNorm",
           xTitle: "‖μ‖",
           points: false,
           yTitle: "alignment",
           zeroY: true,
-          column: "h_norm",
+          column: "hNorm",
           columnTitle: "‖h‖",
         }),
         { metric: "alignment", mark: "point", color: "method" },
@@ -314,7 +314,7 @@ export default defineExperiment({
       id: "accuracy",
       title: "Simulated and predicted accuracy per method, ‖h‖ and ‖μ‖",
       metrics: ["accuracy", "accuracy_theory"],
-      by: ["h_norm", "mu_norm"],
+      by: ["hNorm", "muNorm"],
     },
   ],
 });

@@ -25,8 +25,8 @@ export interface ModelConfig {
   p: number;
   n: number;
   m: number;
-  mu_norm: number;
-  h_norm: number;
+  muNorm: number;
+  hNorm: number;
 }
 
 /** A uniformly random direction of ℝᵈ scaled to norm `r` (utils.py: randn, normalized). */
@@ -45,8 +45,8 @@ export function makeNested(cfg: ModelConfig, rng: Rng): NestedTensor {
   const y = new Float64Array(n);
   const ry = rng.split("labels");
   for (let j = 0; j < n; j++) y[j] = ry.uniform() < 0.5 ? -1 : 1;
-  const mu = direction(p, cfg.mu_norm, rng.split("mu"));
-  const h = direction(m, cfg.h_norm, rng.split("h"));
+  const mu = direction(p, cfg.muNorm, rng.split("mu"));
+  const h = direction(m, cfg.hNorm, rng.split("h"));
   const rz = rng.split("Z"), rw = rng.split("W");
   const sz = 1 / Math.sqrt(p + n), sw = 1 / Math.sqrt(p + n + m), sn = 1 / Math.sqrt(n);
   const x = new Float64Array(p * n * m);

@@ -74,7 +74,7 @@ Deno.test("estimators recover the factors of a noiseless rank-one tensor exactly
 });
 
 Deno.test("ALS reaches a stationary point: each factor is the normalised contraction of the others", () => {
-  const t = makeNested({ p: 20, n: 30, m: 8, mu_norm: 3, h_norm: 1.5 }, Rng.fromSeed(5));
+  const t = makeNested({ p: 20, n: 30, m: 8, muNorm: 3, hNorm: 1.5 }, Rng.fromSeed(5));
   const r = rank1Als(la, t, { maxIter: 500, tol: 1e-14 });
   const bb = new Float64Array(t.n);
   for (let i = 0; i < t.p; i++) {
@@ -131,7 +131,7 @@ Deno.test("theory: tensor alignments are in [0, 1], grow with ‖μ‖, and the 
 });
 
 Deno.test("simulation at the paper's size agrees with the predicted accuracy at one point", () => {
-  const cfg = { p: 150, n: 300, m: 60, mu_norm: 4.5, h_norm: 0.5 };
+  const cfg = { p: 150, n: 300, m: 60, muNorm: 4.5, hNorm: 0.5 };
   const t = makeNested(cfg, Rng.fromSeed(11));
   close(accuracy(unfoldingEstimate(la, t), t.y), predictedAccuracy("unfolding", cfg, 4.5, 0.5), 0.06, "unfolding");
   close(
@@ -144,16 +144,16 @@ Deno.test("simulation at the paper's size agrees with the predicted accuracy at 
 
 Deno.test("smoke pipeline: data → each method → measure gives finite metrics", async () => {
   // runMethods runs each method as the runner does and checks that every metric is declared and finite.
-  const byMethod = await runMethods(exp, { mu_norm: 3, h_norm: 1.5 });
+  const byMethod = await runMethods(exp, { muNorm: 3, hNorm: 1.5 });
   assert(Object.keys(byMethod).length === Object.keys(exp.methods).length, "every method runs");
 });
 
 Deno.test("claims: tensor-beats-unfolding needs a gap beyond noise where theory predicts one", () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, h_norm: 0.5 });
+  const cfg = exp.config.parse({ ...exp.scales.smoke.set, hNorm: 0.5 });
   const rows = [];
   for (const mu of [0, 2, 5]) {
     for (const method of ["tensor", "unfolding", "weighted_mean"]) {
-      const config = { ...cfg, mu_norm: mu, h_norm: 0.5 };
+      const config = { ...cfg, muNorm: mu, hNorm: 0.5 };
       // theory: tensor 0.9 at mu = 2 where unfolding is at chance; equal elsewhere
       const th = mu === 0 ? 0.5 : mu === 2 ? (method === "unfolding" ? 0.5 : 0.9) : 0.95;
       for (const seed of [0, 1, 2]) {
@@ -168,7 +168,7 @@ Deno.test("claims: tensor-beats-unfolding needs a gap beyond noise where theory 
   assert.ok(claim.check(new ResultSet(rows)).pass);
   // the same, but the simulated tensor accuracy equals the unfolding one: must fail
   const tied = rows.map((r) =>
-    r.method === "tensor" && r.metric === "accuracy" && r.config.mu_norm === 2 ? { ...r, value: 0.5 } : r
+    r.method === "tensor" && r.metric === "accuracy" && r.config.muNorm === 2 ? { ...r, value: 0.5 } : r
   );
   assert.ok(!claim.check(new ResultSet(tied)).pass);
 });

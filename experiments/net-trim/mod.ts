@@ -12,13 +12,13 @@ import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { buildData, type Data, evaluate, magnitude, netTrim, type Pruned } from "./pipeline.ts";
 
 const config = z.object({
-  eps_rel: z.number().positive().default(0.1)
-    .describe("Net-Trim tolerance: per neuron ‖(Xw − y)_Ω‖ ≤ eps_rel · ‖y‖ on the trimming samples"),
+  epsRel: z.number().positive().default(0.1)
+    .describe("Net-Trim tolerance: per neuron ‖(Xw − y)_Ω‖ ≤ epsRel · ‖y‖ on the trimming samples"),
   rho: z.number().positive().default(1).describe("ADMM penalty ρ (soft threshold 1/ρ)"),
   iters: z.number().int().positive().default(400).describe("ADMM iterations per layer"),
-  n_train: z.number().int().positive().default(3000).describe("MNIST digits used to train the network"),
-  n_test: z.number().int().positive().default(1000).describe("held-out digits for accuracy and response error"),
-  n_trim: z.number().int().positive().default(1000).describe(
+  nTrain: z.number().int().positive().default(3000).describe("MNIST digits used to train the network"),
+  nTest: z.number().int().positive().default(1000).describe("held-out digits for accuracy and response error"),
+  nTrim: z.number().int().positive().default(1000).describe(
     "training digits whose layer responses Net-Trim keeps (P)",
   ),
   h1: z.number().int().positive().default(64).describe("width of hidden layer 1"),
@@ -28,7 +28,7 @@ const config = z.object({
 });
 type Config = z.infer<typeof config>;
 
-const trimOpts = (c: Config) => ({ epsRel: c.eps_rel, rho: c.rho, iters: c.iters });
+const trimOpts = (c: Config) => ({ epsRel: c.epsRel, rho: c.rho, iters: c.iters });
 
 /**
  * Net-Trim's result for one (data, options), computed once: magnitude pruning needs its per-layer counts, and
@@ -67,14 +67,14 @@ export default defineExperiment({
       description:
         "two tolerances, two seeds, 1000 training digits × 3 epochs, 300 trimming samples, 100 ADMM iterations",
       seeds: 2,
-      grid: { eps_rel: [0.05, 0.2] },
-      set: { n_train: 1000, epochs: 3, n_trim: 300, iters: 100 },
+      grid: { epsRel: [0.05, 0.2] },
+      set: { nTrain: 1000, epochs: 3, nTrim: 300, iters: 100 },
       deviations: ["a smaller, less trained net; 300 trimming samples; 100 ADMM iterations (not fully converged)"],
     },
     paper: {
       description: "sparsity sweep over three tolerances, three seeds",
       seeds: 3,
-      grid: { eps_rel: [0.02, 0.1, 0.3] },
+      grid: { epsRel: [0.02, 0.1, 0.3] },
       deviations: [
         "three tolerances ε ∈ {0.02, 0.1, 0.3} (was five, with 0.05 and 0.2): on the shared, loaded 2-core machine " +
         "the five-point sweep would not finish within the ~25 min budget of a verify",
@@ -87,19 +87,19 @@ export default defineExperiment({
     "Parallel Net-Trim only (each layer trimmed from the trained net's own inputs); the cascade scheme is left out",
     "No retraining / fine-tuning after pruning (the paper also reports with and without)",
     "Bias row not ℓ1-penalised; sparsity counts weights only",
-    "Tolerance per neuron ε_j = eps_rel·‖y_j‖ (relative), chosen here; we did not read the paper's ε settings",
+    "Tolerance per neuron ε_j = epsRel·‖y_j‖ (relative), chosen here; we did not read the paper's ε settings",
     "Plain TypeScript backprop with lib/math/linalg matmuls; no jax-js",
   ],
   data: (cfg, { rng }) =>
     buildData({
-      nTrain: cfg.n_train,
-      nTest: cfg.n_test,
-      nTrim: cfg.n_trim,
+      nTrain: cfg.nTrain,
+      nTest: cfg.nTest,
+      nTrim: cfg.nTrim,
       hidden: [cfg.h1, cfg.h2],
       epochs: cfg.epochs,
       lr: cfg.lr,
     }, rng),
-  dataKeys: ["n_train", "n_test", "n_trim", "h1", "h2", "epochs", "lr"],
+  dataKeys: ["nTrain", "nTest", "nTrim", "h1", "h2", "epochs", "lr"],
   methods: {
     net_trim: {
       label: "Net-Trim (parallel, ADMM)",
@@ -141,7 +141,7 @@ export default defineExperiment({
         method: "net_trim",
         baseline: "magnitude",
         better: "lower",
-        forEach: "eps_rel",
+        forEach: "epsRel",
       }),
     },
     {
@@ -177,9 +177,9 @@ export default defineExperiment({
       check: Object.assign((r: ResultSet) => {
         const parts: string[] = [];
         let pass = false;
-        for (const e of r.levels("eps_rel")) {
-          const sp = r.mean({ metric: "sparsity", method: "net_trim", where: { eps_rel: e } });
-          const drop = r.mean({ metric: "acc_drop", method: "net_trim", where: { eps_rel: e } });
+        for (const e of r.levels("epsRel")) {
+          const sp = r.mean({ metric: "sparsity", method: "net_trim", where: { epsRel: e } });
+          const drop = r.mean({ metric: "acc_drop", method: "net_trim", where: { epsRel: e } });
           const ok = sp >= 0.9 && drop <= 0.02;
           pass ||= ok;
           parts.push(`ε=${e}: sparsity ${fmt(100 * sp)}%, drop ${fmt(100 * drop)} pts${ok ? " ✓" : ""}`);
@@ -193,12 +193,12 @@ export default defineExperiment({
       id: "acc-vs-eps",
       title: "Test accuracy vs ε (matched sparsity per ε)",
       mirrors: "the paper's sparsity-vs-accuracy comparison on MNIST FC nets (not re-read; shape only)",
-      spec: lineChart({ metric: "test_acc", x: "eps_rel", yTitle: "test accuracy", band: true }),
+      spec: lineChart({ metric: "test_acc", x: "epsRel", yTitle: "test accuracy", band: true }),
     },
     {
       id: "sparsity-vs-eps",
       title: "Weight sparsity reached by Net-Trim vs ε",
-      spec: lineChart({ metric: "sparsity", x: "eps_rel", yTitle: "fraction of zero weights" }),
+      spec: lineChart({ metric: "sparsity", x: "epsRel", yTitle: "fraction of zero weights" }),
     },
     {
       id: "layer-err",
@@ -208,7 +208,7 @@ export default defineExperiment({
         x: "step",
         xTitle: "layer",
         yTitle: "relative response error",
-        column: "eps_rel",
+        column: "epsRel",
         points: true,
       }),
     },
@@ -217,6 +217,6 @@ export default defineExperiment({
     id: "summary",
     title: "Net-Trim vs magnitude pruning at matched sparsity",
     metrics: ["sparsity", "test_acc", "mean_layer_err", "output_err"],
-    by: ["eps_rel"],
+    by: ["epsRel"],
   }],
 });

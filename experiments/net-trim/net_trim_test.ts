@@ -94,7 +94,7 @@ Deno.test("magnitude pruning keeps exactly the k largest weights and the bias ro
 });
 
 Deno.test("smoke pipeline gives finite metrics and matched sparsity", async () => {
-  const cfg = exp.config.parse({ ...exp.scales.smoke.set, eps_rel: 0.1 });
+  const cfg = exp.config.parse({ ...exp.scales.smoke.set, epsRel: 0.1 });
   const data = await buildData(
     { nTrain: 1000, nTest: 300, nTrim: 200, hidden: [cfg.h1, cfg.h2], epochs: 3, lr: cfg.lr },
     Rng.fromSeed(0),

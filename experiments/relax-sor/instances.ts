@@ -4,7 +4,7 @@
  * "high-variance" offsets Beta(0.5, 1.5) or "low-variance" Beta(2, 6) — and b_t a standard Gaussian in ℝⁿ
  * conditioned on ‖b_t‖ ≤ √n (`utils/truncated_normal.m`, rejection sampling).
  */
-import type { Rng } from "../../lib/math/rng.ts";
+import { gamma, type Rng } from "../../lib/math/rng.ts";
 import { norm2 } from "../../lib/math/solvers/mod.ts";
 
 export interface Instances {
@@ -14,24 +14,8 @@ export interface Instances {
   rhs: Float64Array[];
 }
 
-/** Gamma(shape, 1) by Marsaglia & Tsang (2000), with the shape < 1 boost. */
-export function gamma(shape: number, rng: Rng): number {
-  if (shape < 1) return gamma(shape + 1, rng) * rng.uniform() ** (1 / shape);
-  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number, v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
-
 export function beta(a: number, b: number, rng: Rng): number {
-  const x = gamma(a, rng), y = gamma(b, rng);
+  const x = gamma(rng, a), y = gamma(rng, b);
   return x / (x + y);
 }
 

@@ -10,7 +10,7 @@
  * Files: reorder.ts (patterns, SMaT's reordering, RCM, first-nonzero sort, tile count, SpMM), data.ts (generators).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, type Measurements } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { type Kind, makeMatrix, type SparseData } from "./data.ts";
@@ -128,7 +128,7 @@ export default defineExperiment({
     },
     is_perm: { label: "1 if both orders are permutations", direction: "higher", tolerance: { kind: "exact" } },
   },
-  measure: (d: SparseData, r: Reordering, cfg: Cfg) => {
+  measure: (d: SparseData, r: Reordering, cfg: Cfg): Measurements => {
     const p = d.pattern, t = cfg.tile;
     const ok = isPermutation(r.rowPerm, p.nRows) && isPermutation(r.colPerm, p.nCols);
     if (!ok) return { is_perm: 0 };

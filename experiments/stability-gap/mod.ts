@@ -29,18 +29,18 @@ const config = z.object({
   tasks: z.number().int().min(2).max(5).default(5).describe(
     "tasks the 10 digits are split into (2 or 5; 5 = Split-MNIST)",
   ),
-  n_train: z.number().int().positive().default(8000).describe(
+  nTrain: z.number().int().positive().default(8000).describe(
     "training digits (first rows of the canonical 10k MNIST)",
   ),
-  n_test: z.number().int().positive().default(2000).describe("test digits (last rows of the canonical 10k MNIST)"),
+  nTest: z.number().int().positive().default(2000).describe("test digits (last rows of the canonical 10k MNIST)"),
   hidden: z.number().int().positive().default(100).describe("hidden ReLU units of the one-hidden-layer MLP"),
-  iters_per_task: z.number().int().positive().default(200).describe("SGD steps on each task"),
+  itersPerTask: z.number().int().positive().default(200).describe("SGD steps on each task"),
   batch: z.number().int().positive().default(32).describe("current-task minibatch size (ER adds as many from memory)"),
   lr: z.number().positive().default(0.2).describe("SGD step size"),
   memory: z.number().int().positive().default(200).describe(
     "ER memory size (digits), class-balanced over seen classes",
   ),
-  eval_every: z.number().int().positive().default(2).describe("evaluate every this many SGD steps (1 = each one)"),
+  evalEvery: z.number().int().positive().default(2).describe("evaluate every this many SGD steps (1 = each one)"),
 });
 type Cfg = z.infer<typeof config>;
 interface Out {
@@ -59,7 +59,7 @@ const run =
     trainSequence(
       la,
       data,
-      { ...cfg, itersPerTask: cfg.iters_per_task, evalEvery: cfg.eval_every },
+      { ...cfg, itersPerTask: cfg.itersPerTask, evalEvery: cfg.evalEvery },
       replay,
       ctx.rng,
       (step, p, task) => {
@@ -95,7 +95,7 @@ export default defineExperiment({
     smoke: {
       description: "5-task Split-MNIST on 2000/500 digits, 40 SGD steps per task, evaluated every 4 steps, 2 seeds.",
       seeds: 2,
-      set: { tasks: 5, n_train: 2000, n_test: 500, iters_per_task: 40, eval_every: 4 },
+      set: { tasks: 5, nTrain: 2000, nTest: 500, itersPerTask: 40, evalEvery: 4 },
       deviations: ["40 steps per task instead of full epochs; 2000 training / 500 test digits"],
     },
     paper: {
@@ -103,7 +103,7 @@ export default defineExperiment({
         "2- and 5-task Split-MNIST on 8000/2000 digits, 300 SGD steps per task, evaluated every step, 3 seeds.",
       seeds: 3,
       grid: { tasks: [2, 5] },
-      set: { iters_per_task: 300, eval_every: 1 },
+      set: { itersPerTask: 300, evalEvery: 1 },
       deviations: [
         "300 SGD steps per task (a few epochs of the 800-digit tasks) rather than the paper's schedule",
         "3 seeds (the earlier version planned 5; they did not fit the time budget on the shared machine)",
@@ -125,8 +125,8 @@ export default defineExperiment({
     "time (it now also requires the ≥ 20-point drop), since 'recovering 1% of a 1% drop' passed it vacuously; no " +
     "threshold was loosened.",
   ],
-  data: async (cfg) => splitTasks(await loadMnist(cfg.n_train + cfg.n_test), cfg.tasks, cfg.n_train, cfg.n_test),
-  dataKeys: ["tasks", "n_train", "n_test"],
+  data: async (cfg) => splitTasks(await loadMnist(cfg.nTrain + cfg.nTest), cfg.tasks, cfg.nTrain, cfg.nTest),
+  dataKeys: ["tasks", "nTrain", "nTest"],
   methods: {
     finetune: {
       label: "Fine-tuning",
@@ -195,7 +195,7 @@ export default defineExperiment({
     };
   },
   measure: (data: Data, out: Out, cfg: Cfg) => {
-    const tr = trace(data, out), I = cfg.iters_per_task, T = cfg.tasks;
+    const tr = trace(data, out), I = cfg.itersPerTask, T = cfg.tasks;
     const s = switchStats(tr, I, 0, 1);
     return {
       final_acc: finalAcc(tr),
@@ -265,7 +265,7 @@ export default defineExperiment({
   figures: [
     {
       id: "task1-curve",
-      title: "Task-1 test accuracy at every evaluation step (task switches every iters_per_task steps)",
+      title: "Task-1 test accuracy at every evaluation step (task switches every itersPerTask steps)",
       mirrors: "Fig. 2 (per-iteration accuracy on the first task of Split-MNIST under ER)",
       spec: lineChart({ metric: "acc_task1", x: "step", column: "tasks", yTitle: "task-1 accuracy", band: true }),
     },

@@ -77,7 +77,7 @@ Deno.test("fine-tuning forgets task 1 completely in class-incremental Split-MNIS
 Deno.test("smoke pipeline: data → methods (with observe) → measure gives finite metrics", async () => {
   // runMethods runs each method as the runner does and checks that every metric (observed ones too) is declared
   // and finite; observed metrics come back as series by step.
-  const byMethod = await runMethods(exp, { iters_per_task: 20, n_train: 2000, n_test: 500 });
+  const byMethod = await runMethods(exp, { itersPerTask: 20, nTrain: 2000, nTest: 500 });
   for (const [name, metrics] of Object.entries(byMethod)) {
     assert(Object.keys(metrics.acc_task1 ?? []).length > 0, `${name}: observe`);
   }

@@ -8,11 +8,11 @@ import { adaptiveMtp2, cholesky, gradProj, logdetChol, type Penalty } from "./gp
 import type { GgmData } from "./data.ts";
 
 export interface SolveCfg {
-  lam_grid: number[];
+  lamGrid: number[];
   stages: number;
   penalty: Penalty;
-  penalty_a: number;
-  max_iter: number;
+  penaltyA: number;
+  maxIter: number;
   tol: number;
 }
 
@@ -55,7 +55,7 @@ export function mtp2Mle(d: GgmData, c: SolveCfg): Estimate {
   const r = gradProj(d.s, d.p, {
     lambda: new Float64Array(d.p * d.p),
     constraint: "mtp2",
-    maxIter: c.max_iter,
+    maxIter: c.maxIter,
     tol: c.tol,
   });
   return { theta: r.theta, lamC: 0, iters: r.iters };
@@ -63,11 +63,11 @@ export function mtp2Mle(d: GgmData, c: SolveCfg): Estimate {
 
 /** ℓ1-regularized MTP2 (Λ_ij = λ), the paper's first stage and a baseline in its experiments. */
 export function l1Mtp2(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
-  return tuned(d, c.lam_grid, (s, lam) => {
+  return tuned(d, c.lamGrid, (s, lam) => {
     const r = gradProj(s, d.p, {
       lambda: new Float64Array(d.p * d.p).fill(lam),
       constraint: "mtp2",
-      maxIter: c.max_iter,
+      maxIter: c.maxIter,
       tol: c.tol,
     });
     return { theta: r.theta, iters: r.iters };
@@ -76,11 +76,11 @@ export function l1Mtp2(d: GgmData, c: SolveCfg, choose?: (name: string, v: numbe
 
 /** Graphical lasso (Friedman et al. 2008), no sign constraint, solved by proximal gradient (G-ISTA). */
 export function glasso(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
-  return tuned(d, c.lam_grid, (s, lam) => {
+  return tuned(d, c.lamGrid, (s, lam) => {
     const r = gradProj(s, d.p, {
       lambda: new Float64Array(d.p * d.p).fill(lam),
       constraint: "none",
-      maxIter: c.max_iter,
+      maxIter: c.maxIter,
       tol: c.tol,
     });
     return { theta: r.theta, iters: r.iters };
@@ -89,12 +89,12 @@ export function glasso(d: GgmData, c: SolveCfg, choose?: (name: string, v: numbe
 
 /** The paper's adaptive multi-stage weighted-ℓ1 MTP2 estimator (§2–3). */
 export function adaptive(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
-  return tuned(d, c.lam_grid, (s, lam) => {
+  return tuned(d, c.lamGrid, (s, lam) => {
     const stages: Float64Array[] = [];
     const r = adaptiveMtp2(
       s,
       d.p,
-      { lam, stages: c.stages, penalty: c.penalty, a: c.penalty_a, maxIter: c.max_iter, tol: c.tol },
+      { lam, stages: c.stages, penalty: c.penalty, a: c.penaltyA, maxIter: c.maxIter, tol: c.tol },
       (_k, t) => stages.push(t),
     );
     return { theta: r.theta, iters: r.totalIters, stages };

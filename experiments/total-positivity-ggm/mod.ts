@@ -20,19 +20,19 @@ const config = z.object({
   graph: z.enum(["grid", "ba"]).default("grid").describe("graph of Θ*: √p×√p 4-neighbour grid or Barabási–Albert"),
   p: z.number().int().min(4).default(25).describe("number of variables (a perfect square for the grid)"),
   n: z.number().int().min(2).default(100).describe("number of samples"),
-  w_lo: z.number().positive().default(0.5).describe("edge weights W_ij ~ U[w_lo, w_hi] before rescaling"),
-  w_hi: z.number().positive().default(1).describe("upper end of the edge-weight range"),
+  wLo: z.number().positive().default(0.5).describe("edge weights W_ij ~ U[wLo, wHi] before rescaling"),
+  wHi: z.number().positive().default(1).describe("upper end of the edge-weight range"),
   margin: z.number().positive().default(0.1).describe("Θ* = (1+margin)·λ_max(W)·I − W, then unit-diagonal Σ*"),
-  ba_m: z.number().int().min(1).default(1).describe("edges added per new node in the Barabási–Albert graph"),
-  lam_grid: z.array(z.number().positive()).default([0.25, 0.5, 1, 2]).describe(
+  baM: z.number().int().min(1).default(1).describe("edges added per new node in the Barabási–Albert graph"),
+  lamGrid: z.array(z.number().positive()).default([0.25, 0.5, 1, 2]).describe(
     "λ = c·√(log p / n) for each c here; every penalized method keeps the c with the smallest relative error",
   ),
   stages: z.number().int().min(1).default(4).describe("stages of the adaptive estimator (stage 1 = ℓ1-MTP2)"),
   penalty: z.enum(["scad", "mcp"]).default("scad").describe("folded-concave penalty whose derivative sets the weights"),
-  penalty_a: z.number().positive().default(3.7).describe("SCAD a (> 2) or MCP γ (> 1)"),
-  max_iter: z.number().int().positive().default(2000).describe("gradient-projection iterations per solve (cap)"),
+  penaltyA: z.number().positive().default(3.7).describe("SCAD a (> 2) or MCP γ (> 1)"),
+  maxIter: z.number().int().positive().default(2000).describe("gradient-projection iterations per solve (cap)"),
   tol: z.number().positive().default(1e-7).describe("stop a solve when ‖Θ⁺ − Θ‖_F ≤ tol·‖Θ‖_F"),
-  val_frac: z.number().positive().max(0.5).default(0.2)
+  valFrac: z.number().positive().max(0.5).default(0.2)
     .describe("fraction of the n samples held out to choose λ (then refit on all n)"),
 });
 type Cfg = z.infer<typeof config>;
@@ -93,15 +93,15 @@ export default defineExperiment({
         graph: cfg.graph,
         p: cfg.p,
         n: cfg.n,
-        wLo: cfg.w_lo,
-        wHi: cfg.w_hi,
+        wLo: cfg.wLo,
+        wHi: cfg.wHi,
         margin: cfg.margin,
-        baM: cfg.ba_m,
-        valFrac: cfg.val_frac,
+        baM: cfg.baM,
+        valFrac: cfg.valFrac,
       },
       rng,
     ),
-  dataKeys: ["graph", "p", "n", "w_lo", "w_hi", "margin", "ba_m", "val_frac"],
+  dataKeys: ["graph", "p", "n", "wLo", "wHi", "margin", "baM", "valFrac"],
   methods: {
     adaptive: {
       label: "Adaptive (proposed)",

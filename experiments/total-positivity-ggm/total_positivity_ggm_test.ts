@@ -146,6 +146,6 @@ Deno.test("tuning: held-out NLL closed form, the split recombines to S, and the 
   const chosen: number[] = [];
   const a = l1Mtp2(d, cfg, (_n, v) => chosen.push(v));
   const b = l1Mtp2({ ...d, theta: new Float64Array(d.theta.length) }, cfg);
-  assert(chosen.length === 1 && cfg.lam_grid.includes(chosen[0]), `choose called once: ${chosen}`);
+  assert(chosen.length === 1 && cfg.lamGrid.includes(chosen[0]), `choose called once: ${chosen}`);
   assert(a.lamC === b.lamC && a.theta.every((v, k) => v === b.theta[k]), "estimate independent of Θ*");
 });

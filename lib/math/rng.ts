@@ -127,3 +127,20 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
+
+/** Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape < 1 by the U^{1/shape} boost). */
+export function gamma(rng: Rng, shape: number): number {
+  if (!(shape > 0)) throw new Error(`gamma: shape must be > 0, got ${shape}`);
+  if (shape < 1) return gamma(rng, shape + 1) * rng.uniform() ** (1 / shape);
+  const dd = shape - 1 / 3, c = 1 / Math.sqrt(9 * dd);
+  for (;;) {
+    let x: number, v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.uniform();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + dd * (1 - v + Math.log(v))) return dd * v;
+  }
+}

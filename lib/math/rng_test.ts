@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, notDeepStrictEqual as assertNotEquals } from "node:assert";
-import { Rng } from "./rng.ts";
+import { gamma, Rng } from "./rng.ts";
 import { mean, std } from "./stats.ts";
 
 Deno.test("same seed and stream give the same numbers; streams are independent", () => {
@@ -22,4 +22,16 @@ Deno.test("normal draws have mean 0 and sd 1; uniform lies in [0,1)", () => {
 Deno.test("permutation is a permutation", () => {
   const p = Rng.fromSeed(0).permutation(100);
   assertEquals([...p].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+});
+
+Deno.test("gamma draws have mean k and variance k, for shapes below and above 1", () => {
+  for (const k of [0.4, 1, 3.5]) {
+    const rng = Rng.fromSeed(11).split(`gamma${k}`);
+    const x = Array.from({ length: 40_000 }, () => gamma(rng, k));
+    // 40k draws: the sample mean's SE is √(k/40k) ≈ 0.005√k; allow 5 SE. The variance estimate is looser.
+    const m = mean(x), v = std(x) ** 2;
+    if (Math.abs(m - k) > 5 * Math.sqrt(k / x.length)) throw new Error(`shape ${k}: mean ${m}`);
+    if (Math.abs(v - k) > 0.05 * k + 0.02) throw new Error(`shape ${k}: variance ${v}`);
+    if (x.some((t) => !(t > 0))) throw new Error(`shape ${k}: a draw is not positive`);
+  }
 });

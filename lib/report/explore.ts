@@ -3,7 +3,7 @@
  * database in DuckDB-Wasm, in the browser, offline.
  *
  * Writes into `dir`:
- * - `index.html` and `app.js` (the page; its source is lib/report/explore/app.js);
+ * - `index.html`, `app.js` and `html.js` (the page; its sources are in lib/report/explore/);
  * - `data/runs.parquet`, `data/metrics.parquet` (the `deno task export` of the whole database, for download);
  * - `data.js`: the same two tables as gzipped CSV (the export's other format), base64-encoded, with their column
  *   types, and each experiment's figures (its own Vega-Lite specs), paper numbers and committed verdict. A classic
@@ -22,6 +22,7 @@ import { readCheckHistory } from "../../commands/check_history.ts";
 
 const NODE_MODULES = new URL("../../node_modules/", import.meta.url);
 const APP = new URL("./explore/app.js", import.meta.url);
+const HTML = new URL("./explore/html.js", import.meta.url);
 
 /** What writeExplore wrote: the files, their total size, and how many runs and experiments they hold. */
 export interface ExploreSummary {
@@ -186,6 +187,8 @@ export async function writeExplore(
   wrote(`${dir}/data.js`);
   Deno.copyFileSync(APP, `${dir}/app.js`);
   wrote(`${dir}/app.js`);
+  Deno.copyFileSync(HTML, `${dir}/html.js`);
+  wrote(`${dir}/html.js`);
   Deno.writeTextFileSync(`${dir}/index.html`, PAGE);
   wrote(`${dir}/index.html`);
   return { files, runs: data.runs, experiments: Number(count[0].e), bytes, checks: data.history.length };

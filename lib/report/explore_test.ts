@@ -6,51 +6,20 @@
  */
 import { deepStrictEqual as assertEquals, ok as assert, throws as assertThrows } from "node:assert";
 import toy from "../testdata/experiments/toy/mod.ts";
-import { Store } from "../run/store.ts";
-import { configPoints } from "../run/config.ts";
-import { planRuns } from "../run/plan.ts";
-import { executeRuns } from "../run/execute.ts";
-import type { MachineBackends } from "../run/backend.ts";
+import { toyStore } from "../testdata/toy_store.ts";
 import { bindArrow, writeExplore } from "./explore.ts";
 import { serveReports } from "../../commands/serve.ts";
 import { Browser, CHROMIUM, hasChromium } from "./cdp.ts";
 
-const machine: MachineBackends = {
-  native: { available: false, library: "" },
-  webgpu: { available: false, software: false, description: "none" },
-};
-
 /** A store with toy runs: two sizes × two seeds × three methods, one of which always fails. */
-async function toyStore(): Promise<Store> {
-  const store = await Store.open(":memory:");
-  const runs = planRuns(toy, {
-    scale: "smoke",
-    points: configPoints(toy, "smoke"),
-    seeds: [0, 1],
-    methods: ["mean", "iterative", "throws"],
-    codeVersion: "t",
-    backends: ["js"],
-    machine,
-  });
-  await executeRuns(toy, {
-    store,
-    runs,
-    codeVersion: "t",
-    gitCommit: "g",
-    timeLimitMs: 20_000,
-    quiet: true,
-    machine,
-    moduleUrl: new URL("../testdata/experiments/toy/mod.ts", import.meta.url).href,
-  });
-  return store;
-}
+const toyRuns = () => toyStore(["mean", "iterative", "throws"]);
 
 let fixture: Promise<{ dir: string; runs: number; ok: number; metrics: number }> | undefined;
 let tmpDir: string | undefined;
 /** One page for all tests here: writing it copies ~36 MB of duckdb-wasm. */
 function page() {
   fixture ??= (async () => {
-    const store = await toyStore();
+    const store = await toyRuns();
     const dir = tmpDir = Deno.makeTempDirSync({ prefix: "repro-explore-" });
     try {
       // A small synthetic check history: toy checked at three commits, in two environments.
@@ -90,7 +59,7 @@ function page() {
 Deno.test("explore: writes the page, the vendored browser builds, Parquet for download and the embedded tables", async () => {
   const { dir, runs } = await page();
   const names = [...Deno.readDirSync(`${dir}/explore`)].map((e) => e.name).sort();
-  assertEquals(names, ["app.js", "data", "data.js", "index.html", "vendor"]);
+  assertEquals(names, ["app.js", "data", "data.js", "html.js", "index.html", "vendor"]);
   const vendor = [...Deno.readDirSync(`${dir}/explore/vendor`)].map((e) => e.name).sort();
   assertEquals(vendor, [
     "LICENSES.txt",

@@ -6,6 +6,7 @@ import type { VerdictFile } from "../claims/verdicts.ts";
 import type { RunDescription } from "./mod.ts";
 import type { Cell, TableData } from "./tables.ts";
 import { esc, prose } from "./prose.ts";
+import { claimRow, link } from "./explore/html.js";
 
 /** Everything a paper page shows, gathered by writeReport so that rendering does no I/O. */
 export interface PageInput {
@@ -22,9 +23,6 @@ export interface PageInput {
   /** The committed paper-scale verdict, if any. */
   verdict: VerdictFile | null;
 }
-
-const link = (href: string, text: string) =>
-  /^https?:\/\//.test(href) ? `<a href="${esc(href)}">${esc(text)}</a>` : esc(text);
 
 /** The paper page as a self-contained HTML string. */
 export function renderPage(p: PageInput): string {
@@ -143,21 +141,7 @@ function claimTables(claims: ClaimResult[]): string {
     if (!of.length) return "";
     return `<h3>${esc(KIND_TITLES[kind])}</h3>
 <table><tr><th>claim</th><th>paper</th><th>measured</th><th>verdict</th></tr>
-${
-      of.map((c) =>
-        `<tr><td>${prose(c.statement)}</td><td>${
-          c.paper
-            ? `${esc(c.paper.value)}<br><span class="note">${
-              link(c.paper.source.url, c.paper.source.where ?? c.paper.source.url)
-            }</span>`
-            : "–"
-        }</td><td>${esc(c.measured)}${
-          c.detail ? `<br><span class="note">${esc(c.detail)}</span>` : ""
-        }</td><td class="${!c.graded ? "" : c.pass ? "pass" : "fail"}">${
-          !c.graded ? "not graded at this scale" : c.pass ? "holds" : "does not hold"
-        }${c.timing ? " (timing)" : ""}</td></tr>`
-      ).join("\n")
-    }
+${of.map((c) => claimRow(c, prose(c.statement))).join("\n")}
 </table>`;
   }).join("\n");
 }

@@ -55,9 +55,8 @@ const SYMBOLS: Record<string, string> = {
   neq: "≠",
 };
 
-/** HTML-escape text. */
-export const esc = (s: unknown): string =>
-  String(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+import { esc } from "./explore/html.js";
+export { esc };
 
 /** Escaped HTML with light TeX rendered: `^{…}`/`_{…}` (and one-character `^2`, `_i`) and `\name` symbols. */
 export function prose(text: unknown): string {

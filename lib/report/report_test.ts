@@ -1,43 +1,12 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
 import toy from "../testdata/experiments/toy/mod.ts";
-import { Store } from "../run/store.ts";
-import { configPoints } from "../run/config.ts";
-import { planRuns } from "../run/plan.ts";
-import { executeRuns } from "../run/execute.ts";
+import { toyStore } from "../testdata/toy_store.ts";
 import { writeReport } from "./mod.ts";
 import { fmtCell, tableData } from "./tables.ts";
 import { ResultSet } from "../claims/results.ts";
-import type { MachineBackends } from "../run/backend.ts";
-
-const machine: MachineBackends = {
-  native: { available: false, library: "" },
-  webgpu: { available: false, software: false, description: "none" },
-};
 
 Deno.test("a report writes figures (SVG with text, PNG), tables with paper numbers, claims and a page", async () => {
-  const store = await Store.open(":memory:");
-  const runs = planRuns(toy, {
-    scale: "smoke",
-    points: configPoints(toy, "smoke"),
-    seeds: [0, 1],
-    methods: ["mean", "throws"],
-    codeVersion: "t",
-    backends: ["js"],
-    machine,
-  });
-  await executeRuns(toy, {
-    store,
-    runs,
-    codeVersion: "t",
-    gitCommit: "g",
-    timeLimitMs: 20_000,
-    quiet: true,
-    machine: {
-      native: { available: false, library: "" },
-      webgpu: { available: false, software: false, description: "" },
-    },
-    moduleUrl: new URL("../testdata/experiments/toy/mod.ts", import.meta.url).href,
-  });
+  const store = await toyStore(["mean", "throws"]);
   const dir = Deno.makeTempDirSync();
   const { files } = await writeReport(toy, store, dir, { codeVersion: "t" });
   const names = files.map((f) => f.split("/").pop()).sort();

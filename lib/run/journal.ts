@@ -4,6 +4,7 @@
  * A sweep killed between batches loses nothing: the next one replays the journal into the store first.
  */
 import type { MetricValue, RunRecord, Store } from "./store.ts";
+import { readJsonLines } from "./lines.ts";
 
 /** One finished run as the journal keeps it. */
 export interface JournalEntry {
@@ -18,22 +19,11 @@ export function journalPath(dbPath: string): string | null {
 
 /** Runs a killed sweep journalled but never committed; a torn last line (killed mid-write) is skipped. */
 export function readJournal(path: string): JournalEntry[] {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return [];
-  }
-  const entries: JournalEntry[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as JournalEntry;
-      e.run.started_at = new Date(e.run.started_at);
-      entries.push(e);
-    } catch { /* the torn last line of a killed write: that run is rerun */ }
-  }
-  return entries;
+  return readJsonLines(path, (v) => {
+    const e = v as JournalEntry;
+    e.run.started_at = new Date(e.run.started_at);
+    return e;
+  });
 }
 
 /** Commit what a killed sweep left in the journal, then start it afresh. Returns the number of runs recovered. */

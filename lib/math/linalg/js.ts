@@ -9,7 +9,16 @@
  */
 import { EigenvalueDecomposition, LuDecomposition, Matrix, SingularValueDecomposition } from "ml-matrix";
 import { type Float, type Linalg, LinalgError, type LinalgInfo, type Mat } from "./types.ts";
-import { checkArg, checkResult, checkRhs, checkSquare, fixColumnSigns, positiveDiagonal } from "./mat.ts";
+import {
+  checkArg,
+  checkDiagonal,
+  checkResult,
+  checkRhs,
+  checkSquare,
+  checkSystem,
+  fixColumnSigns,
+  positiveDiagonal,
+} from "./mat.ts";
 
 const ML_MATRIX_VERSION = "6.15.1"; // keep in step with deno.json's import map
 
@@ -104,18 +113,9 @@ export class JsLinalg implements Linalg {
   }
 
   choSolve<T extends Float>(l: Mat<T>, b: Mat<T>): Mat<T> {
-    const f32 = checkArg("choSolve", "L", l);
-    checkArg("choSolve", "B", b, f32);
-    checkSquare("choSolve", "L", l);
-    checkRhs("choSolve", l.rows, b, "L");
+    const f32 = checkSystem("choSolve", "L", l, b);
     const n = l.rows;
-    for (let i = 0; i < n; i++) {
-      if (l.data[i * n + i] === 0) {
-        throw new LinalgError(
-          `choSolve: L[${i},${i}] is exactly zero, so L is not a Cholesky factor (use cholesky(A) first)`,
-        );
-      }
-    }
+    checkDiagonal("choSolve", "L", l, "L is not a Cholesky factor; use cholesky(A) first");
     const L = Float64Array.from(l.data), x = Float64Array.from(b.data);
     triSolveInPlace(L, n, x, b.cols, true, false);
     triSolveInPlace(L, n, x, b.cols, true, true);
@@ -125,10 +125,7 @@ export class JsLinalg implements Linalg {
   }
 
   solve<T extends Float>(a: Mat<T>, b: Mat<T>): Mat<T> {
-    const f32 = checkArg("solve", "A", a);
-    checkArg("solve", "B", b, f32);
-    checkSquare("solve", "A", a);
-    checkRhs("solve", a.rows, b);
+    const f32 = checkSystem("solve", "A", a, b);
     const n = a.rows, nrhs = b.cols;
     if (n === 0 || nrhs === 0) return out(new Float64Array(n * nrhs), n, nrhs, f32);
     const lu = new LuDecomposition(toML(a));
@@ -179,14 +176,9 @@ export class JsLinalg implements Linalg {
   }
 
   triSolve<T extends Float>(t: Mat<T>, b: Mat<T>, opts: { lower: boolean; trans?: boolean }): Mat<T> {
-    const f32 = checkArg("triSolve", "T", t);
-    checkArg("triSolve", "B", b, f32);
-    checkSquare("triSolve", "T", t);
-    checkRhs("triSolve", t.rows, b, "T");
+    const f32 = checkSystem("triSolve", "T", t, b);
     const n = t.rows;
-    for (let i = 0; i < n; i++) {
-      if (t.data[i * n + i] === 0) throw new LinalgError(`triSolve: matrix is singular (T[${i},${i}] is exactly zero)`);
-    }
+    checkDiagonal("triSolve", "T", t, "matrix is singular");
     const x = Float64Array.from(b.data);
     triSolveInPlace(Float64Array.from(t.data), n, x, b.cols, opts.lower, !!opts.trans);
     const res = out<T>(x, n, b.cols, f32);

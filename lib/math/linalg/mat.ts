@@ -221,6 +221,26 @@ export function checkRhs(op: string, rows: number, b: Mat, what = "A"): void {
   }
 }
 
+/**
+ * Validates a square system T·X = B (T named `name`): both arguments, T square, B with T's rows. Returns true for
+ * float32. @internal
+ */
+export function checkSystem(op: string, name: string, t: Mat, b: Mat): boolean {
+  const f32 = checkArg(op, name, t);
+  checkArg(op, "B", b, f32);
+  checkSquare(op, name, t);
+  checkRhs(op, t.rows, b, name);
+  return f32;
+}
+
+/** Throws if a diagonal entry of the square `m` is exactly zero, naming the first one and `why`. @internal */
+export function checkDiagonal(op: string, name: string, m: Mat, why: string): void {
+  const n = m.rows;
+  for (let i = 0; i < n; i++) {
+    if (m.data[i * n + i] === 0) throw new LinalgError(`${op}: ${why} (${name}[${i},${i}] is exactly zero)`);
+  }
+}
+
 /** Throws if any entry of a result is non-finite (e.g. overflow in float32, or a numerically singular system). @internal */
 export function checkResult(op: string, m: Mat, hint: string): void {
   const d = m.data;

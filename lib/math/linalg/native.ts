@@ -7,7 +7,17 @@
  * are bitwise reproducible run to run.
  */
 import { type Float, type Linalg, LinalgError, type LinalgInfo, type Mat } from "./types.ts";
-import { checkArg, checkResult, checkRhs, checkSquare, fixColumnSigns, like, positiveDiagonal } from "./mat.ts";
+import {
+  checkArg,
+  checkDiagonal,
+  checkResult,
+  checkRhs,
+  checkSquare,
+  checkSystem,
+  fixColumnSigns,
+  like,
+  positiveDiagonal,
+} from "./mat.ts";
 
 /** Debian's OpenBLAS (pthread build), with cblas and Fortran LAPACK. */
 export const DEFAULT_OPENBLAS_PATH = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
@@ -51,26 +61,25 @@ const syevr = (f: "f64" | "f32") =>
 const gelsd = (f: "f64" | "f32") =>
   ["i32", "i32", "i32", "i32", "buffer", "i32", "buffer", "i32", "buffer", f, "buffer"] as const;
 
+/** The double- and single-precision entries (`LAPACKE_d<name>`, `LAPACKE_s<name>`) of one LAPACKE routine. */
+function dAndS<N extends string, P extends readonly Deno.NativeType[]>(name: N, parameters: (f: "f64" | "f32") => P) {
+  return {
+    [`LAPACKE_d${name}`]: { parameters: parameters("f64"), result: "i32" },
+    [`LAPACKE_s${name}`]: { parameters: parameters("f32"), result: "i32" },
+  } as { [K in `LAPACKE_${"d" | "s"}${N}`]: { parameters: P; result: "i32" } };
+}
+
 const LAPACKE = {
-  LAPACKE_dgesdd: { parameters: gesdd, result: "i32" },
-  LAPACKE_sgesdd: { parameters: gesdd, result: "i32" },
-  LAPACKE_dsyevd: { parameters: syevd, result: "i32" },
-  LAPACKE_ssyevd: { parameters: syevd, result: "i32" },
-  LAPACKE_dsyevr: { parameters: syevr("f64"), result: "i32" },
-  LAPACKE_ssyevr: { parameters: syevr("f32"), result: "i32" },
-  LAPACKE_dpotrf: { parameters: potrf, result: "i32" },
-  LAPACKE_spotrf: { parameters: potrf, result: "i32" },
-  LAPACKE_dgesv: { parameters: gesv, result: "i32" },
-  LAPACKE_sgesv: { parameters: gesv, result: "i32" },
-  LAPACKE_dgeqrf: { parameters: geqrf, result: "i32" },
-  LAPACKE_sgeqrf: { parameters: geqrf, result: "i32" },
-  LAPACKE_dorgqr: { parameters: orgqr, result: "i32" },
-  LAPACKE_sorgqr: { parameters: orgqr, result: "i32" },
-  LAPACKE_dgelsd: { parameters: gelsd("f64"), result: "i32" },
-  LAPACKE_sgelsd: { parameters: gelsd("f32"), result: "i32" },
-  LAPACKE_dtrtrs: { parameters: trtrs, result: "i32" },
-  LAPACKE_strtrs: { parameters: trtrs, result: "i32" },
-} as const;
+  ...dAndS("gesdd", () => gesdd),
+  ...dAndS("syevd", () => syevd),
+  ...dAndS("syevr", syevr),
+  ...dAndS("potrf", () => potrf),
+  ...dAndS("gesv", () => gesv),
+  ...dAndS("geqrf", () => geqrf),
+  ...dAndS("orgqr", () => orgqr),
+  ...dAndS("gelsd", gelsd),
+  ...dAndS("trtrs", () => trtrs),
+};
 
 type BlasLib = Deno.DynamicLibrary<typeof BLAS>;
 type LapackeLib = Deno.DynamicLibrary<typeof LAPACKE>;
@@ -289,18 +298,9 @@ export class NativeLinalg implements Linalg {
   }
 
   choSolve<T extends Float>(l: Mat<T>, b: Mat<T>): Mat<T> {
-    const f32 = checkArg("choSolve", "L", l);
-    checkArg("choSolve", "B", b, f32);
-    checkSquare("choSolve", "L", l);
-    checkRhs("choSolve", l.rows, b, "L");
+    const f32 = checkSystem("choSolve", "L", l, b);
     const n = l.rows, nrhs = b.cols;
-    for (let i = 0; i < n; i++) {
-      if (l.data[i * n + i] === 0) {
-        throw new LinalgError(
-          `choSolve: L[${i},${i}] is exactly zero, so L is not a Cholesky factor (use cholesky(A) first)`,
-        );
-      }
-    }
+    checkDiagonal("choSolve", "L", l, "L is not a Cholesky factor; use cholesky(A) first");
     const x = b.data.slice() as T;
     if (n > 0 && nrhs > 0) {
       // A X = B with A = L Lᵀ: solve L Y = B, then Lᵀ X = Y, in place, row-major, no LAPACKE copies.
@@ -314,10 +314,7 @@ export class NativeLinalg implements Linalg {
   }
 
   solve<T extends Float>(a: Mat<T>, b: Mat<T>): Mat<T> {
-    const f32 = checkArg("solve", "A", a);
-    checkArg("solve", "B", b, f32);
-    checkSquare("solve", "A", a);
-    checkRhs("solve", a.rows, b);
+    const f32 = checkSystem("solve", "A", a, b);
     const n = a.rows, nrhs = b.cols, x = b.data.slice() as T;
     if (n > 0 && nrhs > 0) {
       const ipiv = new Int32Array(n);
@@ -395,10 +392,7 @@ export class NativeLinalg implements Linalg {
   }
 
   triSolve<T extends Float>(t: Mat<T>, b: Mat<T>, opts: { lower: boolean; trans?: boolean }): Mat<T> {
-    const f32 = checkArg("triSolve", "T", t);
-    checkArg("triSolve", "B", b, f32);
-    checkSquare("triSolve", "T", t);
-    checkRhs("triSolve", t.rows, b, "T");
+    const f32 = checkSystem("triSolve", "T", t, b);
     const n = t.rows, nrhs = b.cols, x = b.data.slice() as T;
     if (n > 0 && nrhs > 0) {
       // trtrs only reads T; it reports an exactly-zero diagonal instead of dividing by it.

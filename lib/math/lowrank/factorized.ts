@@ -27,30 +27,31 @@ export function pullback(op: SensingOperator, w: ArrayLike<number>, u: M64): M64
   return matmul(axpy(s, transpose(s)), u);
 }
 
-/** f(U) = (1/2m)‖A(UUᵀ) − y‖² and ∇f(U) = (1/m)(S + Sᵀ)U, S = A*(A(UUᵀ) − y). */
-export function l2Loss(
+type ResidualLoss = { loss: number; grad: M64; residual: Float64Array };
+
+/** Σᵢ φ(rᵢ) / (c·m) and its (sub)gradient (S + Sᵀ)U with S = A*(φ′(r)/m), for the residual r = A(UUᵀ) − y. */
+function residualLoss(
   op: SensingOperator,
   y: ArrayLike<number>,
   u: M64,
-): { loss: number; grad: M64; residual: Float64Array } {
+  phi: (r: number) => number,
+  dphi: (r: number) => number,
+  c: number,
+): ResidualLoss {
   const r = residual(op, y, u), m = op.m;
   let loss = 0;
-  for (let i = 0; i < m; i++) loss += r[i] * r[i];
-  const w = r.map((v) => v / m);
-  return { loss: loss / (2 * m), grad: pullback(op, w, u), residual: r };
+  for (let i = 0; i < m; i++) loss += phi(r[i]);
+  return { loss: loss / (c * m), grad: pullback(op, r.map((v) => dphi(v) / m), u), residual: r };
+}
+
+/** f(U) = (1/2m)‖A(UUᵀ) − y‖² and ∇f(U) = (1/m)(S + Sᵀ)U, S = A*(A(UUᵀ) − y). */
+export function l2Loss(op: SensingOperator, y: ArrayLike<number>, u: M64): ResidualLoss {
+  return residualLoss(op, y, u, (v) => v * v, (v) => v, 2);
 }
 
 /** f(U) = (1/m)‖A(UUᵀ) − y‖₁ and a sub-gradient (1/m)(S + Sᵀ)U, S = A*(sign(A(UUᵀ) − y)). */
-export function l1Loss(
-  op: SensingOperator,
-  y: ArrayLike<number>,
-  u: M64,
-): { loss: number; grad: M64; residual: Float64Array } {
-  const r = residual(op, y, u), m = op.m;
-  let loss = 0;
-  for (let i = 0; i < m; i++) loss += Math.abs(r[i]);
-  const w = r.map((v) => Math.sign(v) / m);
-  return { loss: loss / m, grad: pullback(op, w, u), residual: r };
+export function l1Loss(op: SensingOperator, y: ArrayLike<number>, u: M64): ResidualLoss {
+  return residualLoss(op, y, u, Math.abs, Math.sign, 1);
 }
 
 /** ‖UUᵀ − X*‖_F. */

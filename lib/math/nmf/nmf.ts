@@ -18,6 +18,7 @@ import type { Rng } from "../rng.ts";
 
 export type Dense = Mat<Float64Array>;
 
+/** A rows×cols matrix, zero or copied from `data` (which must hold rows·cols entries). */
 export function dense(rows: number, cols: number, data?: ArrayLike<number>): Dense {
   const d = data ? Float64Array.from(data) : new Float64Array(rows * cols);
   if (d.length !== rows * cols) throw new Error(`dense: ${d.length} entries for ${rows}×${cols}`);
@@ -27,30 +28,28 @@ export function dense(rows: number, cols: number, data?: ArrayLike<number>): Den
 /** A·B. */
 export function mul(a: Dense, b: Dense): Dense {
   if (a.cols !== b.rows) throw new Error(`mul: ${a.rows}×${a.cols} · ${b.rows}×${b.cols}`);
-  const out = dense(a.rows, b.cols), n = b.cols, k = a.cols;
-  for (let i = 0; i < a.rows; i++) {
-    const oi = i * n;
-    for (let l = 0; l < k; l++) {
-      const ail = a.data[i * k + l];
-      if (ail === 0) continue;
-      const bl = l * n;
-      for (let j = 0; j < n; j++) out.data[oi + j] += ail * b.data[bl + j];
-    }
-  }
-  return out;
+  return rowCombinations(a.data, a.rows, a.cols, a.cols, 1, b);
 }
 
 /** Aᵀ·B. */
 export function mulAtB(a: Dense, b: Dense): Dense {
   if (a.rows !== b.rows) throw new Error(`mulAtB: (${a.rows}×${a.cols})ᵀ · ${b.rows}×${b.cols}`);
-  const r = a.cols, n = b.cols, out = dense(r, n);
-  for (let l = 0; l < a.rows; l++) {
-    const bl = l * n;
-    for (let i = 0; i < r; i++) {
-      const ali = a.data[l * r + i];
-      if (ali === 0) continue;
-      const oi = i * n;
-      for (let j = 0; j < n; j++) out.data[oi + j] += ali * b.data[bl + j];
+  return rowCombinations(a.data, a.cols, a.rows, 1, a.cols, b);
+}
+
+/**
+ * op(A)·B for op(A) of `rows`×`inner`, entry (i, l) at a[i·si + l·sl]: row i of the result is Σ_l op(A)_il·B_l,
+ * summed in l order (so A·B and Aᵀ·B round alike), skipping zero coefficients (NMF factors are sparse).
+ */
+function rowCombinations(a: Float64Array, rows: number, inner: number, si: number, sl: number, b: Dense): Dense {
+  const n = b.cols, out = dense(rows, n);
+  for (let i = 0; i < rows; i++) {
+    const oi = i * n;
+    for (let l = 0; l < inner; l++) {
+      const ail = a[i * si + l * sl];
+      if (ail === 0) continue;
+      const bl = l * n;
+      for (let j = 0; j < n; j++) out.data[oi + j] += ail * b.data[bl + j];
     }
   }
   return out;

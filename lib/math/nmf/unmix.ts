@@ -7,56 +7,17 @@
  * - {@link nnls}: Lawson–Hanson active-set non-negative least squares on the normal equations.
  * - {@link fcls}: fully constrained least squares (Heinz & Chang 2001): non-negativity by NNLS, sum-to-one by the
  *   row δ·1ᵀ appended to the endmembers and δ to the pixel.
- * - {@link sad}, {@link matchEndmembers} (Hungarian assignment on the angle matrix), {@link abundanceRmse}.
+ * - {@link sad}, {@link matchEndmembers} (Hungarian assignment on the angle matrix, lib/math/ot), {@link abundanceRmse}.
  */
+import { jacobiEigen } from "../linalg/jacobi.ts";
+import { assignment } from "../ot/mod.ts";
 import type { Rng } from "../rng.ts";
 import { type Dense, dense, mulAtB } from "./nmf.ts";
 
 /** Symmetric eigendecomposition by cyclic Jacobi: values descending, vectors as columns of an n×n Dense. */
 export function jacobiEigh(a: Dense, sweeps = 60): { values: Float64Array; vectors: Dense } {
-  const n = a.rows, m = Float64Array.from(a.data), v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sw = 0; sw < sweeps; sw++) {
-    let off = 0, tot = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        tot += m[i * n + j] ** 2;
-        if (i !== j) off += m[i * n + j] ** 2;
-      }
-    }
-    if (off <= 1e-30 * tot) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p], mkq = m[k * n + q];
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k], mqk = m[q * n + k];
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => m[j * n + j] - m[i * n + i] || i - j);
-  const values = new Float64Array(n), vectors = dense(n, n);
-  order.forEach((src, dst) => {
-    values[dst] = m[src * n + src];
-    for (let k = 0; k < n; k++) vectors.data[k * n + dst] = v[k * n + src];
-  });
-  return { values, vectors };
+  const { w, V } = jacobiEigen(a.data, a.rows, { maxSweeps: sweeps, descending: true });
+  return { values: w, vectors: { rows: a.rows, cols: a.rows, data: V } };
 }
 
 /** Solve the small dense system A x = b (Gaussian elimination, partial pivoting); A is n×n row-major. */
@@ -304,56 +265,19 @@ function column(m: Dense, j: number): Float64Array {
   return out;
 }
 
-/** Hungarian algorithm (O(n³)) for the minimum-cost assignment of an n×n cost matrix: row i → column perm[i]. */
-export function hungarian(cost: number[][]): number[] {
-  const n = cost.length, INF = Infinity;
-  const u = new Array(n + 1).fill(0), v = new Array(n + 1).fill(0), p = new Array(n + 1).fill(0);
-  const way = new Array(n + 1).fill(0);
-  for (let i = 1; i <= n; i++) {
-    p[0] = i;
-    let j0 = 0;
-    const minv = new Array(n + 1).fill(INF), used = new Array(n + 1).fill(false);
-    do {
-      used[j0] = true;
-      const i0 = p[j0];
-      let delta = INF, j1 = 0;
-      for (let j = 1; j <= n; j++) {
-        if (used[j]) continue;
-        const cur = cost[i0 - 1][j - 1] - u[i0] - v[j];
-        if (cur < minv[j]) [minv[j], way[j]] = [cur, j0];
-        if (minv[j] < delta) [delta, j1] = [minv[j], j];
-      }
-      for (let j = 0; j <= n; j++) {
-        if (used[j]) {
-          u[p[j]] += delta;
-          v[j] -= delta;
-        } else minv[j] -= delta;
-      }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0];
-      p[j0] = p[j1];
-      j0 = j1;
-    } while (j0);
-  }
-  const perm = new Array(n).fill(0);
-  for (let j = 1; j <= n; j++) perm[p[j] - 1] = j - 1;
-  return perm;
-}
-
 /**
  * Match estimated endmembers (columns of `est`) to true ones (columns of `truth`) minimizing the total spectral
  * angle (Hungarian). Returns perm with est column perm[i] ↔ true column i, and the angle of each pair.
  */
 export function matchEndmembers(truth: Dense, est: Dense): { perm: number[]; angles: number[] } {
   const r = truth.cols;
-  const cost = Array.from({ length: r }, (_, i) => {
+  const cost = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) {
     const t = column(truth, i);
-    return Array.from({ length: r }, (_, j) => spectralAngle(t, column(est, j)));
-  });
-  const perm = hungarian(cost);
-  return { perm, angles: perm.map((j, i) => cost[i][j]) };
+    for (let j = 0; j < r; j++) cost[i * r + j] = spectralAngle(t, column(est, j));
+  }
+  const perm = Array.from(assignment(cost, r).cols);
+  return { perm, angles: perm.map((j, i) => cost[i * r + j]) };
 }
 
 /** Mean spectral angle distance (radians) over matched pairs. */

@@ -50,10 +50,11 @@ export interface Unmixing {
   objective: number[];
 }
 
-export interface Scores {
+/** Unmixing quality: mean spectral angle (radians) and abundance RMSE. A type alias, so it is a `Measurements`. */
+export type Scores = {
   sad: number;
   rmse: number;
-}
+};
 
 /** Rows of an L×R matrix except `drop`. */
 function keepRows(e: Dense, drop: number[]): Dense {

@@ -11,7 +11,7 @@
  * - Outlier bands: a fraction `outlierBands` of the bands is replaced by |N(0, (scale·mean(Y))²)| noise that has
  *   nothing to do with the scene (blank or badly degraded channels).
  */
-import type { Rng } from "../rng.ts";
+import { gamma, type Rng } from "../rng.ts";
 import { type Dense, dense, mul } from "./nmf.ts";
 import { spectralAngle } from "./unmix.ts";
 
@@ -43,26 +43,10 @@ export interface Scene {
   corrupted: number[];
 }
 
-/** Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 by the boost U^{1/shape}. */
-export function gamma(shape: number, rng: Rng): number {
-  if (shape < 1) return gamma(shape + 1, rng) * Math.pow(rng.uniform() || 1e-300, 1 / shape);
-  const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number, v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u || 1e-300) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
 export function dirichlet(alpha: number, r: number, rng: Rng): Float64Array {
   const g = new Float64Array(r);
   let s = 0;
-  for (let i = 0; i < r; i++) s += g[i] = gamma(alpha, rng);
+  for (let i = 0; i < r; i++) s += g[i] = gamma(rng, alpha);
   for (let i = 0; i < r; i++) g[i] /= s;
   return g;
 }

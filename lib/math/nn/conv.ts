@@ -60,7 +60,10 @@ export function im2col(x: Arr, batch: number, g: Geometry, cols: Arr): void {
   }
 }
 
-/** Adds cols ((C·k·k) × (B·L)) back into dx (B×C×H×W), the adjoint of `im2col`. */
+/**
+ * Adds cols ((C·k·k) × (B·L)) back into dx (B×C×H×W), the adjoint of `im2col`. Its loop nest repeats im2col's on
+ * purpose: one walker with a callback for both measured 1.3–2× slower (the call site turns polymorphic).
+ */
 export function col2im(cols: Arr, batch: number, g: Geometry, dx: Arr): void {
   const { c: C, h: H, w: W, k, s, p, ho, wo } = g, L = ho * wo, BL = batch * L;
   for (let c = 0; c < C; c++) {

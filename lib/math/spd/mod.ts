@@ -27,7 +27,7 @@
  * ```
  */
 import { getLinalg, type Linalg, type Mat, mat } from "../linalg/mod.ts";
-import type { Rng } from "../rng.ts";
+import { gamma, type Rng } from "../rng.ts";
 import { wasserstein1d } from "../ot/mod.ts";
 
 export type Spd = Mat<Float64Array>;
@@ -178,23 +178,6 @@ export function leCost(xs: readonly Mat[], ys: readonly Mat[], la?: Linalg): Flo
     }
   }
   return out;
-}
-
-/** Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape < 1 by the U^{1/shape} boost). */
-export function gamma(rng: Rng, shape: number): number {
-  if (!(shape > 0)) throw new Error(`gamma: shape must be > 0, got ${shape}`);
-  if (shape < 1) return gamma(rng, shape + 1) * rng.uniform() ** (1 / shape);
-  const dd = shape - 1 / 3, c = 1 / Math.sqrt(9 * dd);
-  for (;;) {
-    let x, v;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + dd * (1 - v + Math.log(v))) return dd * v;
-  }
 }
 
 /**

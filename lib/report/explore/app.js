@@ -1,15 +1,15 @@
+// @ts-nocheck: browser code; its vendor bundle exists only in the written report, and its types are the DOM's.
 // The exploration page's script (copied to results/reports/explore/app.js by `deno task report`).
 // Loads every run of the database into DuckDB-Wasm from the gzipped CSV in data.js, then offers selectors,
 // the module's own Vega-Lite figures redrawn on the selection, the verdicts, a runs × params × metrics table and
 // a SQL box. When loaded: <body data-loaded-runs="N">. Nothing is fetched from the network.
 import * as duckdb from "./vendor/duckdb-browser.mjs";
+import { claimRow, envLabel, esc, link } from "./html.js";
 
 const D = globalThis.REPRO_EXPLORE;
 const vega = globalThis.vega;
 const vegaLite = globalThis.vegaLite;
 const $ = (s) => document.querySelector(s);
-const esc = (s) =>
-  String(s ?? "").replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 const lit = (s) => `'${String(s).replaceAll("'", "''")}'`;
 const fmt = (v) =>
   typeof v === "number"
@@ -327,10 +327,7 @@ function renderPaperNumbers() {
   }
   const last = new Map();
   for (const r of state.last) (last.get(r.run_id) ?? last.set(r.run_id, new Map()).get(r.run_id)).set(r.name, r.value);
-  const link = (s) =>
-    /^https?:\/\//.test(s?.url ?? "")
-      ? `<a href="${esc(s.url)}">${esc(s.where ?? s.url)}</a>`
-      : esc(s?.where ?? s?.url ?? "");
+  const sourceLink = (s) => link(s?.url, s?.where ?? s?.url);
   box.innerHTML = `<table><tr><th>method</th><th>metric</th><th>where</th><th>paper</th><th>ours (selection)</th>
     <th>source</th></tr>${
     pns.map((pn) => {
@@ -344,7 +341,7 @@ function renderPaperNumbers() {
         esc(where.map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", "))
       }</td><td class="num">${esc(fmt(pn.value))}</td><td class="num">${
         vals.length ? `${esc(fmt(mean))} <span class="note">(${vals.length} runs)</span>` : "–"
-      }</td><td>${link(pn.source)}</td></tr>`;
+      }</td><td>${sourceLink(pn.source)}</td></tr>`;
     }).join("")
   }</table>`;
 }
@@ -358,8 +355,6 @@ function renderClaims(meta) {
     }\` writes results/verdicts/${esc(state.id)}.json).</p>`;
     return;
   }
-  const link = (url, text) =>
-    /^https?:\/\//.test(url ?? "") ? `<a href="${esc(url)}">${esc(text)}</a>` : esc(text ?? url ?? "");
   const kinds = { paper: "Paper claims", identity: "Identities (checks of our code)", sanity: "Sanity checks" };
   box.innerHTML = `<p><b>${esc(v.status)}</b> — ${esc(v.reason)} <span class="note">(${esc(v.scale)} scale, seeds ${
     esc(v.seeds.join(", "))
@@ -374,19 +369,7 @@ function renderClaims(meta) {
           return `<h4>${
             esc(kinds[kind] ?? kind)
           }</h4><table><tr><th>claim</th><th>paper</th><th>measured</th><th>verdict</th></tr>${
-            of.map((c) =>
-              `<tr><td>${esc(c.statement)}</td><td>${
-                c.paper
-                  ? `${esc(c.paper.value)}<br><span class="note">${
-                    link(c.paper.source?.url, c.paper.source?.where ?? c.paper.source?.url)
-                  }</span>`
-                  : "–"
-              }</td><td>${esc(c.measured)}${
-                c.detail ? `<br><span class="note">${esc(c.detail)}</span>` : ""
-              }</td><td class="${!c.graded ? "" : c.pass ? "pass" : "fail"}">${
-                !c.graded ? "not graded at this scale" : c.pass ? "holds" : "does not hold"
-              }${c.timing ? " (timing)" : ""}</td></tr>`
-            ).join("")
+            of.map((c) => claimRow(c, esc(c.statement))).join("")
           }</table>`;
         }).join("")
       }`
@@ -465,17 +448,6 @@ function renderRuns() {
 
 // ---- History: the check history (results/history/checks.jsonl) across commits ----
 const hist = { view: null, id: null };
-
-/** The environment a check ran in, as the CLI names it (commands/check_history.ts envLabel). */
-function envLabel(m) {
-  if (!m) return "unknown";
-  // The BLAS kernel matters only where BLAS runs (native).
-  const kernel = m.linalg === "native" && m.openblas_coretype && m.openblas_coretype !== "(detected)"
-    ? `/${m.openblas_coretype}`
-    : "";
-  const cpu = (m.cpu ?? "unknown").replace(/\((R|TM)\)|CPU|Processor|@.*$/gi, "").replace(/\s+/g, " ").trim();
-  return `${m.linalg}${kernel} · ${cpu.slice(0, 32)}`;
-}
 
 /** Draw the History section for experiment `preferred` (or the first one with history). */
 async function renderHistory(preferred) {
