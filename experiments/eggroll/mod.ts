@@ -51,8 +51,8 @@ const config = z.object({
   cols: z.number().int().positive().default(8).describe("update study: inputs n of the perturbed matrix"),
   batch: z.number().int().positive().default(8).describe("update study: examples in the fitness"),
   updateSigma: z.number().positive().default(0.4).describe("update study: σ of the perturbation"),
-  pairs: z.number().int().min(2).default(150000).describe("update study: antithetic pairs per estimate"),
-  refPairs: z.number().int().min(2).default(300000).describe("update study: pairs of the full-rank reference"),
+  pairs: z.number().int().min(2).default(200000).describe("update study: antithetic pairs per estimate"),
+  refPairs: z.number().int().min(2).default(400000).describe("update study: pairs of the full-rank reference"),
   accPairs: z.number().int().positive().default(8).describe("antithetic pairs summed in the 64×32 rank test"),
   population: z.number().int().min(2).default(64).describe("RL: population size N (N/2 antithetic pairs)"),
   generations: z.number().int().positive().default(40).describe("RL: ES generations"),
@@ -149,7 +149,7 @@ export default defineExperiment({
       deviations: ["a pipeline check: too few pairs to resolve the bias, too few generations to learn"],
     },
     paper: {
-      description: "update study at r ∈ {1, 2, 4, 8, 16} (150k antithetic pairs, reference 300k); CartPole-v1 and " +
+      description: "update study at r ∈ {1, 2, 4, 8, 16} (200k antithetic pairs, reference 400k); CartPole-v1 and " +
         "Pendulum-v1, 64 members, 40 generations, hidden 32, EGGROLL r ∈ {1, 4}; 3 seeds",
       seeds: 3,
       grid: { task: ["update", "cartpole", "pendulum"], rank: [1, 2, 4, 8, 16] },
