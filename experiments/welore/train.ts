@@ -1,0 +1,161 @@
+/**
+ * Pretraining, compression and fine-tuning for the WeLore module, on lib/math/nn/factorized.ts (float64).
+ *
+ * A 784 → h ×depth → 10 ReLU MLP is pretrained by SGD on upright Fashion-MNIST. Compression replaces matrix ℓ by
+ * its rank-k_ℓ factors U·Vᵀ (`UVLayer`, U = U_k√S, V = V_k√S) or keeps it dense. Fine-tuning (Adam) trains
+ * either every weight matrix of the compressed net (LRC factors and dense N-LRCs: "full fine-tuning") or only the
+ * LRC factors (WeLore's LRC-only fine-tuning); biases are frozen in both.
+ */
+import type { Rng } from "../../lib/math/rng.ts";
+import {
+  DenseLayer,
+  type FactorLayer,
+  FactorNet,
+  type FactorParam,
+  type M,
+  UVLayer,
+} from "../../lib/math/nn/factorized.ts";
+import { Adam } from "../../lib/math/nn/optim.ts";
+import type { Digits } from "../../datasets/mnist.ts";
+import { getLinalg } from "../../lib/math/linalg/mod.ts";
+import { lowRankFactors } from "./compress.ts";
+
+export interface Split {
+  x: M;
+  y: Uint8Array;
+}
+
+const P = 784;
+
+export function take(d: Digits, s: number, n: number): Split {
+  if (s + n > d.n) throw new Error(`welore: images [${s}, ${s + n}) past the ${d.n} available`);
+  return {
+    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
+    y: d.labels.slice(s, s + n),
+  };
+}
+
+function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
+  const out = new Float64Array((e - s) * x.cols);
+  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
+  return { rows: e - s, cols: x.cols, data: out };
+}
+
+export function accuracy(net: FactorNet, d: Split): number {
+  const p = net.predict(d.x);
+  let ok = 0;
+  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
+  return ok / d.y.length;
+}
+
+/** Minibatch epochs; returns the mean training loss of each epoch. */
+function fit(
+  net: FactorNet,
+  params: FactorParam[],
+  d: Split,
+  o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
+): number[] {
+  const n = d.x.rows, losses: number[] = [];
+  for (let ep = 0; ep < o.epochs; ep++) {
+    const perm = o.rng.split(`epoch${ep}`).permutation(n);
+    let sum = 0, cnt = 0;
+    for (let s = 0; s < n; s += o.batch) {
+      const e = Math.min(n, s + o.batch);
+      const { loss } = net.lossAndGrad(rowsOf(d.x, perm, s, e), Array.from(perm.subarray(s, e), (i) => d.y[i]));
+      sum += loss * (e - s), cnt += e - s;
+      params.forEach((p, k) => o.step(p, k));
+    }
+    losses.push(sum / cnt);
+  }
+  return losses;
+}
+
+export function pretrain(
+  src: Split,
+  cfg: { hidden: number; depth: number; preEpochs: number; batch: number; preLr: number },
+  rng: Rng,
+): FactorNet {
+  const s = [P, ...Array(cfg.depth).fill(cfg.hidden), 10];
+  const layers: FactorLayer[] = [];
+  for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
+  const net = new FactorNet(layers);
+  fit(net, layers.flatMap((l) => l.params()), src, {
+    epochs: cfg.preEpochs,
+    batch: cfg.batch,
+    rng: rng.split("order"),
+    step: (p) => {
+      for (let i = 0; i < p.value.length; i++) p.value[i] -= cfg.preLr * p.grad[i];
+    },
+  });
+  return net;
+}
+
+/** Each matrix's singular values (descending). */
+export function spectra(net: FactorNet): Float64Array[] {
+  return net.layers.map((l) => Float64Array.from(getLinalg().svdvals(l.weight())));
+}
+
+/**
+ * The compressed net: matrix ℓ loses `counts[ℓ]` directions and becomes a `UVLayer` (an LRC) when
+ * counts[ℓ]/rank_ℓ > minRatio; otherwise it stays dense at full rank (an N-LRC).
+ */
+export function compress(
+  net: FactorNet,
+  counts: number[],
+  minRatio: number,
+): { net: FactorNet; lrc: boolean[]; keptRank: number; totalRank: number; stored: number } {
+  let keptRank = 0, totalRank = 0, stored = 0;
+  const lrc: boolean[] = [];
+  const layers = net.layers.map((l0, i) => {
+    const l = l0 as DenseLayer, w = l.weight(), rank = Math.min(w.rows, w.cols);
+    totalRank += rank;
+    if (counts[i] / rank > minRatio && counts[i] > 0) {
+      const k = rank - counts[i];
+      const { u, v } = lowRankFactors(w, k);
+      lrc.push(true), keptRank += k, stored += k * (w.rows + w.cols);
+      return new UVLayer(l.inDim, l.outDim, k, { rng: null as unknown as Rng, u, v, bias: l.b.value });
+    }
+    lrc.push(false), keptRank += rank, stored += w.rows * w.cols;
+    return new DenseLayer(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: w, bias: l.b.value });
+  });
+  return { net: new FactorNet(layers), lrc, keptRank, totalRank, stored };
+}
+
+/** Weight matrices (no biases) of the layers selected by `which`. */
+export function matrixParams(net: FactorNet, which: (i: number) => boolean): FactorParam[] {
+  return net.layers.flatMap((l, i) => (which(i) ? l.params().filter((p) => p.name !== "b") : []));
+}
+
+/** Fine-tune `params` of `net` in place by Adam at `lr`; returns the per-epoch training losses. */
+export function finetune(
+  net: FactorNet,
+  params: FactorParam[],
+  train: Split,
+  cfg: { ftEpochs: number; batch: number },
+  lr: number,
+  rng: Rng,
+): number[] {
+  const opts = params.map(() => new Adam({ lr }));
+  return fit(net, params, train, {
+    epochs: cfg.ftEpochs,
+    batch: cfg.batch,
+    rng,
+    step: (p, k) => opts[k].step(p.value, p.grad),
+  });
+}
+
+/** A deep copy of a net of Dense/UV layers. */
+export function cloneNet(net: FactorNet): FactorNet {
+  return new FactorNet(net.layers.map((l) => {
+    if (l instanceof UVLayer) {
+      return new UVLayer(l.inDim, l.outDim, l.rank, {
+        rng: null as unknown as Rng,
+        u: { rows: l.outDim, cols: l.rank, data: l.u.value },
+        v: { rows: l.inDim, cols: l.rank, data: l.v.value },
+        bias: l.b.value,
+      });
+    }
+    const d = l as DenseLayer;
+    return new DenseLayer(d.inDim, d.outDim, { rng: null as unknown as Rng, weight: d.weight(), bias: d.b.value });
+  }));
+}
