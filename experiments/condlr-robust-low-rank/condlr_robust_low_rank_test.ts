@@ -5,7 +5,8 @@ import { DenseLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import exp from "./mod.ts";
 import { clampSpectrum, CondLRLayer, condOf, condStep, flattenSpectrum, qrPositive } from "./condlr.ts";
-import { buildNet, fgsmAccuracy, layerConds, split, train } from "./train.ts";
+import { buildNet, fgsmAccuracy, layerConds, train } from "./train.ts";
+import { consecutiveSplits as split } from "../../lib/math/nn/labelled.ts";
 
 const la = getLinalg();
 const rand = (r: number, c: number, seed: number): M => ({ rows: r, cols: c, data: Rng.fromSeed(seed).normal(r * c) });

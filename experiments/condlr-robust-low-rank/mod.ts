@@ -20,7 +20,8 @@ import type { FactorNet, M } from "../../lib/math/nn/factorized.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { CondLRLayer } from "./condlr.ts";
-import { accuracy, type Data, fgsmAccuracy, fullParams, type Kind, layerConds, split, train } from "./train.ts";
+import { fgsmAccuracy, fullParams, type Kind, layerConds, train } from "./train.ts";
+import { accuracy, consecutiveSplits as split, type Splits as Data } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(7000).describe("training digits (the first of the canonical order)"),

@@ -14,20 +14,17 @@ import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { DenseLayer, DlrtLayer, type FactorLayer, FactorNet, type M, UVLayer } from "../../lib/math/nn/factorized.ts";
 import { fgsm } from "../../lib/math/nn/attacks.ts";
-import type { Digits } from "../../datasets/mnist.ts";
 import { CondLRLayer, condOf, condStep } from "./condlr.ts";
+import {
+  accuracy,
+  denseWeights,
+  type Labelled,
+  minibatches,
+  mlpSizes,
+  type Splits,
+} from "../../lib/math/nn/labelled.ts";
 
 export type Kind = "full" | "uv" | "dlrt" | "condlr";
-
-export interface Split {
-  x: M;
-  y: Uint8Array;
-}
-export interface Data {
-  train: Split;
-  val: Split;
-  test: Split;
-}
 
 export interface NetCfg {
   hidden: number;
@@ -36,28 +33,6 @@ export interface NetCfg {
   batch: number;
   rank: number;
   kappa: number;
-}
-
-/** Consecutive blocks of the canonical MNIST order: nTrain training, nVal validation, nTest test digits. */
-export function split(d: Digits, nTrain: number, nVal: number, nTest: number): Data {
-  const P = 784;
-  const part = (s: number, n: number): Split => ({
-    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
-    y: d.labels.slice(s, s + n),
-  });
-  return { train: part(0, nTrain), val: part(nTrain, nVal), test: part(nTrain + nVal, nTest) };
-}
-
-export function sizes(cfg: Pick<NetCfg, "hidden" | "depth">): number[] {
-  return [784, ...Array(cfg.depth).fill(cfg.hidden), 10];
-}
-
-/** Stored weights of the full net (no biases). */
-export function fullParams(cfg: Pick<NetCfg, "hidden" | "depth">): number {
-  const s = sizes(cfg);
-  let n = 0;
-  for (let i = 0; i + 1 < s.length; i++) n += s[i] * s[i + 1];
-  return n;
 }
 
 function truncated(w: M, r: number): { u: M; s: Float64Array; v: M } {
@@ -70,7 +45,7 @@ function truncated(w: M, r: number): { u: M; s: Float64Array; v: M } {
 }
 
 export function buildNet(kind: Kind, cfg: NetCfg, rng: Rng): FactorNet {
-  const s = sizes(cfg), layers: FactorLayer[] = [];
+  const s = mlpSizes(cfg.hidden, cfg.depth), layers: FactorLayer[] = [];
   for (let i = 0; i + 1 < s.length; i++) {
     const [a, b] = [s[i], s[i + 1]], last = i + 2 === s.length;
     // The same dense start W₀, b₀ (PyTorch default init) for every method, drawn from the layer's stream.
@@ -94,29 +69,14 @@ export function buildNet(kind: Kind, cfg: NetCfg, rng: Rng): FactorNet {
   return new FactorNet(layers);
 }
 
-function rowsOf(x: M, idx: Int32Array, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, d: Split): number {
-  const p = net.predict(d.x);
-  let ok = 0;
-  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
-  return ok / d.y.length;
-}
-
 /** Minibatch training at step size lr (shuffled each epoch from `rng`): SGD, KLS or the CondLR step by kind. */
-export function train(kind: Kind, d: Data, cfg: NetCfg, lr: number, rng: Rng): { net: FactorNet; loss: number[] } {
+export function train(kind: Kind, d: Splits, cfg: NetCfg, lr: number, rng: Rng): { net: FactorNet; loss: number[] } {
   const net = buildNet(kind, cfg, rng.split("init"));
   const n = d.train.x.rows, loss: number[] = [];
   for (let ep = 0; ep < cfg.epochs; ep++) {
     const perm = rng.split(`epoch${ep}`).permutation(n);
     let sum = 0, batches = 0;
-    for (let s = 0; s < n; s += cfg.batch) {
-      const e = Math.min(n, s + cfg.batch);
-      const xb = rowsOf(d.train.x, perm, s, e), yb = Array.from(perm.subarray(s, e), (i) => d.train.y[i]);
+    for (const { x: xb, y: yb } of minibatches(d.train, perm, cfg.batch)) {
       sum += kind === "dlrt"
         ? net.dlrtStep(xb, yb, lr)
         : kind === "condlr"
@@ -133,7 +93,7 @@ export function train(kind: Kind, d: Data, cfg: NetCfg, lr: number, rng: Rng): {
  * Accuracy under FGSM at each ε of `eps` (pixels in [0, 1]): x' = clip(x + ε·sign(∇ₓL(x, y))), with the gradient
  * of the cross-entropy at the clean test digits and their true labels (one gradient serves every ε).
  */
-export function fgsmAccuracy(net: FactorNet, d: Split, eps: readonly number[]): number[] {
+export function fgsmAccuracy(net: FactorNet, d: Labelled, eps: readonly number[]): number[] {
   const { dx, loss } = net.lossAndGrad(d.x, d.y);
   return eps.map((e) => {
     const adv = e === 0 ? d.x.data : fgsm(d.x.data, () => ({ loss, dx: dx.data }), { eps: e });
@@ -146,4 +106,9 @@ export function layerConds(net: FactorNet): number[] {
   return net.layers.map((l) =>
     condOf(l.weight(), "rank" in l && typeof l.rank === "number" ? l.rank : Math.min(l.inDim, l.outDim))
   );
+}
+
+/** Stored weights of the full net (no biases). */
+export function fullParams(cfg: Pick<NetCfg, "hidden" | "depth">): number {
+  return denseWeights(mlpSizes(cfg.hidden, cfg.depth));
 }

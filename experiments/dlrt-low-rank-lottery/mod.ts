@@ -17,7 +17,6 @@ import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
 import {
-  accuracy,
   type Data,
   fullParams,
   type Kind,
@@ -28,6 +27,7 @@ import {
   train,
   type Trained,
 } from "./train.ts";
+import { accuracy } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(8000).describe("training digits (the first of the canonical order)"),
@@ -179,7 +179,7 @@ export default defineExperiment({
       run: (d: Data, cfg: Config, ctx): Out => {
         const full = trainedFull(d, cfg, ctx.seed, ctx.rng);
         const net = svdPrune(full.net, cfg.rank);
-        return { net, accCurve: [accuracy(net, d.xTest, d.yTest)], lossCurve: [] };
+        return { net, accCurve: [accuracy(net, { x: d.xTest, y: d.yTest })], lossCurve: [] };
       },
     },
   },
@@ -204,7 +204,7 @@ export default defineExperiment({
     const params = out.net.storedParams();
     const ranks = ranksOf(out.net);
     const m: Record<string, number | number[]> = {
-      test_acc: accuracy(out.net, d.xTest, d.yTest),
+      test_acc: accuracy(out.net, { x: d.xTest, y: d.yTest }),
       params,
       compression: 1 - params / fullParams(cfg),
       rank_mean: ranks.reduce((a, b) => a + b, 0) / ranks.length,

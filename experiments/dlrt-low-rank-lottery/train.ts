@@ -24,6 +24,7 @@ import {
   UVLayer,
 } from "../../lib/math/nn/factorized.ts";
 import type { Digits } from "../../datasets/mnist.ts";
+import { accuracy, denseWeights, mlpSizes, rowsOf } from "../../lib/math/nn/labelled.ts";
 
 export interface Data {
   xTrain: M;
@@ -70,21 +71,8 @@ export function split(d: Digits, nTrain: number, nTest: number): Data {
   };
 }
 
-/** Layer sizes 784 → hidden ×depth → 10. */
-export function sizes(cfg: Pick<NetCfg, "hidden" | "depth">): number[] {
-  return [784, ...Array(cfg.depth).fill(cfg.hidden), 10];
-}
-
-/** Stored weights of the full-rank net (no biases). */
-export function fullParams(cfg: Pick<NetCfg, "hidden" | "depth">): number {
-  const s = sizes(cfg);
-  let n = 0;
-  for (let i = 0; i + 1 < s.length; i++) n += s[i] * s[i + 1];
-  return n;
-}
-
 export function buildNet(kind: Kind, cfg: NetCfg & { tau?: number }, rng: Rng): FactorNet {
-  const s = sizes(cfg), layers: FactorLayer[] = [];
+  const s = mlpSizes(cfg.hidden, cfg.depth), layers: FactorLayer[] = [];
   for (let i = 0; i + 1 < s.length; i++) {
     const [a, b] = [s[i], s[i + 1]], last = i + 2 === s.length;
     const r = rng.split(`layer${i}`);
@@ -106,19 +94,6 @@ export function buildNet(kind: Kind, cfg: NetCfg & { tau?: number }, rng: Rng): 
   return new FactorNet(layers);
 }
 
-function rowsOf(x: M, idx: Int32Array, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, x: M, y: Uint8Array): number {
-  const p = net.predict(x);
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) ok += p[i] === y[i] ? 1 : 0;
-  return ok / y.length;
-}
-
 /** Minibatch training (shuffled each epoch from `rng`): SGD for full/uv, the KLS step for DLRT nets. */
 export function train(kind: Kind, d: Data, cfg: NetCfg & { tau?: number }, rng: Rng): Trained {
   const net = buildNet(kind, cfg, rng.split("init"));
@@ -134,7 +109,7 @@ export function train(kind: Kind, d: Data, cfg: NetCfg & { tau?: number }, rng: 
       batches++;
     }
     lossCurve.push(loss / batches);
-    accCurve.push(accuracy(net, d.xTest, d.yTest));
+    accCurve.push(accuracy(net, { x: d.xTest, y: d.yTest }));
   }
   return { net, accCurve, lossCurve };
 }
@@ -181,4 +156,9 @@ export function orthoError(net: FactorNet): number {
 
 export function testLoss(net: FactorNet, d: Data): number {
   return softmaxXent(net.forward(d.xTest), d.yTest).loss;
+}
+
+/** Stored weights of the full-rank net (no biases). */
+export function fullParams(cfg: Pick<NetCfg, "hidden" | "depth">): number {
+  return denseWeights(mlpSizes(cfg.hidden, cfg.depth));
 }

@@ -15,6 +15,7 @@ import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { DenseLayer, type FactorLayer, FactorNet, type M, UVLayer } from "../../lib/math/nn/factorized.ts";
 import type { Digits } from "../../datasets/mnist.ts";
+import { rowsOf } from "../../lib/math/nn/labelled.ts";
 
 export interface Data {
   xTrain: M;
@@ -49,19 +50,6 @@ export function split(train: Digits, test: Digits, nTrain: number, nVal: number,
     xTest: toM(test, 0, nTest),
     yTest: test.labels.slice(0, nTest),
   };
-}
-
-export function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, x: M, y: Uint8Array): number {
-  const p = net.predict(x);
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) ok += p[i] === y[i] ? 1 : 0;
-  return ok / y.length;
 }
 
 /** `epochs` of minibatch SGD over (x, y), shuffled per epoch from `rng`. */

@@ -3,7 +3,8 @@ import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { DenseLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
-import { colFisher, compress, rowFisher, rowsOf, weightedTrunc } from "./fwsvd.ts";
+import { colFisher, compress, rowFisher, weightedTrunc } from "./fwsvd.ts";
+import { rowsOf } from "../../lib/math/nn/labelled.ts";
 
 const rand = (rows: number, cols: number, rng: Rng): M => ({ rows, cols, data: rng.normal(rows * cols) });
 

@@ -17,7 +17,6 @@ import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
 import {
-  accuracy,
   cloneNet,
   colFisher,
   compress,
@@ -29,6 +28,7 @@ import {
   storedParams,
   trainBase,
 } from "./fwsvd.ts";
+import { accuracy } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(12000).describe("training images (first of Fashion-MNIST's train split)"),
@@ -106,7 +106,7 @@ function fineTuned(
         lr,
         rng: Rng.fromSeed(ctx.seed).split("ft"),
       });
-      val = accuracy(net, d.xVal, d.yVal);
+      val = accuracy(net, { x: d.xVal, y: d.yVal });
     } catch (e) {
       // A step that diverges (non-finite weights) is a failed candidate, not a failed run.
       if (!/non-finite/.test(String(e))) throw e;
@@ -250,7 +250,7 @@ export default defineExperiment({
     params: { direction: "lower", label: "weights kept for inference (biases excluded)", tolerance: STAT },
   },
   measure: (d: Data, out: Out) => ({
-    test_acc: accuracy(out.net, d.xTest, d.yTest),
+    test_acc: accuracy(out.net, { x: d.xTest, y: d.yTest }),
     recon_err: out.recon,
     params: storedParams(out.net),
   }),

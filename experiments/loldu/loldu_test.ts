@@ -3,7 +3,8 @@ import { Rng } from "../../lib/math/rng.ts";
 import { DenseLayer, type FactorLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
-import { accuracy, adapt, adaptNet, pretrain, take } from "./train.ts";
+import { adapt, adaptNet, pretrain } from "./train.ts";
+import { accuracy, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 
 const rand = (rows: number, cols: number, rng: Rng): M => ({ rows, cols, data: rng.normal(rows * cols) });
 

@@ -17,7 +17,8 @@ import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { rotateDigits } from "../../datasets/variants.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
-import { accuracy, adapt, type Method, pretrain, type Split, take } from "./train.ts";
+import { adapt, type Method, pretrain } from "./train.ts";
+import { accuracy, type Labelled as Split, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
   target: z.enum(["fashion", "rotated"]).default("fashion").describe("target task: Fashion-MNIST or MNIST rotated 45°"),

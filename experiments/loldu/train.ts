@@ -18,55 +18,25 @@ import {
   FactorNet,
   type FactorParam,
   LoraLayer,
-  type M,
 } from "../../lib/math/nn/factorized.ts";
 import { Adam } from "../../lib/math/nn/optim.ts";
-import type { Digits } from "../../datasets/mnist.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
+import { type Labelled, minibatches, mlpSizes } from "../../lib/math/nn/labelled.ts";
 
 export type Method = "full_ft" | "head_only" | "lora" | "vera" | "loldu";
-
-export interface Split {
-  x: M;
-  y: Uint8Array;
-}
-
-const P = 784;
-
-/** Rows [s, s + n) of a digit set as a float64 matrix and labels. */
-export function take(d: Digits, s: number, n: number): Split {
-  return {
-    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
-    y: d.labels.slice(s, s + n),
-  };
-}
-
-function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, d: Split): number {
-  const p = net.predict(d.x);
-  let ok = 0;
-  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
-  return ok / d.y.length;
-}
 
 /** Minibatch epochs over `d`, one optimiser step per trainable tensor per minibatch (order from `rng`). */
 export function fit(
   net: FactorNet,
   params: FactorParam[],
-  d: Split,
+  d: Labelled,
   o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
 ): void {
   const n = d.x.rows;
   for (let ep = 0; ep < o.epochs; ep++) {
     const perm = o.rng.split(`epoch${ep}`).permutation(n);
-    for (let s = 0; s < n; s += o.batch) {
-      const e = Math.min(n, s + o.batch);
-      net.lossAndGrad(rowsOf(d.x, perm, s, e), Array.from(perm.subarray(s, e), (i) => d.y[i]));
+    for (const b of minibatches(d, perm, o.batch)) {
+      net.lossAndGrad(b.x, b.y);
       params.forEach((p, k) => o.step(p, k));
     }
   }
@@ -74,11 +44,11 @@ export function fit(
 
 /** The pretrained dense net: PyTorch-default init, SGD on the source digits. */
 export function pretrain(
-  src: Split,
+  src: Labelled,
   cfg: { hidden: number; depth: number; preEpochs: number; batch: number; preLr: number },
   rng: Rng,
 ): FactorNet {
-  const s = [P, ...Array(cfg.depth).fill(cfg.hidden), 10];
+  const s = mlpSizes(cfg.hidden, cfg.depth);
   const layers: FactorLayer[] = [];
   for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
   const net = new FactorNet(layers);
@@ -151,7 +121,7 @@ export function adaptNet(
 export function adapt(
   pre: FactorNet,
   method: Method,
-  train: Split,
+  train: Labelled,
   cfg: AdaptCfg & { epochs: number; batch: number },
   lr: number,
   rng: Rng,

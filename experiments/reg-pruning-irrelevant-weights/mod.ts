@@ -15,7 +15,8 @@ import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { accuracy, type Data, type Pruned, type Reg, split, trainPrune } from "./regprune.ts";
+import { type Pruned, type Reg, trainPrune } from "./regprune.ts";
+import { accuracy, consecutiveSplits as split, type Splits as Data } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(7000).describe("training digits (the first of the canonical order)"),

@@ -2,7 +2,8 @@ import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import exp from "./mod.ts";
-import { accuracy, addRegGrad, type Reg, regValue, split, trainPrune } from "./regprune.ts";
+import { addRegGrad, type Reg, regValue, trainPrune } from "./regprune.ts";
+import { accuracy, consecutiveSplits as split } from "../../lib/math/nn/labelled.ts";
 
 Deno.test("reg-pruning: each regulariser's gradient matches finite differences of its value (g held constant)", () => {
   const rng = Rng.fromSeed(0);

@@ -14,22 +14,12 @@
  *                           prune.global_unstructured, L1Unstructured, amount q); the last kept state is the result.
  * On LeNet-300-100 built from the kit's DenseLayer/FactorNet, pruning masks through FactorNet.setMasks.
  */
-import { DenseLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
+import { DenseLayer, FactorNet } from "../../lib/math/nn/factorized.ts";
 import { globalMagnitudeMask } from "../../lib/math/nn/prune.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import type { Digits } from "../../datasets/mnist.ts";
+import { accuracy, minibatches, type Splits } from "../../lib/math/nn/labelled.ts";
 
 export type Reg = "relevance" | "l2" | "l1";
-
-export interface Split {
-  x: M;
-  y: Uint8Array;
-}
-export interface Data {
-  train: Split;
-  val: Split;
-  test: Split;
-}
 
 export interface PruneCfg {
   epochs: number;
@@ -62,15 +52,6 @@ export function regValue(reg: Reg, w: ArrayLike<number>, g: ArrayLike<number>, g
   return gamma * s;
 }
 
-export function split(d: Digits, nTrain: number, nVal: number, nTest: number): Data {
-  const P = 784;
-  const part = (s: number, n: number): Split => ({
-    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
-    y: d.labels.slice(s, s + n),
-  });
-  return { train: part(0, nTrain), val: part(nTrain, nVal), test: part(nTrain + nVal, nTest) };
-}
-
 /** LeNet-300-100 (784-300-100-10, ReLU), PyTorch default init; `sizes` overrides the hidden widths. */
 export function lenet(rng: Rng, sizes = [784, 300, 100, 10]): FactorNet {
   const layers = [];
@@ -78,19 +59,6 @@ export function lenet(rng: Rng, sizes = [784, 300, 100, 10]): FactorNet {
     layers.push(new DenseLayer(sizes[i], sizes[i + 1], { rng: rng.split(`layer${i}`) }));
   }
   return new FactorNet(layers);
-}
-
-export function accuracy(net: FactorNet, d: Split): number {
-  const p = net.predict(d.x);
-  let ok = 0;
-  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
-  return ok / d.y.length;
-}
-
-function rowsOf(x: M, idx: Int32Array, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
 }
 
 export interface Pruned {
@@ -103,7 +71,13 @@ export interface Pruned {
 }
 
 /** Train with regulariser `reg` at strength γ₀ and prune iteratively under the validation-accuracy bound. */
-export function trainPrune(reg: Reg, d: Data, cfg: PruneCfg & { sizes?: number[] }, gamma0: number, rng: Rng): Pruned {
+export function trainPrune(
+  reg: Reg,
+  d: Splits,
+  cfg: PruneCfg & { sizes?: number[] },
+  gamma0: number,
+  rng: Rng,
+): Pruned {
   const net = lenet(rng.split("init"), cfg.sizes);
   const dense = net.layers as DenseLayer[];
   const total = dense.reduce((s, l) => s + l.w.value.length, 0);
@@ -114,9 +88,7 @@ export function trainPrune(reg: Reg, d: Data, cfg: PruneCfg & { sizes?: number[]
   let t = 0;
   for (let ep = 0; ep < cfg.epochs; ep++) {
     const perm = rng.split(`epoch${ep}`).permutation(n);
-    for (let s = 0; s < n; s += cfg.batch, t++) {
-      const e = Math.min(n, s + cfg.batch);
-      const xb = rowsOf(d.train.x, perm, s, e), yb = Array.from(perm.subarray(s, e), (i) => d.train.y[i]);
+    for (const { x: xb, y: yb } of minibatches(d.train, perm, cfg.batch)) {
       net.lossAndGrad(xb, yb);
       const gamma = reg === "relevance" ? Math.max(0, gamma0 - gamma0 * t / perEpoch) : gamma0;
       for (const l of dense) addRegGrad(reg, l.w.value, l.w.grad, gamma, cfg.alpha);
@@ -124,6 +96,7 @@ export function trainPrune(reg: Reg, d: Data, cfg: PruneCfg & { sizes?: number[]
         for (const p of l.params()) for (let k = 0; k < p.value.length; k++) p.value[k] -= cfg.lr * p.grad[k];
       }
       net.setMasks(masks);
+      t++;
     }
     const valAcc = accuracy(net, d.val);
     if (valAcc >= cfg.accBound) {

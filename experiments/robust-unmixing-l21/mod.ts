@@ -12,12 +12,14 @@ import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import {
-  baselines,
+  BASELINE_IDS,
+  baselineMethods,
   type Bench,
   makeBench,
-  score,
+  measureUnmixing,
   tuneAndFit,
-  type Unmixing,
+  UNMIXING_METRICS,
+  UNMIXING_TUNING,
 } from "../../lib/math/nmf/unmixing_bench.ts";
 import { l21L12, rrlbs } from "./rrlbs.ts";
 
@@ -46,7 +48,7 @@ const config = z.object({
 type Cfg = z.infer<typeof config>;
 
 const settings = (c: Cfg) => ({ iters: c.iters, delta: c.delta, knn: c.knn, every: c.every });
-const BASELINES = ["nmf", "l12", "glnmf", "vca_fcls"] as const;
+const BASELINES = BASELINE_IDS;
 
 export default defineExperiment({
   id: "robust-unmixing-l21",
@@ -130,37 +132,12 @@ export default defineExperiment({
       run: (b: Bench, cfg: Cfg, ctx) =>
         tuneAndFit(b, (sc, c) => l21L12(sc, settings(cfg), c!), cfg.lambdaGrid, ctx.choose, "lambda_c"),
     },
-    nmf: {
-      label: "NMF",
-      description: "Lee–Seung multiplicative updates with sum-to-one augmentation",
-      run: (b: Bench, cfg: Cfg, ctx) => tuneAndFit(b, baselines.nmf(settings(cfg)), [], ctx.choose),
-    },
-    l12: {
-      label: "L1/2-NMF",
-      description: "Qian et al. 2011: ½‖Y − ES‖² + λ‖S‖_{1/2}, multiplicative updates",
-      run: (b: Bench, cfg: Cfg, ctx) =>
-        tuneAndFit(b, baselines.l12(settings(cfg)), cfg.lambdaGrid, ctx.choose, "lambda_c"),
-    },
-    glnmf: {
-      label: "GLNMF",
-      description: "Lu et al. 2013: L1/2-NMF + μ·tr(S L Sᵀ) over a spectral kNN graph",
-      run: (b: Bench, cfg: Cfg, ctx) => tuneAndFit(b, baselines.glnmf(settings(cfg)), cfg.muGrid, ctx.choose, "mu"),
-    },
-    vca_fcls: {
-      label: "VCA + FCLS",
-      description: "Nascimento & Bioucas-Dias 2005 endmembers, Heinz & Chang 2001 abundances",
-      run: (b: Bench, _cfg: Cfg, ctx) => tuneAndFit(b, baselines.vcaFcls(), [], ctx.choose),
-    },
+    ...baselineMethods(settings),
   },
-  metrics: {
-    sad: { label: "mean spectral angle distance of matched endmembers (rad)", direction: "lower" },
-    rmse: { label: "abundance RMSE (matched)", direction: "lower" },
-  },
-  measure: (b: Bench, u: Unmixing) => score(b.evaluation, u),
+  metrics: UNMIXING_METRICS,
+  measure: measureUnmixing,
   tuning: {
-    rule: "each value of the method's grid is fitted once on an independent tuning scene (same generator settings, " +
-      "another random stream); the value with the lowest SAD there is kept, then one fit on the evaluation scene",
-    budget: "5 values, one fit each, for every method with a hyper-parameter; NMF and VCA + FCLS have none",
+    ...UNMIXING_TUNING,
     grids: {
       rrlbs: "λ = c·λ̂, c ∈ {0.01, 0.03, 0.1, 0.3, 1}",
       l21_l12: "λ = c·λ̂, c ∈ {0.01, 0.03, 0.1, 0.3, 1}",

@@ -134,3 +134,59 @@ export const baselines = {
   /** VCA + FCLS: the common initialization itself. */
   vcaFcls: (): Fit => (sc) => ({ e: sc.init.e, s: sc.init.s, objective: [] }),
 };
+
+/** What a module's method receives that the bench needs: the recorder of the chosen hyper-parameter. */
+interface ChooseContext {
+  choose: (name: string, value: number) => void;
+}
+
+/**
+ * The four baselines as experiment methods, each tuned by {@link tuneAndFit} on its own grid from the config
+ * (`lambdaGrid` for L1/2-NMF, `muGrid` for GLNMF): the same budget and rule as the paper's method.
+ */
+export function baselineMethods<C extends { lambdaGrid: number[]; muGrid: number[] }>(settings: (c: C) => NmfSettings) {
+  return {
+    nmf: {
+      label: "NMF",
+      description: "Lee–Seung multiplicative updates with sum-to-one augmentation",
+      run: (b: Bench, cfg: C, ctx: ChooseContext) => tuneAndFit(b, baselines.nmf(settings(cfg)), [], ctx.choose),
+    },
+    l12: {
+      label: "L1/2-NMF",
+      description: "Qian et al. 2011: ½‖Y − ES‖² + λ‖S‖_{1/2}, multiplicative updates",
+      run: (b: Bench, cfg: C, ctx: ChooseContext) =>
+        tuneAndFit(b, baselines.l12(settings(cfg)), cfg.lambdaGrid, ctx.choose, "lambda_c"),
+    },
+    glnmf: {
+      label: "GLNMF",
+      description:
+        "Lu et al. 2013: L1/2-NMF + μ·tr(S L Sᵀ) over a spectral kNN graph (the one every graph method uses)",
+      run: (b: Bench, cfg: C, ctx: ChooseContext) =>
+        tuneAndFit(b, baselines.glnmf(settings(cfg)), cfg.muGrid, ctx.choose, "mu"),
+    },
+    vca_fcls: {
+      label: "VCA + FCLS",
+      description: "Nascimento & Bioucas-Dias 2005 endmembers, Heinz & Chang 2001 abundances",
+      run: (b: Bench, _cfg: C, ctx: ChooseContext) => tuneAndFit(b, baselines.vcaFcls(), [], ctx.choose),
+    },
+  };
+}
+
+/** The ids of {@link baselineMethods}, for claims that compare against all of them. */
+export const BASELINE_IDS = ["nmf", "l12", "glnmf", "vca_fcls"] as const;
+
+/** The metrics both unmixing modules report. */
+export const UNMIXING_METRICS = {
+  sad: { label: "mean spectral angle distance of matched endmembers (rad)", direction: "lower" },
+  rmse: { label: "abundance RMSE (matched)", direction: "lower" },
+} as const;
+
+/** A module's `measure`: the scores on the evaluation scene. */
+export const measureUnmixing = (b: Bench, u: Unmixing): Scores => score(b.evaluation, u);
+
+/** The tuning declaration's rule and budget, the same for every method of both modules. */
+export const UNMIXING_TUNING = {
+  rule: "each value of the method's grid is fitted once on an independent tuning scene (same generator settings, " +
+    "another random stream); the value with the lowest SAD there is kept, then one fit on the evaluation scene",
+  budget: "5 values, one fit each, for every method with a hyper-parameter; NMF and VCA + FCLS have none",
+};
