@@ -39,6 +39,19 @@ Deno.test("lineChart filters to its metric (and to positive values on a log axis
   assertEquals(spec.transform, [{ filter: "datum.metric == 'err' && (datum.n == 10) && datum.value > 0" }]);
 });
 
+Deno.test("lineChart: a seed band by default on linear mean charts, none on log y or for max", async () => {
+  const layers = (spec: Record<string, unknown>) =>
+    ((spec.layer ?? (spec.spec as { layer?: unknown[] } | undefined)?.layer ?? []) as { mark: { type: string } }[])
+      .map((l) => l.mark.type);
+  assertEquals(layers(lineChart({ metric: "err", x: "n" })), ["errorband", "line"]);
+  assertEquals(layers(lineChart({ metric: "err", x: "n", column: "method" })), ["errorband", "line"]);
+  assertEquals(layers(lineChart({ metric: "err", x: "n", logY: true })), []);
+  assertEquals(layers(lineChart({ metric: "err", x: "n", aggregate: "max" })), []);
+  assertEquals(layers(lineChart({ metric: "err", x: "n", band: false })), []);
+  const svg = await renderSvg(lineChart({ metric: "err", x: "n" }), rows);
+  assertEquals(svg.includes("<path"), true);
+});
+
 Deno.test("lineChart: derived fields come before the filter; log axes fit the data", () => {
   const spec = lineChart({
     metric: "err",
@@ -46,6 +59,7 @@ Deno.test("lineChart: derived fields come before the filter; log axes fit the da
     logX: true,
     logBase: 2,
     calculate: [{ as: "r", expr: "datum.n / 10" }],
+    band: false,
   }) as { transform: unknown[]; encoding: { x: { scale: unknown } } };
   assertEquals(spec.transform[0], { calculate: "datum.n / 10", as: "r" });
   assertEquals(spec.encoding.x.scale, { type: "log", nice: false, base: 2 });
@@ -81,7 +95,7 @@ Deno.test("lineChart: several metrics, wrapped panels, ordinal/symlog x, max, fi
   }
   const two = lineChart({ metric: ["err", "other"], x: "step", where: "datum.n == 10" }) as { transform: unknown };
   assertEquals(two.transform, [{ filter: "(datum.metric == 'err' || datum.metric == 'other') && (datum.n == 10)" }]);
-  const wrapped = lineChart({ metric: "err", x: "step", wrap: "method", columns: 2 }) as {
+  const wrapped = lineChart({ metric: "err", x: "step", wrap: "method", columns: 2, band: false }) as {
     encoding: { facet: unknown };
   };
   assertEquals(wrapped.encoding.facet, { field: "method", type: "nominal", title: null, columns: 2 });
@@ -130,6 +144,15 @@ Deno.test("lineChart with points keeps one legend (colour and marker merged), al
   assertEquals(spec.encoding.y.scale, { type: "log", nice: false, base: 10 });
 });
 
+Deno.test("overlay keeps the seed band of the chart it extends", () => {
+  const spec = overlay(lineChart({ metric: "err", x: "n", column: "method" }), { metric: "bound" }) as {
+    facet: Record<string, unknown>;
+    spec: { layer: { layer?: { mark: { type: string } }[] }[] };
+  };
+  assertEquals(Object.keys(spec.facet), ["column"]);
+  assertEquals(spec.spec.layer[0].layer?.map((l) => l.mark.type), ["errorband", "line"]);
+});
+
 Deno.test("overlay: reference lines, level rules and points over a lineChart, in its panels", async () => {
   const ref = rows.map((r) => ({ ...r, metric: "bound", value: r.value / 2 }));
   const all = [...rows, ...ref];
@@ -152,6 +175,7 @@ Deno.test("overlay: reference lines, level rules and points over a lineChart, in
       spec,
       overlay(lineChart({ metric: "err", x: "n", points: false }), { metric: "bound", mark: "point", color: "method" }),
       overlay(lineChart({ metric: "err", x: "step", wrap: "n", columns: 2 }), { metric: "bound" }),
+      overlay(lineChart({ metric: "err", x: "n", column: "method" }), { metric: "bound", mark: "rule" }),
     ]
   ) {
     const svg = await renderSvg(s, all);

@@ -40,7 +40,10 @@ export interface LineChartOptions {
   where?: string;
   /** Draw a point at each x (default: true unless x is "step"). */
   points?: boolean;
-  /** Shade ±1 standard error over seeds around each line. */
+  /**
+   * Shade ±1 standard error over seeds around each line. Default: on for mean lines on a linear y axis (a band of
+   * one seed is empty); off on a log y axis (mean − SE can fall below zero) and for `aggregate: "max"`.
+   */
   band?: boolean;
   /** Derived fields, computed before filtering (Vega expressions), e.g. `{ as: "ratio", expr: "datum.n / datum.d" }`. */
   calculate?: { as: string; expr: string }[];
@@ -114,7 +117,8 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
     mark: { type: "line", point: points },
     encoding: { x, y: { ...y, aggregate: o.aggregate ?? "mean" }, color, ...dash, ...(points ? shape : {}) },
   };
-  if (!o.band) return { transform, ...line, encoding: { ...line.encoding, ...facets }, ...resolve };
+  const banded = o.band ?? (!o.logY && (o.aggregate ?? "mean") === "mean");
+  if (!banded) return { transform, ...line, encoding: { ...line.encoding, ...facets }, ...resolve };
   const band = { mark: { type: "errorband", extent: "stderr" }, encoding: { x, y, color } };
   const layered = { layer: [band, line] };
   if (!o.column && !o.row && !o.wrap) return { transform, ...layered };
@@ -226,19 +230,24 @@ export interface OverlayLayer {
 }
 
 /**
- * A lineChart (without `band`) with more metrics layered on it: reference values such as a bound or a baseline's
- * level, or simulation points over theory lines. Panels, derived fields and log axes carry over to every layer.
+ * A lineChart with more metrics layered on it: reference values such as a bound or a baseline's level, or
+ * simulation points over theory lines. Panels, derived fields, log axes and the seed band carry over.
  */
 export function overlay(chart: Record<string, unknown>, ...layers: OverlayLayer[]): Record<string, unknown> {
-  const { transform, mark, encoding, resolve } = chart as {
+  type Layer = { mark: unknown; encoding: Record<string, Record<string, unknown>> };
+  const c = chart as {
     transform: Record<string, unknown>[];
-    mark: unknown;
-    encoding?: Record<string, Record<string, unknown>>;
     resolve?: unknown;
-  };
-  if (!encoding) throw new Error("overlay: pass a lineChart without band");
-  const { row, column, facet: wrap, ...enc } = encoding;
-  const derived = transform.filter((t) => "calculate" in t);
+    facet?: Record<string, unknown>;
+    columns?: number;
+    spec?: { layer: Layer[] };
+    layer?: Layer[];
+  } & Partial<Layer>;
+  // A lineChart is one line (panels in its encoding) or, with a band, a band and a line (panels around them).
+  const base: Layer[] = c.spec?.layer ?? c.layer ?? [{ mark: c.mark, encoding: c.encoding! }];
+  if (!base[base.length - 1]?.encoding) throw new Error("overlay: pass a chart made by lineChart");
+  const { row, column, facet: wrap, ...enc } = base[base.length - 1].encoding;
+  const derived = c.transform.filter((t) => "calculate" in t);
   const logY = (enc.y.scale as { type?: string } | undefined)?.type === "log";
   const extra = layers.map((l) => {
     const m = l.mark ?? "line";
@@ -259,12 +268,15 @@ export function overlay(chart: Record<string, unknown>, ...layers: OverlayLayer[
       encoding: { ...(m === "rule" ? {} : { x: enc.x }), y: enc.y, ...color },
     };
   });
-  const layer = { layer: [{ transform, mark, encoding: enc }, ...extra] };
-  const panels = wrap
+  const own = base.length === 1 ? [{ mark: base[0].mark, encoding: enc }] : base;
+  const layer = { layer: [{ transform: c.transform, layer: own }, ...extra] };
+  const panels = c.facet
+    ? { facet: c.facet, ...(c.columns ? { columns: c.columns } : {}) }
+    : wrap
     ? { facet: { field: wrap.field, type: "nominal", title: null }, ...(wrap.columns ? { columns: wrap.columns } : {}) }
     : row || column
     ? { facet: { ...(row ? { row } : {}), ...(column ? { column } : {}) } }
     : undefined;
-  const resolved = resolve ? { resolve } : {};
+  const resolved = c.resolve ? { resolve: c.resolve } : {};
   return panels ? { ...panels, spec: layer, ...resolved } : { ...layer, ...resolved };
 }
