@@ -1,0 +1,203 @@
+/**
+ * Small SPD networks with hand-written gradients.
+ *
+ * - Matrix functions f(X) = U f(Λ) Uᵀ by a cyclic Jacobi eigensolver; their backward pass by the Daleckii–Krein
+ *   formula ∂L/∂X = U (K ∘ Uᵀ sym(G) U) Uᵀ with K_ij = (f(λ_i) − f(λ_j))/(λ_i − λ_j), K_ii = f′(λ_i) (the
+ *   formula SPDNet's ReEig/LogEig backprop reduces to; Ionescu et al. 2015, Brooks et al. 2019).
+ * - SPDNet (Huang & Van Gool 2017): BiMap Y = WᵀXW with W on the Stiefel manifold (Riemannian SGD, QR
+ *   retraction), ReEig max(λ, ε), LogEig log(Y), then a linear softmax layer on the upper triangle of log(Y).
+ * - Gyro MLR in the affine-invariant gyrovector space of SPD matrices (Nguyen & Yang 2023, after Nguyen 2022):
+ *   with the gyroaddition P ⊕ Q = P^{1/2} Q P^{1/2}, the gyroinverse ⊖P = P^{−1}, and the SPD inner product
+ *   ⟨P, Q⟩ = ⟨log P, log Q⟩_F, class k's logit is ⟨⊖P_k ⊕ Y, W_k⟩ = ⟨log(P_k^{−1/2} Y P_k^{−1/2}), W_k⟩_F (the
+ *   signed pseudo-gyrodistance to the gyro-hyperplane through P_k with normal W_k, times ‖W_k‖). P_k is learnt as
+ *   P_k^{−1/2} = exp(T_k), T_k and W_k symmetric.
+ */
+
+/** Symmetric eigendecomposition by cyclic Jacobi rotations: A = U diag(λ) Uᵀ (U row-major, columns = vectors). */
+export function eigSym(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
+  const A = Float64Array.from(a), U = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) U[i * d + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0, diag = 0;
+    for (let i = 0; i < d; i++) {
+      diag += A[i * d + i] ** 2;
+      for (let j = i + 1; j < d; j++) off += A[i * d + j] ** 2;
+    }
+    if (off <= 1e-30 * diag || off === 0) break;
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        const apq = A[p * d + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (A[q * d + q] - A[p * d + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < d; k++) {
+          const akp = A[k * d + p], akq = A[k * d + q];
+          A[k * d + p] = c * akp - s * akq;
+          A[k * d + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < d; k++) {
+          const apk = A[p * d + k], aqk = A[q * d + k];
+          A[p * d + k] = c * apk - s * aqk;
+          A[q * d + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < d; k++) {
+          const ukp = U[k * d + p], ukq = U[k * d + q];
+          U[k * d + p] = c * ukp - s * ukq;
+          U[k * d + q] = s * ukp + c * ukq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(d);
+  for (let i = 0; i < d; i++) values[i] = A[i * d + i];
+  return { values, vectors: U };
+}
+
+/** A scalar function with its derivative, applied to eigenvalues. */
+export interface ScalarFn {
+  f: (x: number) => number;
+  df: (x: number) => number;
+}
+
+export const LOG: ScalarFn = { f: Math.log, df: (x) => 1 / x };
+export const EXP: ScalarFn = { f: Math.exp, df: Math.exp };
+export const reeig = (eps: number): ScalarFn => ({ f: (x) => Math.max(x, eps), df: (x) => (x > eps ? 1 : 0) });
+
+/** f(X) for symmetric X, with what its backward pass needs. */
+export interface MatFn {
+  out: Float64Array;
+  U: Float64Array;
+  lam: Float64Array;
+  fl: Float64Array;
+  fn: ScalarFn;
+}
+
+export function matFn(x: Float64Array, d: number, fn: ScalarFn): MatFn {
+  const { values: lam, vectors: U } = eigSym(x, d);
+  const fl = lam.map(fn.f);
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += U[i * d + k] * fl[k] * U[j * d + k];
+      out[i * d + j] = out[j * d + i] = s;
+    }
+  }
+  return { out, U, lam, fl, fn };
+}
+
+/** Daleckii–Krein backward: ∂L/∂X given G = ∂L/∂f(X). */
+export function matFnBackward(m: MatFn, g: Float64Array, d: number): Float64Array {
+  const { U, lam, fl, fn } = m;
+  // H = Uᵀ sym(G) U
+  const T = new Float64Array(d * d), H = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let k = 0; k < d; k++) {
+      let s = 0;
+      for (let l = 0; l < d; l++) s += 0.5 * (g[i * d + l] + g[l * d + i]) * U[l * d + k];
+      T[i * d + k] = s; // sym(G) U
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += U[i * d + a] * T[i * d + b];
+      const dl = lam[a] - lam[b];
+      const K = Math.abs(dl) > 1e-10 * Math.max(1, Math.abs(lam[a])) ? (fl[a] - fl[b]) / dl : fn.df(lam[a]);
+      H[a * d + b] = s * K;
+    }
+  }
+  // U H Uᵀ
+  for (let i = 0; i < d; i++) {
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let a = 0; a < d; a++) s += U[i * d + a] * H[a * d + b];
+      T[i * d + b] = s;
+    }
+  }
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let b = 0; b < d; b++) s += T[i * d + b] * U[j * d + b];
+      out[i * d + j] = s;
+    }
+  }
+  return out;
+}
+
+/** C = A·B for row-major A (m×k), B (k×n). */
+export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < k; l++) {
+      const v = a[i * k + l];
+      if (v === 0) continue;
+      for (let j = 0; j < n; j++) c[i * n + j] += v * b[l * n + j];
+    }
+  }
+  return c;
+}
+
+export function transpose(a: Float64Array, m: number, n: number): Float64Array {
+  const t = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
+  return t;
+}
+
+/** Y = Wᵀ X W for W (d×e). */
+export function bimap(x: Float64Array, w: Float64Array, d: number, e: number): Float64Array {
+  const xw = matmul(x, w, d, d, e);
+  const y = matmul(transpose(w, d, e), xw, e, d, e);
+  for (let i = 0; i < e; i++) {
+    for (let j = i + 1; j < e; j++) y[i * e + j] = y[j * e + i] = 0.5 * (y[i * e + j] + y[j * e + i]);
+  }
+  return y;
+}
+
+/** Upper-triangle vectorisation with √2 off the diagonal (an isometry of the Frobenius inner product). */
+export function vecSym(a: Float64Array, e: number): Float64Array {
+  const v = new Float64Array((e * (e + 1)) / 2);
+  let t = 0;
+  for (let i = 0; i < e; i++) for (let j = i; j < e; j++) v[t++] = i === j ? a[i * e + j] : Math.SQRT2 * a[i * e + j];
+  return v;
+}
+
+export function unvecSym(v: Float64Array, e: number): Float64Array {
+  const a = new Float64Array(e * e);
+  let t = 0;
+  for (let i = 0; i < e; i++) {
+    for (let j = i; j < e; j++) {
+      if (i === j) a[i * e + j] = v[t++];
+      else a[i * e + j] = a[j * e + i] = v[t++] / Math.SQRT2;
+    }
+  }
+  return a;
+}
+
+/** Orthonormalise the columns of W (d×e) by modified Gram–Schmidt (the Q factor of a QR retraction). */
+export function qf(w: Float64Array, d: number, e: number): Float64Array {
+  const q = Float64Array.from(w);
+  for (let j = 0; j < e; j++) {
+    for (let k = 0; k < j; k++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += q[i * e + j] * q[i * e + k];
+      for (let i = 0; i < d; i++) q[i * e + j] -= s * q[i * e + k];
+    }
+    let n = 0;
+    for (let i = 0; i < d; i++) n += q[i * e + j] ** 2;
+    n = Math.sqrt(n);
+    for (let i = 0; i < d; i++) q[i * e + j] /= n;
+  }
+  return q;
+}
+
+/** Riemannian gradient on the Stiefel manifold (embedded metric): G − W sym(WᵀG). */
+export function stiefelGrad(w: Float64Array, g: Float64Array, d: number, e: number): Float64Array {
+  const wtg = matmul(transpose(w, d, e), g, e, d, e);
+  const s = new Float64Array(e * e);
+  for (let i = 0; i < e; i++) for (let j = 0; j < e; j++) s[i * e + j] = 0.5 * (wtg[i * e + j] + wtg[j * e + i]);
+  const ws = matmul(w, s, d, e, e);
+  return g.map((v, i) => v - ws[i]);
+}
