@@ -14,7 +14,8 @@
  */
 import { z } from "zod";
 import { UserError } from "../lib/run/errors.ts";
-import { experimentIds } from "../lib/run/registry.ts";
+import { experimentIds, EXPERIMENTS_DIR, loadExperiment } from "../lib/run/registry.ts";
+import { renderPaperReadme } from "../lib/report/readme.ts";
 import { readVerdict, verdictStatus } from "../lib/claims/verdicts.ts";
 
 /** The families of papers.md, in its order; catalog entries sort by this, then by id. */
@@ -166,7 +167,38 @@ export function writeCatalog(entries: readonly CatalogEntry[], url: URL = CATALO
   return entries.filter((e) => before.get(e.id) !== e.status).map((e) => e.id);
 }
 
-export function cmdCatalog(): number {
+/** Where a module's hand-written notes live (beside its mod.ts); they end its generated README. */
+export function notesPath(id: string): URL {
+  return new URL(`${id}/NOTES.md`, EXPERIMENTS_DIR);
+}
+
+/** The README a built module should have: generated from its declaration, verdict and notes. */
+export async function generatedReadme(id: string): Promise<string> {
+  let notes: string | undefined;
+  try {
+    notes = Deno.readTextFileSync(notesPath(id));
+  } catch { /* no notes */ }
+  return renderPaperReadme(await loadExperiment(id), readVerdict(id), notes);
+}
+
+/** Write every built module's README.md; returns the ids whose README changed. */
+export async function writePaperReadmes(ids: readonly string[] = experimentIds()): Promise<string[]> {
+  const changed: string[] = [];
+  for (const id of ids) {
+    const path = new URL(`${id}/README.md`, EXPERIMENTS_DIR), text = await generatedReadme(id);
+    let old = "";
+    try {
+      old = Deno.readTextFileSync(path);
+    } catch { /* new */ }
+    if (old !== text) {
+      Deno.writeTextFileSync(path, text);
+      changed.push(id);
+    }
+  }
+  return changed;
+}
+
+export async function cmdCatalog(): Promise<number> {
   const changed = writeCatalog(deriveStatuses(loadCatalog()));
   if (changed.length) console.log(`catalog.json statuses derived from results/verdicts: ${changed.join(", ")}`);
   const path = new URL("../README.md", import.meta.url);
@@ -177,5 +209,7 @@ export function cmdCatalog(): number {
   const table = renderStatusTable(loadCatalog());
   Deno.writeTextFileSync(path, `${readme.slice(0, i + begin.length)}\n${table}\n${readme.slice(j)}`);
   console.log("README.md status table updated from experiments/catalog.json");
+  const readmes = await writePaperReadmes();
+  if (readmes.length) console.log(`paper READMEs regenerated: ${readmes.join(", ")}`);
   return 0;
 }

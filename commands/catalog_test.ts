@@ -9,7 +9,7 @@ import {
   statusCounts,
   statusKind,
 } from "./catalog.ts";
-import { deriveStatuses } from "./catalog.ts";
+import { deriveStatuses, generatedReadme } from "./catalog.ts";
 import { experimentIds } from "../lib/run/registry.ts";
 import { readVerdict } from "../lib/claims/verdicts.ts";
 
@@ -188,3 +188,12 @@ function existsFile(url: URL): boolean {
     return false;
   }
 }
+
+Deno.test("every built module's README.md is the one generated from it (run `deno task catalog`)", async () => {
+  const stale: string[] = [];
+  for (const id of experimentIds()) {
+    const path = new URL(`../experiments/${id}/README.md`, import.meta.url);
+    if (Deno.readTextFileSync(path) !== await generatedReadme(id)) stale.push(id);
+  }
+  assert(stale.length === 0, `stale READMEs (run \`deno task catalog\`): ${stale.join(", ")}`);
+});
