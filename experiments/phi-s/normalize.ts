@@ -10,10 +10,12 @@
  *   `get_phi_s_matrix` (NVlabs/RADIO examples/common/phi_s.py): rotate to the principal axes, then by H, which
  *   spreads every eigenvalue evenly over the dimensions, so each has variance mean(λ); one scale standardises all
  *   of them (isotropic standardisation). Needs d a power of two here (Sylvester construction).
+ * - iso: our ablation, PHI-S without its rotations: T = I/√mean(λ) (per-dimension means removed, one scale). Its
+ *   loss differs from PHI-S's only by a rotation of the targets, which matters to Adam but not to SGD.
  */
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 
-export type NormKind = "raw" | "global" | "perdim" | "pca" | "phis";
+export type NormKind = "raw" | "global" | "perdim" | "pca" | "phis" | "iso";
 
 export interface Normalizer {
   kind: NormKind;
@@ -80,6 +82,12 @@ export function fitNormalizer(kind: NormKind, y: ArrayLike<number>, n: number, d
   if (kind === "perdim") {
     const s = Array.from({ length: d }, (_, j) => Math.sqrt(Math.max(cov[j * d + j], 1e-24)));
     return { kind, d, mean, t: diag(s.map((x) => 1 / x)), tInv: diag(s) };
+  }
+  if (kind === "iso") {
+    let tr = 0;
+    for (let j = 0; j < d; j++) tr += cov[j * d + j];
+    const a = Math.sqrt(tr / d);
+    return { kind, d, mean, t: diag(new Float64Array(d).fill(1 / a)), tInv: diag(new Float64Array(d).fill(a)) };
   }
   const { values, vectors } = getLinalg().eigh(mat(d, d, cov));
   const lam = Array.from(values as Float64Array, (x) => Math.max(x, 0)), u = vectors.data as Float64Array; // columns

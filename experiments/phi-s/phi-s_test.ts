@@ -54,7 +54,7 @@ Deno.test("hadamard: Sylvester matrix with orthonormal rows, entries ±1/√d", 
 
 Deno.test("normalisers invert exactly and give the covariance each promises", () => {
   const rng = Rng.fromSeed(0), n = 400, d = 8, y = sample(rng, n, d);
-  for (const kind of ["raw", "global", "perdim", "pca", "phis"] as NormKind[]) {
+  for (const kind of ["raw", "global", "perdim", "pca", "phis", "iso"] as NormKind[]) {
     const nz = fitNormalizer(kind, y, n, d), z = normalize(nz, y, n), back = denormalize(nz, z, n);
     for (let i = 0; i < n * d; i++) assertAlmostEquals(back[i], y[i], 1e-9 * (1 + Math.abs(y[i])));
     const c = cov(z, n, d);
@@ -77,6 +77,12 @@ Deno.test("normalisers invert exactly and give the covariance each promises", ()
         assertAlmostEquals(s, tt, 1e-9 * tt);
         assertAlmostEquals(cross, 0, 1e-9 * tt);
       }
+    }
+    if (kind === "iso") {
+      // One scale: the per-dimension variances average to 1 (their spread is kept).
+      let tr = 0;
+      for (let j = 0; j < d; j++) tr += c[j * d + j] / d;
+      assertAlmostEquals(tr, 1, 1e-9);
     }
     if (kind === "global") {
       let m = 0, v = 0;
@@ -118,7 +124,7 @@ Deno.test("smoke point through runOnce: every normalisation trains a student wit
     codeVersion: version,
     machine,
   });
-  assertEquals(runs.length, 5);
+  assertEquals(runs.length, 6);
   for (const run of runs) {
     const m = Object.fromEntries(
       (await runOnce(exp, run, run.backend as "native" | "js", version)).map((x) => [x.name, x.value as number]),
