@@ -33,8 +33,10 @@ export type { Check, Claim, ClaimKind, ClaimResult, ClaimVerdict, Source } from 
  * - `wasm`, `webgpu`, `cpu`: jax-js devices (arrays built with jax-js run there).
  */
 export type Backend = "native" | "js" | "wasm" | "webgpu" | "cpu";
+/** Every backend, in the order `--backend all` tries them. */
 export const BACKENDS: readonly Backend[] = ["native", "js", "wasm", "webgpu", "cpu"];
 
+/** The paper a module reproduces: citation and, where there is one, its official code. */
 export interface Paper {
   title: string;
   authors: string;
@@ -125,6 +127,7 @@ export interface RunContext {
   choose(name: string, value: number): void;
 }
 
+/** One method or baseline: how it runs on the data, with its label and where it is defined. */
 export interface Method<C, D, O> {
   label?: string;
   /** One line: what it is and where it is defined (paper section, equation, or citation). */
@@ -172,6 +175,10 @@ export interface PaperNumber {
   source: Source;
 }
 
+/**
+ * A paper module's whole declaration: paper, config schema and scales, data, methods, metrics and their measure,
+ * claims, figures, tables and the paper's own numbers (see the example on `defineExperiment`).
+ */
 export interface Experiment<S extends z.ZodObject = z.ZodObject, D = unknown, O = unknown> {
   id: string;
   paper: Paper;
@@ -231,4 +238,5 @@ export function defineExperiment<S extends z.ZodObject, D, O>(
   return exp;
 }
 
+/** An experiment of any config, data and output types (what the harness handles). */
 export type AnyExperiment = Experiment<z.ZodObject, any, any>;

@@ -12,6 +12,7 @@
  * ```
  */
 
+/** An undirected graph in compressed sparse row form (each edge stored in both endpoints' rows). */
 export interface Graph {
   /** Number of nodes. */
   n: number;

@@ -13,8 +13,11 @@
 import { gunzipSync } from "node:zlib";
 import { fromEdges, type Graph, parseEdgeList } from "./csr.ts";
 
+/** Where Debian's python3-networkx installs its example data files. */
 export const NETWORKX_EXAMPLES = "/usr/share/doc/python3-networkx/examples";
+/** The real graphs read from the networkx example data. */
 export type RealGraphName = "wormnet" | "words" | "roget";
+/** Every real graph name, for sweeps. */
 export const REAL_GRAPHS: readonly RealGraphName[] = ["wormnet", "words", "roget"];
 
 const FILES: Record<RealGraphName, string> = {

@@ -16,6 +16,7 @@
 import type { Mat } from "../linalg/types.ts";
 import type { Rng } from "../rng.ts";
 
+/** A row-major float64 matrix (the NMF code's only matrix type). */
 export type Dense = Mat<Float64Array>;
 
 /** A rows×cols matrix, zero or copied from `data` (which must hold rows·cols entries). */
@@ -89,6 +90,7 @@ export function randomInit(x: Dense, rank: number, rng: Rng): { w: Dense; h: Den
   return { w, h };
 }
 
+/** The factors W, H of X ≈ W·H and the objective's history. */
 export interface NmfResult {
   w: Dense;
   h: Dense;
@@ -96,6 +98,7 @@ export interface NmfResult {
   objective: number[];
 }
 
+/** Options every NMF solver takes: iterations, the positivity floor, fixed factors. */
 export interface BaseOptions {
   iters: number;
   /** Floor added to denominators and used to keep factors positive (default 1e-12). */
@@ -227,6 +230,7 @@ export function graphPenalty(h: Dense, g: Graph): number {
   return 0.5 * s;
 }
 
+/** The terms of the regularized multiplicative family (see the module doc): all off by default. */
 export interface RegularizedOptions extends BaseOptions {
   /** Sum-to-one by augmentation: the row δ·1ᵀ is appended to X and to W in the H update (0: off). */
   delta?: number;

@@ -18,6 +18,7 @@ import {
 import { abundanceRmse, fcls, sad, vca } from "./unmix.ts";
 import { makeScene, type Scene, type SceneOptions } from "./unmixing_data.ts";
 
+/** A scene prepared for the bench: the data the methods factorize, their common start and λ̂. */
 export interface BenchScene extends Scene {
   /** max(Y, 0), what the multiplicative methods factorize. */
   x: Dense;
@@ -27,6 +28,7 @@ export interface BenchScene extends Scene {
   lambdaHat: number;
 }
 
+/** One evaluation scene and one independent tuning scene from the same generator settings. */
 export interface Bench {
   evaluation: BenchScene;
   tuning: BenchScene;
@@ -39,10 +41,12 @@ function benchScene(o: SceneOptions, rng: Rng): BenchScene {
   return { ...sc, x, init: { e: v.endmembers, s: fcls(x, v.endmembers) }, lambdaHat: sparsityLambda(x) };
 }
 
+/** The bench for one seed: evaluation and tuning scenes from separate streams of `rng`. */
 export function makeBench(o: SceneOptions, rng: Rng): Bench {
   return { evaluation: benchScene(o, rng.split("evaluation")), tuning: benchScene(o, rng.split("tuning")) };
 }
 
+/** What an unmixing method returns: endmembers E (L × R), abundances S (R × P) and its objective. */
 export interface Unmixing {
   e: Dense;
   s: Dense;
@@ -101,6 +105,7 @@ function asUnmixing(r: NmfResult): Unmixing {
   return { e: r.w, s: r.h, objective: r.objective };
 }
 
+/** The settings every NMF variant of the bench shares. */
 export interface NmfSettings {
   iters: number;
   /** Sum-to-one augmentation weight δ. */

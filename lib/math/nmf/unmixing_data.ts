@@ -15,6 +15,7 @@ import { gamma, type Rng } from "../rng.ts";
 import { type Dense, dense, mul } from "./nmf.ts";
 import { spectralAngle } from "./unmix.ts";
 
+/** The synthetic scene's generator settings (see makeScene). */
 export interface SceneOptions {
   bands: number;
   side: number;
@@ -30,6 +31,7 @@ export interface SceneOptions {
   minAngle?: number;
 }
 
+/** A synthetic hyperspectral scene: observed data, its clean part, and the true endmembers and abundances. */
 export interface Scene {
   /** L × P observed data (columns are pixels, row-major by band). */
   y: Dense;
@@ -43,6 +45,7 @@ export interface Scene {
   corrupted: number[];
 }
 
+/** A Dirichlet(α, …, α) draw of dimension r (normalized gamma draws). */
 export function dirichlet(alpha: number, r: number, rng: Rng): Float64Array {
   const g = new Float64Array(r);
   let s = 0;

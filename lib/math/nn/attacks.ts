@@ -14,8 +14,10 @@
  */
 import type { Rng } from "../rng.ts";
 
+/** The loss at inputs x and its gradient with respect to x (what an attack differentiates). */
 export type InputGrad = (x: Float64Array) => { loss: number; dx: ArrayLike<number> };
 
+/** The box inputs are clipped to (default [0, 1], pixels). */
 export interface BoxOpts {
   lo?: number;
   hi?: number;

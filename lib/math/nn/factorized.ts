@@ -113,6 +113,7 @@ function uniformInit(n: number, fanIn: number, rng: Rng): Float64Array {
 
 // ---------------------------------------------------------------------------------------------- dense
 
+/** A dense layer y = x·Wᵀ + b (PyTorch's default initialisation unless weights are given). */
 export class DenseLayer implements FactorLayer {
   readonly label: string;
   w: FactorParam;
@@ -147,6 +148,7 @@ export class DenseLayer implements FactorLayer {
 
 // ---------------------------------------------------------------------------------------------- UV
 
+/** A rank-r layer y = (x·V)·Uᵀ + b, both factors trained ("vanilla" low-rank training). */
 export class UVLayer implements FactorLayer {
   readonly label: string;
   u: FactorParam;
@@ -202,6 +204,7 @@ export class UVLayer implements FactorLayer {
 
 // ---------------------------------------------------------------------------------------------- DLRT (KLS)
 
+/** A DLRT layer's start: rank (fixed or adaptive with tolerance τ) and initial weights. */
 export interface DlrtOptions {
   rng: Rng;
   /** Starting rank (adaptive) or the fixed rank. */
@@ -235,6 +238,10 @@ export function truncationRank(sigma: ArrayLike<number>, tol: number, lo: number
   return Math.max(lo, Math.min(hi, r));
 }
 
+/**
+ * W = U·S·Vᵀ trained by the KLS integrator of dynamical low-rank training (Schotthöfer et al. 2022): K- and
+ * L-steps update the bases, the S-step the core, and a truncation adapts the rank when `tau` is set.
+ */
 export class DlrtLayer implements FactorLayer {
   readonly label: string;
   readonly adaptive: boolean;
@@ -417,6 +424,7 @@ export function lduFactor(a: M): { l: M; d: Float64Array; r: M; rowPerm: Int32Ar
   return { l, d, r, rowPerm: perm };
 }
 
+/** W = P·L·D·R (LoLDU): L and R unit-triangular, D diagonal; masks choose which factors train. */
 export class LduLayer implements FactorLayer {
   readonly label: string;
   l: FactorParam;
@@ -504,6 +512,7 @@ export class LduLayer implements FactorLayer {
 
 // ---------------------------------------------------------------------------------------------- LoRA
 
+/** A frozen W₀ plus a trained low-rank update (α/r)·B·A (LoRA). */
 export class LoraLayer implements FactorLayer {
   readonly label: string;
   readonly w0: M;

@@ -75,6 +75,7 @@ export function emdUniform(cost: Float64Array, n: number): number {
   return assignment(cost, n).cost / n;
 }
 
+/** Sinkhorn's plan scalings, its cost, iterations and the marginal error at the end. */
 export interface SinkhornResult {
   /** ⟨π, C⟩ of the final plan π = diag(u)·K·diag(v) (what POT's `sinkhorn2` returns). */
   cost: number;

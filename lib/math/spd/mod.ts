@@ -30,6 +30,7 @@ import { getLinalg, type Linalg, type Mat, mat } from "../linalg/mod.ts";
 import { gamma, type Rng } from "../rng.ts";
 import { wasserstein1d } from "../ot/mod.ts";
 
+/** A symmetric positive-definite matrix, row-major float64. */
 export type Spd = Mat<Float64Array>;
 
 function checkSquare(a: Mat, what: string): number {
