@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
+import { assertLayerGradients } from "../../lib/testdata/gradcheck.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { DenseLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
@@ -26,37 +27,7 @@ Deno.test("condlr: the start is the rank-r truncated SVD of the dense weight (Ec
 });
 
 Deno.test("condlr: backward gives ∂L/∂U, ∂L/∂S, ∂L/∂V, ∂L/∂b and ∂L/∂X (finite differences)", () => {
-  const l = layer(1.5, 3), x = rand(4, 7, 4), g = rand(4, 5, 5);
-  // L = ⟨G, layer(X)⟩, so ∂L/∂Y = G.
-  const L = () => {
-    const y = l.forward(x);
-    let s = 0;
-    for (let k = 0; k < y.data.length; k++) s += y.data[k] * g.data[k];
-    return s;
-  };
-  l.forward(x);
-  const dx = l.backward(g);
-  const h = 1e-6;
-  for (const p of l.params()) {
-    for (const k of [0, 1, p.value.length - 1]) {
-      const v = p.value[k];
-      p.value[k] = v + h;
-      const up = L();
-      p.value[k] = v - h;
-      const dn = L();
-      p.value[k] = v;
-      assertAlmostEquals(p.grad[k], (up - dn) / (2 * h), 1e-6, `∂L/∂${p.name}[${k}]`);
-    }
-  }
-  for (const k of [0, 10, 27]) {
-    const v = x.data[k];
-    x.data[k] = v + h;
-    const up = L();
-    x.data[k] = v - h;
-    const dn = L();
-    x.data[k] = v;
-    assertAlmostEquals(dx.data[k], (up - dn) / (2 * h), 1e-6, `∂L/∂X[${k}]`);
-  }
+  assertLayerGradients(layer(1.5, 3), rand(4, 7, 4), Rng.fromSeed(5));
 });
 
 Deno.test("condlr: projected U, V gradients lie in the tangent space (UᵀG_U = 0) and scale by 1/a at κ = 1", () => {

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
+import { assertLayerGradients } from "../../lib/testdata/gradcheck.ts";
 import { DenseLayer, type FactorLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
@@ -8,39 +9,9 @@ import { accuracy, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 
 const rand = (rows: number, cols: number, rng: Rng): M => ({ rows, cols, data: rng.normal(rows * cols) });
 
-/** Central finite differences of the sum of ⟨Y, G⟩ against each trainable entry and the input. */
+/** Every trainable entry and ∂x of a layer against central differences. */
 function fdCheck(layer: FactorLayer, x: M, rng: Rng, tol = 1e-6): void {
-  const g = rand(x.rows, layer.outDim, rng);
-  const f = () => {
-    const y = layer.forward(x);
-    let s = 0;
-    for (let i = 0; i < y.data.length; i++) s += y.data[i] * g.data[i];
-    return s;
-  };
-  layer.forward(x);
-  const dx = layer.backward(g);
-  const h = 1e-6;
-  for (const p of layer.params()) {
-    const grad = p.grad.slice();
-    for (let k = 0; k < Math.min(p.value.length, 12); k++) {
-      const v = p.value[k];
-      p.value[k] = v + h;
-      const fp = f();
-      p.value[k] = v - h;
-      const fm = f();
-      p.value[k] = v;
-      assertAlmostEquals(grad[k], (fp - fm) / (2 * h), tol * Math.max(1, Math.abs(grad[k])), `${p.name}[${k}]`);
-    }
-  }
-  for (let k = 0; k < 10; k++) {
-    const v = x.data[k];
-    x.data[k] = v + h;
-    const fp = f();
-    x.data[k] = v - h;
-    const fm = f();
-    x.data[k] = v;
-    assertAlmostEquals(dx.data[k], (fp - fm) / (2 * h), tol * Math.max(1, Math.abs(dx.data[k])), `dx[${k}]`);
-  }
+  assertLayerGradients(layer, x, rng, { tol });
 }
 
 Deno.test("loldu: LoLDU layer starts at W₀ (full and partial rank), counts r + 1, and L_r D U_r is W₀'s LDU", () => {

@@ -12,13 +12,7 @@
  * Hidden-layer biases are frozen in every adapter method, as in the official LoLDU code.
  */
 import type { Rng } from "../../lib/math/rng.ts";
-import {
-  DenseLayer,
-  type FactorLayer,
-  FactorNet,
-  type FactorParam,
-  LoraLayer,
-} from "../../lib/math/nn/factorized.ts";
+import { DenseLayer, type FactorLayer, FactorNet, type FactorParam, LoraLayer } from "../../lib/math/nn/factorized.ts";
 import { Adam } from "../../lib/math/nn/optim.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
 import { type Labelled, minibatches, mlpSizes } from "../../lib/math/nn/labelled.ts";

@@ -1,5 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
+import { assertCentralDifferences } from "../../lib/testdata/gradcheck.ts";
 import { Dense, ReLU, Sequential } from "../../lib/math/nn/mod.ts";
 import { intervalOf, MatrixActivation, PReLU, uniformKnots } from "./tmaf.ts";
 import { buildNet, regressData } from "./train.ts";
@@ -18,16 +19,8 @@ function setup(act: MatrixActivation | PReLU, seed: number) {
 function checkGrad(act: MatrixActivation | PReLU, seed: number) {
   const { net, batch, x, y } = setup(act, seed);
   net.lossAndGrad(x, y, batch, "mse");
-  const g = net.store.grad.slice(), v = net.store.value, h = 1e-6;
-  for (let i = 0; i < v.length; i++) {
-    const v0 = v[i];
-    v[i] = v0 + h;
-    const lp = net.loss(x, y, batch, "mse");
-    v[i] = v0 - h;
-    const lm = net.loss(x, y, batch, "mse");
-    v[i] = v0;
-    assertAlmostEquals(g[i], (lp - lm) / (2 * h), 1e-6 * Math.max(1, Math.abs(g[i])), `${act.label} param ${i}`);
-  }
+  const loss = () => net.loss(x, y, batch, "mse");
+  assertCentralDifferences(loss, net.store.value, net.store.grad.slice(), { label: `${act.label} params` });
   // ∂L/∂x through the layer too: perturb the input.
   const gx = (() => {
     net.store.zeroGrad();
@@ -40,15 +33,7 @@ function checkGrad(act: MatrixActivation | PReLU, seed: number) {
     }
     return dx!.slice();
   })();
-  for (let i = 0; i < x.length; i++) {
-    const x0 = x[i];
-    x[i] = x0 + h;
-    const lp = net.loss(x, y, batch, "mse");
-    x[i] = x0 - h;
-    const lm = net.loss(x, y, batch, "mse");
-    x[i] = x0;
-    assertAlmostEquals(gx[i], (lp - lm) / (2 * h), 1e-6 * Math.max(1, Math.abs(gx[i])), `${act.label} input ${i}`);
-  }
+  assertCentralDifferences(loss, x, gx, { label: `${act.label} input` });
 }
 
 Deno.test("tmaf: hand-written gradients (levels and input) match central finite differences, float64", () => {

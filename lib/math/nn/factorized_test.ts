@@ -17,6 +17,7 @@ import {
 } from "./factorized.ts";
 import { globalMagnitudeMask, iterativeSchedule, magnitudeMask, maskSparsity } from "./prune.ts";
 import { fgsm, pgd } from "./attacks.ts";
+import { assertLayerGradients } from "../../testdata/gradcheck.ts";
 
 function assert(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
@@ -24,45 +25,11 @@ function assert(cond: unknown, msg: string): asserts cond {
 const mk = (rows: number, cols: number, data: Float64Array): M => ({ rows, cols, data });
 const la = getLinalg();
 
-/** L = Σ C ⊙ Y for a fixed random C: dY = C. */
-function linearLoss(layer: FactorLayer, x: M, c: Float64Array): number {
-  const y = layer.forward(x);
-  let s = 0;
-  for (let i = 0; i < y.data.length; i++) s += c[i] * y.data[i];
-  return s;
-}
-
-/** Central differences of every parameter entry and of x against the layer's backward. */
+/** Every parameter and ∂x of a layer against central differences (LDU: only its free entries). */
 function checkGrads(layer: FactorLayer, x: M, rng: Rng, tol = 1e-6): void {
-  // LDU: unit diagonals and structural zeros are fixed, not parameters; check the free entries only.
   const free = (name: string, k: number) =>
-    !(layer instanceof LduLayer) || (name === "l" ? layer.lMask[k] : name === "r" ? layer.rMask[k] : 1);
-  const c = rng.normal(x.rows * layer.outDim);
-  linearLoss(layer, x, c);
-  const dx = layer.backward(mk(x.rows, layer.outDim, c.slice()));
-  const eps = 1e-6;
-  for (const p of layer.params()) {
-    const g = p.grad.slice();
-    for (let k = 0; k < p.value.length; k += Math.max(1, Math.floor(p.value.length / 17))) {
-      if (!free(p.name, k)) continue;
-      const v = p.value[k];
-      p.value[k] = v + eps;
-      const lp = linearLoss(layer, x, c);
-      p.value[k] = v - eps;
-      const lm = linearLoss(layer, x, c);
-      p.value[k] = v;
-      assertAlmostEquals(g[k], (lp - lm) / (2 * eps), tol * (1 + Math.abs(g[k])), `${layer.label} ∂${p.name}[${k}]`);
-    }
-  }
-  for (let k = 0; k < x.data.length; k += 7) {
-    const v = x.data[k];
-    x.data[k] = v + eps;
-    const lp = linearLoss(layer, x, c);
-    x.data[k] = v - eps;
-    const lm = linearLoss(layer, x, c);
-    x.data[k] = v;
-    assertAlmostEquals(dx.data[k], (lp - lm) / (2 * eps), tol * (1 + Math.abs(dx.data[k])), `${layer.label} ∂x[${k}]`);
-  }
+    !(layer instanceof LduLayer) || !!(name === "l" ? layer.lMask[k] : name === "r" ? layer.rMask[k] : 1);
+  assertLayerGradients(layer, x, rng, { tol, perTensor: 17, free });
 }
 
 Deno.test("factorized: dense, UV, LDU (all and diag), LoRA gradients match central differences", () => {
