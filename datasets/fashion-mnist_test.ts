@@ -1,3 +1,4 @@
+import { assert, assertThrowsWith as throwsWith } from "../lib/testdata/assert.ts";
 import { gzipSync } from "node:zlib";
 import { assertEquals } from "../lib/testdata/assert.ts";
 import {
@@ -9,21 +10,6 @@ import {
   readFashionSplit,
 } from "./fashion-mnist.ts";
 import { encodeIdx, parseIdx } from "./idx.ts";
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
-
-function throwsWith(f: () => unknown, text: string): string {
-  try {
-    f();
-  } catch (e) {
-    const m = (e as Error).message;
-    assert(m.includes(text), `message ${JSON.stringify(m)} lacks ${JSON.stringify(text)}`);
-    return m;
-  }
-  throw new Error(`expected a throw mentioning ${text}`);
-}
 
 Deno.test("idx: encode/parse round trip; bad magic, type and length are refused", () => {
   const data = Uint8Array.from({ length: 24 }, (_, i) => i * 7);

@@ -1,8 +1,5 @@
+import { assert } from "../lib/testdata/assert.ts";
 import { buildMnist, loadMnist, MNIST_PIXELS, MNIST_SIZE } from "./mnist.ts";
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 
 Deno.test("mnist: 10k digits, checksum pinned, pixels in [0,1], classes balanced in order", () => {
   const d = buildMnist();

@@ -1,3 +1,4 @@
+import { assert, assertThrowsWith as throwsWith } from "../lib/testdata/assert.ts";
 import { gzipSync } from "node:zlib";
 import { assertEquals } from "../lib/testdata/assert.ts";
 import {
@@ -7,21 +8,6 @@ import {
   SKLEARN_DIGITS_SIZE,
   SKLEARN_INSTALL,
 } from "./sklearn-digits.ts";
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
-
-function throwsWith(f: () => unknown, text: string): string {
-  try {
-    f();
-  } catch (e) {
-    const m = (e as Error).message;
-    assert(m.includes(text), `message ${JSON.stringify(m)} lacks ${JSON.stringify(text)}`);
-    return m;
-  }
-  throw new Error(`expected a throw mentioning ${text}`);
-}
 
 Deno.test("sklearn-digits: 1797 8×8 images, sklearn's label counts and first image, checksum pinned", () => {
   const d = buildSklearnDigits(); // throws on a checksum mismatch

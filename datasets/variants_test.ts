@@ -1,11 +1,8 @@
+import { assert } from "../lib/testdata/assert.ts";
 import { assertEquals } from "../lib/testdata/assert.ts";
 import { buildMnist } from "./mnist.ts";
 import { buildSklearnDigits } from "./sklearn-digits.ts";
 import { permuteDigits, permutedTasks, rotateDigits, rotatedTasks, sideOf } from "./variants.ts";
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;

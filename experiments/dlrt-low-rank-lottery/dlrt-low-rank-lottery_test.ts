@@ -1,3 +1,4 @@
+import { assert } from "../../lib/testdata/assert.ts";
 import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -5,10 +6,6 @@ import { DlrtLayer, UVLayer } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import exp from "./mod.ts";
 import { buildNet, fullParams, orthoError, ranksOf, split, svdPrune, train } from "./train.ts";
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 
 const small = { hidden: 16, depth: 2, epochs: 1, batch: 50, lr: 0.1, rank: 3, startRank: 6, initDecay: 10 };
 

@@ -17,3 +17,15 @@ export function assertAlmostEquals(actual: number, expected: number, tol = 1e-7,
     throw new Error(msg ?? `expected ${actual} to be within ${tol} of ${expected}`);
   }
 }
+
+/** Runs `f`, which must throw an error whose message includes `text`; returns that message. */
+export function assertThrowsWith(f: () => unknown, text: string): string {
+  try {
+    f();
+  } catch (e) {
+    const m = (e as Error).message;
+    assert(m.includes(text), `message ${JSON.stringify(m)} lacks ${JSON.stringify(text)}`);
+    return m;
+  }
+  throw new Error(`expected a throw mentioning ${text}`);
+}

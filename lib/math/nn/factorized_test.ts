@@ -1,4 +1,4 @@
-import { assertAlmostEquals } from "../../testdata/assert.ts";
+import { assert, assertAlmostEquals } from "../../testdata/assert.ts";
 import { Rng } from "../rng.ts";
 import { getLinalg } from "../linalg/mod.ts";
 import {
@@ -19,9 +19,6 @@ import { globalMagnitudeMask, iterativeSchedule, magnitudeMask, maskSparsity } f
 import { fgsm, pgd } from "./attacks.ts";
 import { assertLayerGradients } from "../../testdata/gradcheck.ts";
 
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 const mk = (rows: number, cols: number, data: Float64Array): M => ({ rows, cols, data });
 const la = getLinalg();
 

@@ -1,8 +1,5 @@
 import { assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
 
-function assert(cond: boolean, msg = "assertion failed"): asserts cond {
-  if (!cond) throw new Error(msg);
-}
 import { Rng } from "../rng.ts";
 import { countSketch, fwht, gaussianSketch, nextPow2, osnap, sampleWithoutReplacement, srht } from "./mod.ts";
 
