@@ -4,7 +4,8 @@ import { assertLayerGradients } from "../../lib/testdata/gradcheck.ts";
 import { DenseLayer, type FactorLayer, FactorNet, type M } from "../../lib/math/nn/factorized.ts";
 import { buildMnist } from "../../datasets/mnist.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
-import { adapt, adaptNet, pretrain } from "./train.ts";
+import { adapt, adaptNet } from "./train.ts";
+import { pretrainMlp as pretrain } from "../../lib/math/nn/factor_train.ts";
 import { accuracy, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 
 const rand = (rows: number, cols: number, rng: Rng): M => ({ rows, cols, data: rng.normal(rows * cols) });

@@ -17,7 +17,8 @@ import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { rotateDigits } from "../../datasets/variants.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
-import { adapt, type Method, pretrain } from "./train.ts";
+import { adapt, type Method } from "./train.ts";
+import { pretrainMlp as pretrain } from "../../lib/math/nn/factor_train.ts";
 import { accuracy, type Labelled as Split, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({

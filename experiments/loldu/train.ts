@@ -15,47 +15,10 @@ import type { Rng } from "../../lib/math/rng.ts";
 import { DenseLayer, type FactorLayer, FactorNet, type FactorParam, LoraLayer } from "../../lib/math/nn/factorized.ts";
 import { Adam } from "../../lib/math/nn/optim.ts";
 import { LolduLayer, VeraLayer } from "./adapters.ts";
-import { type Labelled, minibatches, mlpSizes } from "../../lib/math/nn/labelled.ts";
+import type { Labelled } from "../../lib/math/nn/labelled.ts";
+import { fitEpochs } from "../../lib/math/nn/factor_train.ts";
 
 export type Method = "full_ft" | "head_only" | "lora" | "vera" | "loldu";
-
-/** Minibatch epochs over `d`, one optimiser step per trainable tensor per minibatch (order from `rng`). */
-export function fit(
-  net: FactorNet,
-  params: FactorParam[],
-  d: Labelled,
-  o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
-): void {
-  const n = d.x.rows;
-  for (let ep = 0; ep < o.epochs; ep++) {
-    const perm = o.rng.split(`epoch${ep}`).permutation(n);
-    for (const b of minibatches(d, perm, o.batch)) {
-      net.lossAndGrad(b.x, b.y);
-      params.forEach((p, k) => o.step(p, k));
-    }
-  }
-}
-
-/** The pretrained dense net: PyTorch-default init, SGD on the source digits. */
-export function pretrain(
-  src: Labelled,
-  cfg: { hidden: number; depth: number; preEpochs: number; batch: number; preLr: number },
-  rng: Rng,
-): FactorNet {
-  const s = mlpSizes(cfg.hidden, cfg.depth);
-  const layers: FactorLayer[] = [];
-  for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
-  const net = new FactorNet(layers);
-  fit(net, layers.flatMap((l) => l.params()), src, {
-    epochs: cfg.preEpochs,
-    batch: cfg.batch,
-    rng: rng.split("order"),
-    step: (p) => {
-      for (let i = 0; i < p.value.length; i++) p.value[i] -= cfg.preLr * p.grad[i];
-    },
-  });
-  return net;
-}
 
 export interface AdaptCfg {
   loraRank: number;
@@ -123,7 +86,7 @@ export function adapt(
   const { net, adapter, head } = adaptNet(pre, method, cfg, rng.split("init"));
   const params = [...adapter, ...head];
   const opts = params.map(() => new Adam({ lr }));
-  fit(net, params, train, {
+  fitEpochs(net, params, train, {
     epochs: cfg.epochs,
     batch: cfg.batch,
     rng: rng.split("order"),

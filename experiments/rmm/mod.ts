@@ -19,7 +19,8 @@ import { rotateDigits } from "../../datasets/variants.ts";
 import type { Digits } from "../../datasets/mnist.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet, M } from "../../lib/math/nn/factorized.ts";
-import { accuracy, pretrain, type Split, take, trainLora, withDeltas } from "./train.ts";
+import { pretrain, trainLora, withDeltas } from "./train.ts";
+import { accuracy, type Labelled as Split, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 import { dare, loraDelta, type LoraFactors, rmm, taskArithmetic, taskArithmeticFactors, ties } from "./merge.ts";
 
 const config = z.object({

@@ -5,85 +5,11 @@
  * reconstructed deltas are evaluated by a dense copy of the backbone with W₀ + Δ in each layer.
  */
 import type { Rng } from "../../lib/math/rng.ts";
-import {
-  DenseLayer,
-  type FactorLayer,
-  FactorNet,
-  type FactorParam,
-  LoraLayer,
-  type M,
-} from "../../lib/math/nn/factorized.ts";
+import { DenseLayer, FactorNet, LoraLayer, type M } from "../../lib/math/nn/factorized.ts";
 import { Adam } from "../../lib/math/nn/optim.ts";
-import type { Digits } from "../../datasets/mnist.ts";
 import type { LoraFactors } from "./merge.ts";
-
-export interface Split {
-  x: M;
-  y: Uint8Array;
-}
-
-const P = 784;
-
-/** Images [s, s + n) of a digit set as a float64 matrix and labels. */
-export function take(d: Digits, s: number, n: number): Split {
-  if (s + n > d.n) throw new Error(`rmm: images [${s}, ${s + n}) past the ${d.n} available`);
-  return {
-    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
-    y: d.labels.slice(s, s + n),
-  };
-}
-
-function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, d: Split): number {
-  const p = net.predict(d.x);
-  let ok = 0;
-  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
-  return ok / d.y.length;
-}
-
-/** Minibatch epochs over `d`, one optimiser step per trainable tensor per minibatch (order from `rng`). */
-function fit(
-  net: FactorNet,
-  params: FactorParam[],
-  d: Split,
-  o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
-): void {
-  const n = d.x.rows;
-  for (let ep = 0; ep < o.epochs; ep++) {
-    const perm = o.rng.split(`epoch${ep}`).permutation(n);
-    for (let s = 0; s < n; s += o.batch) {
-      const e = Math.min(n, s + o.batch);
-      net.lossAndGrad(rowsOf(d.x, perm, s, e), Array.from(perm.subarray(s, e), (i) => d.y[i]));
-      params.forEach((p, k) => o.step(p, k));
-    }
-  }
-}
-
-/** The pretrained dense net: PyTorch-default init, plain SGD on the source images. */
-export function pretrain(
-  src: Split,
-  cfg: { hidden: number; preEpochs: number; batch: number; preLr: number },
-  rng: Rng,
-): FactorNet {
-  const s = [P, cfg.hidden, cfg.hidden, 10];
-  const layers: FactorLayer[] = [];
-  for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
-  const net = new FactorNet(layers);
-  fit(net, layers.flatMap((l) => l.params()), src, {
-    epochs: cfg.preEpochs,
-    batch: cfg.batch,
-    rng: rng.split("order"),
-    step: (p) => {
-      for (let i = 0; i < p.value.length; i++) p.value[i] -= cfg.preLr * p.grad[i];
-    },
-  });
-  return net;
-}
+import type { Labelled } from "../../lib/math/nn/labelled.ts";
+import { fitEpochs, pretrainMlp } from "../../lib/math/nn/factor_train.ts";
 
 /**
  * One LoRA per layer of `pre` (head included), trained by Adam at `lr` on `train`; returns its factors. The
@@ -92,7 +18,7 @@ export function pretrain(
  */
 export function trainLora(
   pre: FactorNet,
-  train: Split,
+  train: Labelled,
   cfg: { rank: number; epochs: number; batch: number; lr: number },
   initRng: Rng,
   orderRng: Rng,
@@ -108,7 +34,7 @@ export function trainLora(
   const net = new FactorNet(layers);
   const params = layers.flatMap((l) => l.params());
   const opts = params.map(() => new Adam({ lr: cfg.lr }));
-  fit(net, params, train, {
+  fitEpochs(net, params, train, {
     epochs: cfg.epochs,
     batch: cfg.batch,
     rng: orderRng,
@@ -135,4 +61,13 @@ export function withDeltas(pre: FactorNet, deltas: M[]): FactorNet {
       bias: l.b.value,
     });
   }));
+}
+
+/** The pretrained dense net 784 → h → h → 10 (lib/math/nn/factor_train.ts pretrainMlp at depth 2). */
+export function pretrain(
+  src: Labelled,
+  cfg: { hidden: number; preEpochs: number; batch: number; preLr: number },
+  rng: Rng,
+): FactorNet {
+  return pretrainMlp(src, { ...cfg, depth: 2 }, rng);
 }

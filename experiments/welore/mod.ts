@@ -20,7 +20,9 @@ import { rotateDigits } from "../../datasets/variants.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
 import { uniformCounts, weloreCounts } from "./compress.ts";
-import { accuracy, cloneNet, compress, finetune, matrixParams, pretrain, spectra, type Split, take } from "./train.ts";
+import { cloneNet, compress, finetune, matrixParams, spectra } from "./train.ts";
+import { accuracy, type Labelled as Split, takeExamples as take } from "../../lib/math/nn/labelled.ts";
+import { pretrainMlp as pretrain } from "../../lib/math/nn/factor_train.ts";
 
 const config = z.object({
   reduction: z.number().min(0).lt(1).default(0.5).describe("target total rank reduction ρ (fraction of Σ rank)"),

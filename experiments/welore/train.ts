@@ -7,88 +7,12 @@
  * LRC factors (WeLore's LRC-only fine-tuning); biases are frozen in both.
  */
 import type { Rng } from "../../lib/math/rng.ts";
-import {
-  DenseLayer,
-  type FactorLayer,
-  FactorNet,
-  type FactorParam,
-  type M,
-  UVLayer,
-} from "../../lib/math/nn/factorized.ts";
+import { DenseLayer, FactorNet, type FactorParam, UVLayer } from "../../lib/math/nn/factorized.ts";
 import { Adam } from "../../lib/math/nn/optim.ts";
-import type { Digits } from "../../datasets/mnist.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { lowRankFactors } from "./compress.ts";
-
-export interface Split {
-  x: M;
-  y: Uint8Array;
-}
-
-const P = 784;
-
-export function take(d: Digits, s: number, n: number): Split {
-  if (s + n > d.n) throw new Error(`welore: images [${s}, ${s + n}) past the ${d.n} available`);
-  return {
-    x: { rows: n, cols: P, data: Float64Array.from(d.images.subarray(s * P, (s + n) * P)) },
-    y: d.labels.slice(s, s + n),
-  };
-}
-
-function rowsOf(x: M, idx: ArrayLike<number>, s: number, e: number): M {
-  const out = new Float64Array((e - s) * x.cols);
-  for (let i = s; i < e; i++) out.set(x.data.subarray(idx[i] * x.cols, (idx[i] + 1) * x.cols), (i - s) * x.cols);
-  return { rows: e - s, cols: x.cols, data: out };
-}
-
-export function accuracy(net: FactorNet, d: Split): number {
-  const p = net.predict(d.x);
-  let ok = 0;
-  for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
-  return ok / d.y.length;
-}
-
-/** Minibatch epochs; returns the mean training loss of each epoch. */
-function fit(
-  net: FactorNet,
-  params: FactorParam[],
-  d: Split,
-  o: { epochs: number; batch: number; rng: Rng; step: (p: FactorParam, k: number) => void },
-): number[] {
-  const n = d.x.rows, losses: number[] = [];
-  for (let ep = 0; ep < o.epochs; ep++) {
-    const perm = o.rng.split(`epoch${ep}`).permutation(n);
-    let sum = 0, cnt = 0;
-    for (let s = 0; s < n; s += o.batch) {
-      const e = Math.min(n, s + o.batch);
-      const { loss } = net.lossAndGrad(rowsOf(d.x, perm, s, e), Array.from(perm.subarray(s, e), (i) => d.y[i]));
-      sum += loss * (e - s), cnt += e - s;
-      params.forEach((p, k) => o.step(p, k));
-    }
-    losses.push(sum / cnt);
-  }
-  return losses;
-}
-
-export function pretrain(
-  src: Split,
-  cfg: { hidden: number; depth: number; preEpochs: number; batch: number; preLr: number },
-  rng: Rng,
-): FactorNet {
-  const s = [P, ...Array(cfg.depth).fill(cfg.hidden), 10];
-  const layers: FactorLayer[] = [];
-  for (let i = 0; i + 1 < s.length; i++) layers.push(new DenseLayer(s[i], s[i + 1], { rng: rng.split(`layer${i}`) }));
-  const net = new FactorNet(layers);
-  fit(net, layers.flatMap((l) => l.params()), src, {
-    epochs: cfg.preEpochs,
-    batch: cfg.batch,
-    rng: rng.split("order"),
-    step: (p) => {
-      for (let i = 0; i < p.value.length; i++) p.value[i] -= cfg.preLr * p.grad[i];
-    },
-  });
-  return net;
-}
+import type { Labelled } from "../../lib/math/nn/labelled.ts";
+import { fitEpochs } from "../../lib/math/nn/factor_train.ts";
 
 /** Each matrix's singular values (descending). */
 export function spectra(net: FactorNet): Float64Array[] {
@@ -130,13 +54,13 @@ export function matrixParams(net: FactorNet, which: (i: number) => boolean): Fac
 export function finetune(
   net: FactorNet,
   params: FactorParam[],
-  train: Split,
+  train: Labelled,
   cfg: { ftEpochs: number; batch: number },
   lr: number,
   rng: Rng,
 ): number[] {
   const opts = params.map(() => new Adam({ lr }));
-  return fit(net, params, train, {
+  return fitEpochs(net, params, train, {
     epochs: cfg.ftEpochs,
     batch: cfg.batch,
     rng,

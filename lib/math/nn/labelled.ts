@@ -26,6 +26,8 @@ export interface ImageSet {
 
 /** Examples s … s + n − 1 of an image set, as float64 rows of `pixels` values (784 for 28 × 28 digits). */
 export function takeExamples(d: ImageSet, s: number, n: number, pixels = 784): Labelled {
+  const have = d.labels.length;
+  if (s < 0 || s + n > have) throw new Error(`takeExamples: examples [${s}, ${s + n}) past the ${have} available`);
   return {
     x: { rows: n, cols: pixels, data: Float64Array.from(d.images.subarray(s * pixels, (s + n) * pixels)) },
     y: d.labels.slice(s, s + n),
