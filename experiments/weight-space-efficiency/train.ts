@@ -1,10 +1,11 @@
 /**
  * The network and training loop of the weight-space-efficiency module, on the training kit (lib/math/nn):
- * 784 → d (linear embedding) → L residual FFN blocks x ↦ x + FFN(x) (ffn.ts) → ReLU → 10, trained by minibatch
+ * 784 → d (linear embedding) → L residual FFN blocks x ↦ x + FFN(x) (ffn.ts) → 10 (linear head, as a ViT's:
+ * the blocks hold the only nonlinearity, so the net without blocks is a linear classifier), trained by minibatch
  * SGD with momentum on softmax cross-entropy, the step chosen from a grid on held-out validation images.
  */
 import type { Rng } from "../../lib/math/rng.ts";
-import { Dense, type Layer, ReLU, Sequential, SGD, train } from "../../lib/math/nn/mod.ts";
+import { Dense, type Layer, Sequential, SGD, train } from "../../lib/math/nn/mod.ts";
 import { type FfnKind, ffnWeights, matchedRank, ResidualFfn } from "./ffn.ts";
 
 export interface Images {
@@ -38,7 +39,7 @@ export function blockOf(v: Variant, cfg: Pick<NetCfg, "width" | "hidden">): Resi
 export function buildNet(v: Variant, cfg: NetCfg, rng: Rng): Sequential {
   const layers: Layer[] = [new Dense(cfg.width, { init: "lecunNormal" })];
   for (let i = 0; v !== "none" && i < cfg.blocks; i++) layers.push(blockOf(v, cfg));
-  layers.push(new ReLU(), new Dense(10));
+  layers.push(new Dense(10));
   return new Sequential(layers, [784], { dtype: "float32", rng });
 }
 
