@@ -126,7 +126,7 @@ export function svdPrune(full: FactorNet, rank: number): FactorNet {
     for (let a = 0; a < u.rows; a++) for (let k = 0; k < r; k++) U.data[a * r + k] = u.data[a * u.cols + k] * s[k];
     const V: M = { rows: vt.cols, cols: r, data: new Float64Array(vt.cols * r) };
     for (let k = 0; k < r; k++) for (let b = 0; b < vt.cols; b++) V.data[b * r + k] = vt.data[k * vt.cols + b];
-    return new UVLayer(l.inDim, l.outDim, r, { rng: null as unknown as Rng, u: U, v: V, bias: dense.b.value });
+    return new UVLayer(l.inDim, l.outDim, r, { u: U, v: V, bias: dense.b.value });
   });
   return new FactorNet(layers);
 }

@@ -104,9 +104,7 @@ export function rowFisher(
   batch = 32,
 ): Float64Array[] {
   const dense = net.layers as DenseLayer[];
-  const taps = dense.map((l) =>
-    new TapDense(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: l.weight(), bias: l.b.value })
-  );
+  const taps = dense.map((l) => new TapDense(l.inDim, l.outDim, { weight: l.weight(), bias: l.b.value }));
   const tnet = new FactorNet(taps);
   const fisher = taps.map((l) => new Float64Array(l.outDim));
   const B = kind === "example" ? 250 : batch;
@@ -150,9 +148,7 @@ export function rowFisher(
  */
 export function colFisher(net: FactorNet, x: M, y: Uint8Array, n: number): Float64Array[] {
   const dense = net.layers as DenseLayer[];
-  const taps = dense.map((l) =>
-    new TapDense(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: l.weight(), bias: l.b.value })
-  );
+  const taps = dense.map((l) => new TapDense(l.inDim, l.outDim, { weight: l.weight(), bias: l.b.value }));
   const tnet = new FactorNet(taps);
   const fisher = taps.map((l) => new Float64Array(l.inDim));
   const idx = Int32Array.from({ length: n }, (_, i) => i);
@@ -212,7 +208,6 @@ export function compress(
     const dense = l as DenseLayer;
     if (k === net.layers.length - 1) {
       return new DenseLayer(l.inDim, l.outDim, {
-        rng: null as unknown as Rng,
         weight: dense.weight(),
         bias: dense.b.value,
       });
@@ -229,7 +224,7 @@ export function compress(
       u = t.v;
       v = t.u;
     }
-    const uv = new UVLayer(l.inDim, l.outDim, u.cols, { rng: null as unknown as Rng, u, v, bias: dense.b.value });
+    const uv = new UVLayer(l.inDim, l.outDim, u.cols, { u, v, bias: dense.b.value });
     const Wh = uv.weight();
     for (let i = 0; i < W.data.length; i++) {
       num += (W.data[i] - Wh.data[i]) ** 2;
@@ -238,22 +233,6 @@ export function compress(
     return uv;
   });
   return { net: new FactorNet(layers), recon: Math.sqrt(num / den) };
-}
-
-/** A deep copy of a net of Dense/UV layers (fine-tuning candidates start from the same compressed point). */
-export function cloneNet(net: FactorNet): FactorNet {
-  return new FactorNet(net.layers.map((l) => {
-    if (l instanceof UVLayer) {
-      return new UVLayer(l.inDim, l.outDim, l.rank, {
-        rng: null as unknown as Rng,
-        u: { rows: l.outDim, cols: l.rank, data: l.u.value },
-        v: { rows: l.inDim, cols: l.rank, data: l.v.value },
-        bias: l.b.value,
-      });
-    }
-    const d = l as DenseLayer;
-    return new DenseLayer(d.inDim, d.outDim, { rng: null as unknown as Rng, weight: d.weight(), bias: d.b.value });
-  }));
 }
 
 /** Weights kept for inference (biases excluded). */

@@ -17,7 +17,6 @@ import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
 import {
-  cloneNet,
   colFisher,
   compress,
   type Data,
@@ -29,6 +28,7 @@ import {
   trainBase,
 } from "./fwsvd.ts";
 import { accuracy } from "../../lib/math/nn/labelled.ts";
+import { cloneNet } from "../../lib/math/nn/factor_train.ts";
 
 const config = z.object({
   nTrain: z.number().int().positive().default(12000).describe("training images (first of Fashion-MNIST's train split)"),

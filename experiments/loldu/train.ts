@@ -27,8 +27,7 @@ export interface AdaptCfg {
   lolduRank: number;
 }
 
-const copyDense = (l: DenseLayer) =>
-  new DenseLayer(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: l.weight(), bias: l.b.value });
+const copyDense = (l: DenseLayer) => new DenseLayer(l.inDim, l.outDim, { weight: l.weight(), bias: l.b.value });
 
 /**
  * A fresh copy of the pretrained net set up for `method`: the layers and the tensors to train, split into the

@@ -56,7 +56,6 @@ export function withDeltas(pre: FactorNet, deltas: M[]): FactorNet {
     const data = w.data.slice();
     for (let k = 0; k < data.length; k++) data[k] += d.data[k];
     return new DenseLayer(l.inDim, l.outDim, {
-      rng: null as unknown as Rng,
       weight: { rows: w.rows, cols: w.cols, data },
       bias: l.b.value,
     });

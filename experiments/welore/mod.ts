@@ -20,7 +20,8 @@ import { rotateDigits } from "../../datasets/variants.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import type { FactorNet } from "../../lib/math/nn/factorized.ts";
 import { uniformCounts, weloreCounts } from "./compress.ts";
-import { cloneNet, compress, finetune, matrixParams, spectra } from "./train.ts";
+import { compress, finetune, matrixParams, spectra } from "./train.ts";
+import { cloneNet } from "../../lib/math/nn/factor_train.ts";
 import { accuracy, type Labelled as Split, takeExamples as take } from "../../lib/math/nn/labelled.ts";
 import { pretrainMlp as pretrain } from "../../lib/math/nn/factor_train.ts";
 

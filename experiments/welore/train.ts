@@ -37,10 +37,10 @@ export function compress(
       const k = rank - counts[i];
       const { u, v } = lowRankFactors(w, k);
       lrc.push(true), keptRank += k, stored += k * (w.rows + w.cols);
-      return new UVLayer(l.inDim, l.outDim, k, { rng: null as unknown as Rng, u, v, bias: l.b.value });
+      return new UVLayer(l.inDim, l.outDim, k, { u, v, bias: l.b.value });
     }
     lrc.push(false), keptRank += rank, stored += w.rows * w.cols;
-    return new DenseLayer(l.inDim, l.outDim, { rng: null as unknown as Rng, weight: w, bias: l.b.value });
+    return new DenseLayer(l.inDim, l.outDim, { weight: w, bias: l.b.value });
   });
   return { net: new FactorNet(layers), lrc, keptRank, totalRank, stored };
 }
@@ -66,20 +66,4 @@ export function finetune(
     rng,
     step: (p, k) => opts[k].step(p.value, p.grad),
   });
-}
-
-/** A deep copy of a net of Dense/UV layers. */
-export function cloneNet(net: FactorNet): FactorNet {
-  return new FactorNet(net.layers.map((l) => {
-    if (l instanceof UVLayer) {
-      return new UVLayer(l.inDim, l.outDim, l.rank, {
-        rng: null as unknown as Rng,
-        u: { rows: l.outDim, cols: l.rank, data: l.u.value },
-        v: { rows: l.inDim, cols: l.rank, data: l.v.value },
-        bias: l.b.value,
-      });
-    }
-    const d = l as DenseLayer;
-    return new DenseLayer(d.inDim, d.outDim, { rng: null as unknown as Rng, weight: d.weight(), bias: d.b.value });
-  }));
 }

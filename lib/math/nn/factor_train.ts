@@ -4,7 +4,7 @@
  * pretrained dense MLP they all start from.
  */
 import type { Rng } from "../rng.ts";
-import { DenseLayer, type FactorLayer, FactorNet, type FactorParam } from "./factorized.ts";
+import { DenseLayer, type FactorLayer, FactorNet, type FactorParam, UVLayer } from "./factorized.ts";
 import { type Labelled, minibatches, mlpSizes } from "./labelled.ts";
 
 /** How {@link fitEpochs} trains: epochs, minibatch size, the order's stream, and the update of each tensor. */
@@ -62,4 +62,22 @@ export function pretrainMlp(
     step: sgdStep(cfg.preLr),
   });
   return net;
+}
+
+/**
+ * A deep copy of a net of dense and UV layers (e.g. fine-tuning candidates that start from the same compressed
+ * point); other layer kinds are refused.
+ */
+export function cloneNet(net: FactorNet): FactorNet {
+  return new FactorNet(net.layers.map((l) => {
+    if (l instanceof UVLayer) {
+      return new UVLayer(l.inDim, l.outDim, l.rank, {
+        u: { rows: l.outDim, cols: l.rank, data: l.u.value },
+        v: { rows: l.inDim, cols: l.rank, data: l.v.value },
+        bias: l.b.value,
+      });
+    }
+    if (l instanceof DenseLayer) return new DenseLayer(l.inDim, l.outDim, { weight: l.weight(), bias: l.b.value });
+    throw new Error(`cloneNet: ${l.label} is neither a dense nor a UV layer`);
+  }));
 }

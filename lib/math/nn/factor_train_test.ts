@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../../testdata/assert.ts";
+import { assert, assertEquals, assertThrowsWith } from "../../testdata/assert.ts";
 import { Rng } from "../rng.ts";
-import { DenseLayer, FactorNet } from "./factorized.ts";
-import { fitEpochs, pretrainMlp, sgdStep } from "./factor_train.ts";
+import { DenseLayer, FactorNet, UVLayer } from "./factorized.ts";
+import { cloneNet, fitEpochs, pretrainMlp, sgdStep } from "./factor_train.ts";
 
 /** Two well-separated classes in 784 dimensions (pixel 0 carries the class). */
 function twoClasses(n: number, rng: Rng) {
@@ -40,4 +40,15 @@ Deno.test("pretrainMlp: 784 → h ×depth → 10 dense layers that learn separab
   let ok = 0;
   for (let i = 0; i < d.y.length; i++) ok += p[i] === d.y[i] ? 1 : 0;
   assert(ok / d.y.length > 0.9, `accuracy ${ok / d.y.length}`);
+});
+
+Deno.test("cloneNet copies dense and UV layers deeply and refuses other kinds", () => {
+  const rng = Rng.fromSeed(6);
+  const net = new FactorNet([new UVLayer(5, 4, 2, { rng }), new DenseLayer(4, 3, { rng })]);
+  const copy = cloneNet(net);
+  const x = { rows: 2, cols: 5, data: rng.normal(10) as Float64Array };
+  assertEquals(Array.from(copy.forward(x).data), Array.from(net.forward(x).data));
+  (copy.layers[1] as DenseLayer).w.value[0] += 1;
+  assert((net.layers[1] as DenseLayer).w.value[0] !== (copy.layers[1] as DenseLayer).w.value[0], "deep copy");
+  assertThrowsWith(() => new DenseLayer(4, 3, {}), "pass rng");
 });

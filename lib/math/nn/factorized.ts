@@ -113,17 +113,24 @@ function uniformInit(n: number, fanIn: number, rng: Rng): Float64Array {
 
 // ---------------------------------------------------------------------------------------------- dense
 
+/** The stream a default initialisation draws from: a layer built from given weights needs none. */
+function initRng(rng: Rng | undefined, layer: string): Rng {
+  if (!rng) throw new Error(`${layer}: pass rng, or every tensor the layer would otherwise draw`);
+  return rng;
+}
+
 /** A dense layer y = x·Wᵀ + b (PyTorch's default initialisation unless weights are given). */
 export class DenseLayer implements FactorLayer {
   readonly label: string;
   w: FactorParam;
   b: FactorParam;
   #x: M | null = null;
-  constructor(readonly inDim: number, readonly outDim: number, opts: { rng: Rng; weight?: M; bias?: Float64Array }) {
+  /** Weights and bias are copied when given; what is not given is drawn from `rng` (PyTorch's default init). */
+  constructor(readonly inDim: number, readonly outDim: number, opts: { rng?: Rng; weight?: M; bias?: Float64Array }) {
     this.label = `dense ${inDim}→${outDim}`;
-    const w = opts.weight?.data.slice() ?? uniformInit(outDim * inDim, inDim, opts.rng);
+    const w = opts.weight?.data.slice() ?? uniformInit(outDim * inDim, inDim, initRng(opts.rng, this.label));
     this.w = { name: "w", value: w, grad: new Float64Array(w.length) };
-    const b = opts.bias?.slice() ?? uniformInit(outDim, inDim, opts.rng);
+    const b = opts.bias?.slice() ?? uniformInit(outDim, inDim, initRng(opts.rng, this.label));
     this.b = { name: "b", value: b, grad: new Float64Array(outDim) };
   }
   weight(): M {
@@ -160,21 +167,22 @@ export class UVLayer implements FactorLayer {
     readonly inDim: number,
     readonly outDim: number,
     readonly rank: number,
-    opts: { rng: Rng; u?: M; v?: M; bias?: Float64Array },
+    opts: { rng?: Rng; u?: M; v?: M; bias?: Float64Array },
   ) {
     this.label = `uv ${inDim}→${outDim} r=${rank}`;
     // Default init: U and V i.i.d. uniform so that UVᵀ has the variance of PyTorch's default dense init.
     const scale = Math.pow(1 / (3 * inDim * rank), 0.25) * Math.sqrt(3);
     const draw = (n: number) => {
       const a = new Float64Array(n);
-      for (let i = 0; i < n; i++) a[i] = (2 * opts.rng.uniform() - 1) * scale;
+      const rng = initRng(opts.rng, this.label);
+      for (let i = 0; i < n; i++) a[i] = (2 * rng.uniform() - 1) * scale;
       return a;
     };
     const u = opts.u?.data.slice() ?? draw(outDim * rank);
     const v = opts.v?.data.slice() ?? draw(inDim * rank);
     this.u = { name: "u", value: u, grad: new Float64Array(u.length) };
     this.v = { name: "v", value: v, grad: new Float64Array(v.length) };
-    const b = opts.bias?.slice() ?? uniformInit(outDim, inDim, opts.rng);
+    const b = opts.bias?.slice() ?? uniformInit(outDim, inDim, initRng(opts.rng, this.label));
     this.b = { name: "b", value: b, grad: new Float64Array(outDim) };
   }
   #U = () => mk(this.outDim, this.rank, this.u.value);
