@@ -127,35 +127,47 @@ export function mu(x: Dense, w0: Dense, h0: Dense, o: BaseOptions): NmfResult {
   return { w, h, objective };
 }
 
-/** HALS (Cichocki & Phan 2009) for ½‖X − WH‖²_F: each row of H, then each column of W, one exact projected step. */
+/**
+ * HALS (Cichocki & Phan 2009) for ½‖X − WH‖²_F: each row of H, then each column of W, one exact projected step.
+ * W's columns are W ᵀ's rows, so both steps are the same row sweep (the W step on Wᵀ with Hᵀ's Gram).
+ */
 export function hals(x: Dense, w0: Dense, h0: Dense, o: BaseOptions): NmfResult {
   const eps = o.eps ?? 1e-12;
-  const w = copy(w0), h = copy(h0), objective: number[] = [];
-  const r = w.cols, n = h.cols, m = w.rows;
+  let w = copy(w0);
+  const h = copy(h0), objective: number[] = [];
   for (let it = 0; it < o.iters; it++) {
-    const wtx = mulAtB(w, x), wtw = mulAtB(w, w);
-    for (let k = 0; k < r; k++) {
-      const d = Math.max(wtw.data[k * r + k], eps);
-      for (let j = 0; j < n; j++) {
-        let g = wtx.data[k * n + j];
-        for (let l = 0; l < r; l++) g -= wtw.data[k * r + l] * h.data[l * n + j];
-        h.data[k * n + j] = Math.max(eps, h.data[k * n + j] + g / d);
-      }
-    }
+    halsRows(h, mulAtB(w, x), mulAtB(w, w), eps);
     if (!o.fixW) {
-      const xht = mulABt(x, h), hht = mulABt(h, h);
-      for (let k = 0; k < r; k++) {
-        const d = Math.max(hht.data[k * r + k], eps);
-        for (let i = 0; i < m; i++) {
-          let g = xht.data[i * r + k];
-          for (let l = 0; l < r; l++) g -= w.data[i * r + l] * hht.data[l * r + k];
-          w.data[i * r + k] = Math.max(eps, w.data[i * r + k] + g / d);
-        }
-      }
+      const wt = transposed(w);
+      halsRows(wt, mulABt(h, x), mulABt(h, h), eps);
+      w = transposed(wt);
     }
     objective.push(0.5 * residualSq(x, w, h));
   }
   return { w, h, objective };
+}
+
+/**
+ * One HALS sweep over the rows of F (r × n) for ½‖X − G·F‖²_F, given cross = GᵀX and gram = GᵀG: row k moves to
+ * max(ε, F_k + (cross_k − gram_k·F) / gram_kk), rows in order, each using the rows already updated.
+ */
+function halsRows(f: Dense, cross: Dense, gram: Dense, eps: number): void {
+  const r = f.rows, n = f.cols;
+  for (let k = 0; k < r; k++) {
+    const d = Math.max(gram.data[k * r + k], eps);
+    for (let j = 0; j < n; j++) {
+      let g = cross.data[k * n + j];
+      for (let l = 0; l < r; l++) g -= gram.data[k * r + l] * f.data[l * n + j];
+      f.data[k * n + j] = Math.max(eps, f.data[k * n + j] + g / d);
+    }
+  }
+}
+
+/** Aᵀ as a new matrix. */
+function transposed(a: Dense): Dense {
+  const out = dense(a.cols, a.rows);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[i * a.cols + j];
+  return out;
 }
 
 /** A symmetric sparse non-negative graph on the n columns of X: adjacency lists with weights. */
