@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
-import { barChart, dotChart, facet, lineChart, overlay } from "./mod.ts";
+import { barChart, dotChart, facet, lineChart, overlay, withMetricLabels } from "./mod.ts";
 import { renderSvg } from "../report/render.ts";
 
 const rows = [0, 1].flatMap((seed) =>
@@ -181,4 +181,17 @@ Deno.test("overlay: reference lines, level rules and points over a lineChart, in
     const svg = await renderSvg(s, all);
     assertEquals(svg.includes("<path"), true, JSON.stringify(s));
   }
+});
+
+Deno.test("withMetricLabels: an axis titled by a metric id reads the metric's label and unit, in every layer", () => {
+  const spec = withMetricLabels(lineChart({ metric: "err", x: "n" }), {
+    err: { label: "relative error", unit: "%" },
+    n: { label: "size" },
+  }) as { layer: { encoding: { x: { title: string }; y: { title: string } } }[] };
+  assertEquals(spec.layer.map((l) => l.encoding.y.title), ["relative error (%)", "relative error (%)"]);
+  assertEquals(spec.layer[0].encoding.x.title, "size");
+  const long = withMetricLabels(lineChart({ metric: "err", x: "step", band: false }), {
+    err: { label: "x".repeat(80) },
+  });
+  assertEquals((long as { encoding: { y: { title: string } } }).encoding.y.title, "err");
 });

@@ -119,7 +119,12 @@ export function lineChart(o: LineChartOptions): Record<string, unknown> {
   };
   const banded = o.band ?? (!o.logY && (o.aggregate ?? "mean") === "mean");
   if (!banded) return { transform, ...line, encoding: { ...line.encoding, ...facets }, ...resolve };
-  const band = { mark: { type: "errorband", extent: "stderr" }, encoding: { x, y, color } };
+  // Light bands: where several methods' bands overlap, the lines stay readable.
+  // The merged legend would inherit the bands' opacity: its symbols stay solid.
+  const band = {
+    mark: { type: "errorband", extent: "stderr", opacity: 0.18 },
+    encoding: { x, y, color: { ...color, legend: { symbolOpacity: 1 } } },
+  };
   const layered = { layer: [band, line] };
   if (!o.column && !o.row && !o.wrap) return { transform, ...layered };
   const { facet: wrapped, ...grid } = facets;
@@ -279,4 +284,39 @@ export function overlay(chart: Record<string, unknown>, ...layers: OverlayLayer[
     : undefined;
   const resolved = c.resolve ? { resolve: c.resolve } : {};
   return panels ? { ...panels, spec: layer, ...resolved } : { ...layer, ...resolved };
+}
+
+/**
+ * The spec with axis titles that name a bare metric id replaced by the metric's label (and unit), as the module
+ * declares them: the helpers title an axis by the metric id, and a reader wants "test accuracy", not "test_acc".
+ * Labels longer than `maxLength` characters keep the id (an axis title has room for one line of a plot's height).
+ */
+export function withMetricLabels(
+  spec: Record<string, unknown>,
+  metrics: Record<string, { label?: string; unit?: string }>,
+  maxLength = 40,
+): Record<string, unknown> {
+  const titleOf = (id: string) => {
+    const m = metrics[id];
+    const t = m?.label ? `${m.label}${m.unit ? ` (${m.unit})` : ""}` : undefined;
+    return t && t.length <= maxLength ? t : undefined;
+  };
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === "encoding" && x && typeof x === "object") {
+        const enc: Record<string, unknown> = {};
+        for (const [ch, def] of Object.entries(x as Record<string, unknown>)) {
+          const d = def as { title?: unknown } | undefined;
+          const label = (ch === "x" || ch === "y") && typeof d?.title === "string" ? titleOf(d.title) : undefined;
+          enc[ch] = label ? { ...(walk(def) as object), title: label } : walk(def);
+        }
+        out[k] = enc;
+      } else out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(spec) as Record<string, unknown>;
 }

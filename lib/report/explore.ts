@@ -19,6 +19,7 @@ import type { AnyExperiment } from "../experiment.ts";
 import type { Store } from "../run/store.ts";
 import { readVerdict, VERDICT_DIR } from "../claims/verdicts.ts";
 import { readCheckHistory } from "../../commands/check_history.ts";
+import { withMetricLabels } from "../figures/mod.ts";
 
 const NODE_MODULES = new URL("../../node_modules/", import.meta.url);
 const APP = new URL("./explore/app.js", import.meta.url);
@@ -165,7 +166,7 @@ export async function writeExplore(
         title: f.title,
         caption: f.caption ?? "",
         mirrors: f.mirrors ?? "",
-        spec: f.spec,
+        spec: withMetricLabels(f.spec, exp.metrics),
       })),
       paperNumbers: exp.paperNumbers ?? [],
       verdict: readVerdict(exp.id, opts.verdictDir ?? VERDICT_DIR),

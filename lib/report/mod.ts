@@ -17,6 +17,7 @@ import { renderSvg, svgToPng } from "./render.ts";
 import { fmtCell, tableData, tableMarkdown } from "./tables.ts";
 import { renderPage } from "./page.ts";
 import { paperRows } from "./paper_rows.ts";
+import { withMetricLabels } from "../figures/mod.ts";
 
 /** Which runs a paper page reports: the scale and the code version. */
 export interface ReportOptions {
@@ -90,7 +91,7 @@ export async function writeReport(
   for (const f of exp.figures ?? []) {
     // The paper's numbers join the figure as "<method> (paper)" series wherever they can be placed.
     const paper = paperRows(f.spec, exp.paperNumbers ?? []);
-    const svg = await renderSvg({ title: f.title, ...f.spec }, [...flat, ...paper]);
+    const svg = await renderSvg({ title: f.title, ...withMetricLabels(f.spec, exp.metrics) }, [...flat, ...paper]);
     write(`${f.id}.svg`, svg);
     write(`${f.id}.png`, await svgToPng(svg));
     const sources = [...new Map(paper.map((r) => [(r.source as Source).url, r.source as Source])).values()];
