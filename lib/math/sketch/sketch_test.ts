@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
 
 import { Rng } from "../rng.ts";
 import { countSketch, fwht, gaussianSketch, nextPow2, osnap, sampleWithoutReplacement, srht } from "./mod.ts";
