@@ -12,46 +12,12 @@
  *   signed pseudo-gyrodistance to the gyro-hyperplane through P_k with normal W_k, times ‖W_k‖). P_k is learnt as
  *   P_k^{−1/2} = exp(T_k), T_k and W_k symmetric.
  */
+import { jacobiEigen } from "../../lib/math/linalg/jacobi.ts";
 
-/** Symmetric eigendecomposition by cyclic Jacobi rotations: A = U diag(λ) Uᵀ (U row-major, columns = vectors). */
+/** Symmetric eigendecomposition by cyclic Jacobi rotations (lib/math/linalg/jacobi.ts): A = U diag(λ) Uᵀ. */
 export function eigSym(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(a), U = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) U[i * d + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < d; i++) {
-      diag += A[i * d + i] ** 2;
-      for (let j = i + 1; j < d; j++) off += A[i * d + j] ** 2;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < d - 1; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = A[p * d + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * d + q] - A[p * d + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < d; k++) {
-          const akp = A[k * d + p], akq = A[k * d + q];
-          A[k * d + p] = c * akp - s * akq;
-          A[k * d + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < d; k++) {
-          const apk = A[p * d + k], aqk = A[q * d + k];
-          A[p * d + k] = c * apk - s * aqk;
-          A[q * d + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const ukp = U[k * d + p], ukq = U[k * d + q];
-          U[k * d + p] = c * ukp - s * ukq;
-          U[k * d + q] = s * ukp + c * ukq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(d);
-  for (let i = 0; i < d; i++) values[i] = A[i * d + i];
-  return { values, vectors: U };
+  const { w, V } = jacobiEigen(a, d);
+  return { values: w, vectors: V };
 }
 
 /** A scalar function with its derivative, applied to eigenvalues. */
