@@ -232,7 +232,14 @@ export default defineExperiment({
       id: "sensitivity",
       title: "Test accuracy over λ ∈ {1e-4, 1e-3, 1e-2, 1e-1} at batch 32 and 128",
       mirrors: "the paper's hyper-parameter sensitivity plots",
-      spec: lineChart({ metric: ["acc_b32", "acc_b128"], x: "step", xTitle: "λ index (0: 1e-4 … 3: 1e-1)" }),
+      spec: lineChart({
+        metric: ["acc_b32", "acc_b128"],
+        x: "step",
+        xTitle: "λ index (0: 1e-4 … 3: 1e-1; none: one point)",
+        yTitle: "test accuracy",
+        column: "metric",
+        points: true,
+      }),
     },
   ],
   tables: [{

@@ -234,7 +234,7 @@ export default defineExperiment({
     acc_before: { direction: "higher", label: "test accuracy before decomposition", tolerance: STAT },
     decomp_drop: {
       direction: "lower",
-      label: "accuracy lost by the decomposition (before − after, without fine-tuning)",
+      label: "accuracy before decomposition − final accuracy (svd_ft: after fine-tuning)",
       tolerance: STAT,
     },
     speedup: { direction: "higher", label: "conv-FLOP speed-up of the decomposed net", tolerance: STAT },
