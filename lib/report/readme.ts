@@ -23,7 +23,7 @@ function paperLine(exp: AnyExperiment): string {
     ? `Official code: <${p.codeUrl}>.`
     : p.code
     ? `Official code: ${p.code}.`
-    : "No official code.";
+    : "No official code recorded.";
   const year = p.venue?.includes(String(p.year)) ? "" : ` (${p.year})`;
   return `${p.authors}, *${p.title}*${venue}${year}${link ? `, ${link}` : ""}. ${code}`;
 }
