@@ -39,6 +39,14 @@ const method = (kind: SketchKind, label: string, description: string) => ({
     sketchAndSolve(p, { kind, m: cfg.mOverD * cfg.d, trials: cfg.trials, s: cfg.s }, ctx.rng),
 });
 
+/** For each of `methods`, at every m/d on the coherent design, the log–log slope of ε̂∞ in d within `bound`. */
+const slopeInD = (methods: readonly string[], bound: { below: number } | { above: number }) =>
+  allOf(
+    ...methods.map((method) =>
+      trend({ metric: "eps_inf", method, x: "d", where: { design: "coherent" }, forEach: "mOverD", ...bound })
+    ),
+  );
+
 export default defineExperiment({
   id: "linf-sketch",
   paper: {
@@ -153,11 +161,7 @@ export default defineExperiment({
         "factors (abstract). On the coherent design, at every m/d, the log–log slope of ε̂∞ in d is ≤ 0.25 with its " +
         "whole 95% interval, for Gaussian and SRHT.",
       paper: { value: "m = ε⁻²d log³(n/δ): ε free of d at m ∝ d", source: ABS },
-      check: allOf(
-        ...DENSE.map((method) =>
-          trend({ metric: "eps_inf", method, x: "d", where: { design: "coherent" }, forEach: "mOverD", below: 0.25 })
-        ),
-      ),
+      check: slopeInD(DENSE, { below: 0.25 }),
     },
     {
       id: "sparse-not-d-free",
@@ -168,11 +172,7 @@ export default defineExperiment({
         "onto one coordinate of x', so ε̂∞ ≈ √d/(s√k), and the worst k ≈ m/(s²d) gives ε̂∞ ≈ d/√m, i.e. √d growth " +
         "at fixed m/d).",
       paper: { value: "sparse sketches cannot give the ℓ∞ guarantee", source: ABS },
-      check: allOf(
-        ...SPARSE.map((method) =>
-          trend({ metric: "eps_inf", method, x: "d", where: { design: "coherent" }, forEach: "mOverD", above: 0.3 })
-        ),
-      ),
+      check: slopeInD(SPARSE, { above: 0.3 }),
     },
     {
       id: "sparse-worse-than-dense",
