@@ -4,7 +4,8 @@
  */
 import { assert } from "./testdata/assert.ts";
 
-const EXPORT = /^export (?:async )?(?:function\*?|const|let|class|abstract class|interface|type|enum) +([A-Za-z0-9_$]+)/;
+const EXPORT =
+  /^export (?:async )?(?:function\*?|const|let|class|abstract class|interface|type|enum) +([A-Za-z0-9_$]+)/;
 
 function* sources(dir: URL): Generator<URL> {
   for (const e of Deno.readDirSync(dir)) {

@@ -1,4 +1,3 @@
-// @ts-nocheck: browser code; its vendor bundle exists only in the written report, and its types are the DOM's.
 // The exploration page's script (copied to results/reports/explore/app.js by `deno task report`).
 // Loads every run of the database into DuckDB-Wasm from the gzipped CSV in data.js, then offers selectors,
 // the module's own Vega-Lite figures redrawn on the selection, the verdicts, a runs × params × metrics table and
