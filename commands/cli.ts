@@ -32,7 +32,7 @@ export const USAGE = `usage (every command takes --help):
                  then the checks across commits that \`check\` appended to results/history/checks.jsonl)
   deno task merge <out.duckdb> <shard.duckdb>...
   deno task export [<experiment>...] [--db path] [--format parquet|csv] [--out dir]
-  deno task catalog            (rewrite README.md's status table from experiments/catalog.json)`;
+  deno task catalog            (statuses from the verdicts; README.md's table and each paper's README regenerated)`;
 
 /** `--memory-limit` in GB (default 8) as MB for the run process; a bad value is a UserError. */
 export function parseMemoryLimit(raw: string | undefined): number | undefined {
