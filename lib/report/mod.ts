@@ -8,7 +8,7 @@
 import type { AnyExperiment, Scale, Source } from "../experiment.ts";
 import type { RunRecord, Store } from "../run/store.ts";
 import { ResultSet } from "../claims/results.ts";
-import { type ClaimResult, evaluateClaims, KIND_TITLES, splitByBackend } from "../claims/mod.ts";
+import { type ClaimResult, evaluateClaims, splitByBackend } from "../claims/mod.ts";
 import { readVerdict } from "../claims/verdicts.ts";
 import { readResults } from "../run/sweep.ts";
 import { codeVersion } from "../run/plan.ts";
@@ -18,6 +18,7 @@ import { fmtCell, tableData, tableMarkdown } from "./tables.ts";
 import { renderPage } from "./page.ts";
 import { paperRows } from "./paper_rows.ts";
 import { withMetricLabels } from "../figures/mod.ts";
+import { verdictSetsMarkdown } from "./claims_markdown.ts";
 
 /** Which runs a paper page reports: the scale and the code version. */
 export interface ReportOptions {
@@ -104,9 +105,7 @@ export async function writeReport(
     write(`${t.id}.md`, `### ${t.title}\n\n${md}\n`);
     return { table: t, data, md };
   });
-  const claimsMd = sets.map((set) =>
-    `${sets.length > 1 ? `### Backend: ${set.label}\n\n` : ""}${claimsMarkdown(set.claims)}`
-  ).join("\n\n");
+  const claimsMd = verdictSetsMarkdown(sets);
   write("claims.md", claimsMd);
   write("rows.json", JSON.stringify(flat));
 
@@ -132,26 +131,6 @@ export async function writeReport(
   const verdict = readVerdict(exp.id);
   write("index.html", renderPage({ exp, scale, ran, sets, figures, tables, fmtCell, hps, verdict }));
   return { files, scale, claims, sets };
-}
-
-function claimsMarkdown(claims: ClaimResult[]): string {
-  const esc = (s: string) => s.replaceAll("|", "\\|");
-  const out: string[] = [];
-  for (const kind of Object.keys(KIND_TITLES) as (keyof typeof KIND_TITLES)[]) {
-    const of = claims.filter((c) => c.kind === kind);
-    if (!of.length) continue;
-    const rows = of.map((c) =>
-      `| ${esc(c.statement)} | ${
-        c.paper ? `${esc(c.paper.value)} ([${esc(c.paper.source.where ?? "source")}](${c.paper.source.url}))` : "–"
-      } | ${esc(c.measured)}${c.detail ? ` — ${esc(c.detail)}` : ""} | ${
-        !c.graded ? "not graded at this scale" : c.pass ? "✅ holds" : "❌ does not hold"
-      }${c.timing ? " (timing)" : ""} |`
-    );
-    out.push(
-      `**${KIND_TITLES[kind]}**\n\n| claim | paper | measured | verdict |\n|---|---|---|---|\n${rows.join("\n")}`,
-    );
-  }
-  return out.join("\n\n");
 }
 
 /** Hyper-parameters the methods chose by the tuning rule (metrics `hp.*`): per method, the values over runs. */
