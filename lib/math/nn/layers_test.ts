@@ -26,6 +26,7 @@ import {
 } from "./mod.ts";
 import { gemmBackend } from "./gemm.ts";
 import { nativeAvailable } from "../linalg/mod.ts";
+import { assertCentralDifferences } from "../../testdata/gradcheck.ts";
 
 const BACKENDS = nativeAvailable() ? (["native", "js"] as const) : (["js"] as const);
 
@@ -140,16 +141,13 @@ Deno.test("nn: a whole LeNet-5's gradient = finite differences on sampled coordi
   const net = lenet5({ rng: Rng.fromSeed(3), classic: true, backend: BACKENDS[0] });
   const rng = Rng.fromSeed(3).split("x"), B = 2, x = rng.normal(B * 784), y = [3, 7];
   net.lossAndGrad(x, y, B);
-  const g = Float64Array.from(net.store.grad), th = net.store.value, h = 1e-5;
-  for (let s = 0; s < 60; s++) {
-    const i = Math.floor(rng.uniform() * th.length), v = th[i];
-    th[i] = v + h;
-    const a = net.loss(x, y, B);
-    th[i] = v - h;
-    const b = net.loss(x, y, B);
-    th[i] = v;
-    assertAlmostEquals(g[i], (a - b) / (2 * h), 1e-7 * Math.max(1, Math.abs(g[i])), `coordinate ${i}`);
-  }
+  const th = net.store.value, indices = Array.from({ length: 60 }, () => Math.floor(rng.uniform() * th.length));
+  assertCentralDifferences(() => net.loss(x, y, B), th, Float64Array.from(net.store.grad), {
+    indices,
+    h: 1e-5,
+    tol: 1e-7,
+    label: "θ",
+  });
 });
 
 Deno.test("nn: native and js backends agree (MLP and LeNet-5, float64 and float32)", () => {
