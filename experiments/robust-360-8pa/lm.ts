@@ -5,6 +5,8 @@
  * defaults). Deviation: the Jacobian is recomputed by forward differences at every iteration; levmar's `dif`
  * variant updates it by Broyden rank-1 steps between recomputations.
  */
+import { luSmall, luSolveSmall } from "../../lib/math/linalg/lu_small.ts";
+
 const TAU = 1e-3, DELTA = 1e-6, EPS1 = 1e-17, EPS2 = 1e-17, EPS3 = 1e-17;
 
 export interface LmResult {
@@ -80,27 +82,8 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Gaussian elimination with partial pivoting for the m×m normal equations (m ≤ 6); null if singular. */
+/** Solves the m×m normal equations (m ≤ 6) by LU with partial pivoting; null if a pivot is zero. */
 function solveSmall(A: Float64Array, b: Float64Array, m: number): Float64Array | null {
-  const M = A.slice(), x = b.slice();
-  for (let k = 0; k < m; k++) {
-    let piv = k;
-    for (let i = k + 1; i < m; i++) if (Math.abs(M[i * m + k]) > Math.abs(M[piv * m + k])) piv = i;
-    if (!(Math.abs(M[piv * m + k]) > 0)) return null;
-    if (piv !== k) {
-      for (let j = 0; j < m; j++) [M[k * m + j], M[piv * m + j]] = [M[piv * m + j], M[k * m + j]];
-      [x[k], x[piv]] = [x[piv], x[k]];
-    }
-    for (let i = k + 1; i < m; i++) {
-      const f = M[i * m + k] / M[k * m + k];
-      for (let j = k; j < m; j++) M[i * m + j] -= f * M[k * m + j];
-      x[i] -= f * x[k];
-    }
-  }
-  for (let k = m - 1; k >= 0; k--) {
-    let s = x[k];
-    for (let j = k + 1; j < m; j++) s -= M[k * m + j] * x[j];
-    x[k] = s / M[k * m + k];
-  }
-  return x;
+  const f = luSmall(A, m, m);
+  return f.zeroPivot >= 0 ? null : luSolveSmall(f, b);
 }

@@ -4,7 +4,10 @@ import { declarationProblems } from "./validate.ts";
 import { threshold } from "../claims/vocabulary.ts";
 import type { AnyExperiment } from "../experiment.ts";
 
-const has = (problems: string[], s: string) => assert(problems.some((p) => p.includes(s)), problems.join("\n"));
+/** Asserts that some problem contains each needle. */
+const has = (problems: string[], ...needles: string[]) => {
+  for (const s of needles) assert(problems.some((p) => p.includes(s)), `no problem says ${s}:\n${problems.join("\n")}`);
+};
 
 Deno.test("validate: the toy experiment is well formed", () => {
   const p = declarationProblems(toy as AnyExperiment);
@@ -17,11 +20,9 @@ Deno.test("validate: a code URL, a string source and a claim without kind are na
     paper: { ...toy.paper, code: "https://github.com/a/b" },
     claims: [{ ...toy.claims[0], kind: undefined, paper: { value: "1", source: "https://x.org (abstract)" } }],
   } as unknown as AnyExperiment;
-  const p = declarationProblems(bad);
-  has(p, "paper.code: GitHub owner/name");
-  has(p, 'got "https://github.com/a/b"');
-  has(p, "claims.0.kind");
-  has(p, "claims.0.paper.source");
+  const problems = declarationProblems(bad);
+  has(problems, "paper.code: GitHub owner/name", 'got "https://github.com/a/b"');
+  has(problems, "claims.0.kind", "claims.0.paper.source");
 });
 
 Deno.test("validate: metrics named by claims, tables and figures must exist; a paper claim is required", () => {
@@ -36,12 +37,14 @@ Deno.test("validate: metrics named by claims, tables and figures must exist; a p
     tables: [{ id: "t", title: "t", metrics: ["missing"], by: ["zz"] }],
     figures: [{ id: "f", title: "f", spec: { transform: [{ filter: "datum.metric == 'ghost'" }] } }],
   } as unknown as AnyExperiment;
-  const p = declarationProblems(bad);
-  has(p, 'claims[0] (c): metric "nope"');
-  has(p, 'tables.t: metric "missing"');
-  has(p, 'tables.t.by: no config key "zz"');
-  has(p, 'figures.f: metric "ghost"');
-  has(p, 'none has kind "paper"');
+  has(
+    declarationProblems(bad),
+    'claims[0] (c): metric "nope"',
+    'tables.t: metric "missing"',
+    'tables.t.by: no config key "zz"',
+    'figures.f: metric "ghost"',
+    'none has kind "paper"',
+  );
 });
 
 Deno.test("validate: tolerances are well formed and cannot hide a 5% drift by accident", () => {

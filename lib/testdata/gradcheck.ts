@@ -26,6 +26,29 @@ export interface CentralDifferenceOptions {
 }
 
 /**
+ * Central differences (f(x + h) − f(x − h)) / 2h of `loss` in each entry of `at`, perturbed in place (it must be
+ * what `loss` reads) and restored. Entry k of the result is the difference in `at[k]`.
+ */
+export function centralDifferences(
+  loss: () => number,
+  at: { [k: number]: number; readonly length: number },
+  h = 1e-6,
+  indices: Iterable<number> = Array.from({ length: at.length }, (_, i) => i),
+): Float64Array {
+  const fd = new Float64Array(at.length);
+  for (const k of indices) {
+    const v = at[k];
+    at[k] = v + h;
+    const up = loss();
+    at[k] = v - h;
+    const down = loss();
+    at[k] = v;
+    fd[k] = (up - down) / (2 * h);
+  }
+  return fd;
+}
+
+/**
  * Asserts that `grad[k]` equals the central difference of `loss` in `at[k]`, for each checked k. `at` is perturbed
  * in place (it must be what `loss` reads) and restored; pass `grad` as a copy taken before the perturbations.
  */
@@ -36,14 +59,10 @@ export function assertCentralDifferences(
   opts: CentralDifferenceOptions = {},
 ): void {
   const { h = 1e-6, tol = 1e-6, label = "x" } = opts;
-  for (const k of opts.indices ?? Array.from({ length: at.length }, (_, i) => i)) {
-    const v = at[k];
-    at[k] = v + h;
-    const up = loss();
-    at[k] = v - h;
-    const down = loss();
-    at[k] = v;
-    assertAlmostEquals(grad[k], (up - down) / (2 * h), tol * Math.max(1, Math.abs(grad[k])), `∂L/∂${label}[${k}]`);
+  const indices = [...(opts.indices ?? Array.from({ length: at.length }, (_, i) => i))];
+  const fd = centralDifferences(loss, at, h, indices);
+  for (const k of indices) {
+    assertAlmostEquals(grad[k], fd[k], tol * Math.max(1, Math.abs(grad[k])), `∂L/∂${label}[${k}]`);
   }
 }
 

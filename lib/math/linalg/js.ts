@@ -9,16 +9,8 @@
  */
 import { EigenvalueDecomposition, LuDecomposition, Matrix, SingularValueDecomposition } from "ml-matrix";
 import { type Float, type Linalg, LinalgError, type LinalgInfo, type Mat } from "./types.ts";
-import {
-  checkArg,
-  checkDiagonal,
-  checkResult,
-  checkRhs,
-  checkSquare,
-  checkSystem,
-  fixColumnSigns,
-  positiveDiagonal,
-} from "./mat.ts";
+import { checkArg, checkDiagonal, checkEigh, checkResult, checkRhs, checkSquare, checkSystem } from "./checks.ts";
+import { fixColumnSigns, positiveDiagonal } from "./signs.ts";
 
 const ML_MATRIX_VERSION = "6.15.1"; // keep in step with deno.json's import map
 
@@ -65,13 +57,7 @@ export class JsLinalg implements Linalg {
   }
 
   eigh<T extends Float>(a: Mat<T>, opts: { range?: [number, number] } = {}): { values: T; vectors: Mat<T> } {
-    const f32 = checkArg("eigh", "A", a);
-    checkSquare("eigh", "A", a);
-    const n = a.rows;
-    const [lo, hi] = opts.range ?? [0, n - 1];
-    if (opts.range && !(Number.isInteger(lo) && Number.isInteger(hi) && 0 <= lo && lo <= hi && hi < n)) {
-      throw new LinalgError(`eigh: range [${lo}, ${hi}] must satisfy 0 ≤ lo ≤ hi < n = ${n} (0-based, inclusive)`);
-    }
+    const { f32, n, lo, hi } = checkEigh(a, opts.range);
     if (n === 0) return { values: vec(new Float64Array(0), f32), vectors: out(new Float64Array(0), 0, 0, f32) };
     // Mirror the lower triangle, as LAPACK's uplo = 'L' reads it, so both backends decompose the same matrix.
     const sym = Float64Array.from(a.data);

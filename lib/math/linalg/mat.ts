@@ -161,9 +161,7 @@ export async function fromJax(arr: JaxArray): Promise<Mat> {
   return { rows: shape[0], cols: shape[1], data: data as Float };
 }
 
-// ---- internal helpers shared by the implementations (not re-exported from mod.ts) -------------------------
-
-/** A zeroed array of `n` elements in the same precision as `x`. @internal */
+/** A zeroed array of `n` elements in the same precision as `x`. */
 export function like<T extends Float>(x: T, n: number): T {
   return (x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as T;
 }
@@ -175,108 +173,5 @@ function alloc(dtype: DType, n: number): Float {
 function checkDims(rows: number, cols: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new LinalgError(`matrix dimensions must be non-negative integers, got ${rows}×${cols}`);
-  }
-}
-
-/**
- * Validates a matrix argument: shape matches data, precision matches the first argument, every entry is finite.
- * Returns true for float32. A NaN or Inf in an input would otherwise come back as a silently wrong answer. @internal
- */
-export function checkArg(op: string, name: string, m: Mat, f32?: boolean): boolean {
-  if (!m || typeof m.rows !== "number" || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) {
-    throw new LinalgError(`${op}: ${name} is not a Mat with Float64Array or Float32Array data`);
-  }
-  if (m.data.length !== m.rows * m.cols) {
-    throw new LinalgError(`${op}: ${name} says ${m.rows}×${m.cols} but holds ${m.data.length} entries`);
-  }
-  const is32 = m.data instanceof Float32Array;
-  if (f32 !== undefined && is32 !== f32) {
-    throw new LinalgError(
-      `${op}: ${name} is ${is32 ? "float32" : "float64"} but the first argument is ${f32 ? "float32" : "float64"}; ` +
-        `convert one with toFloat32/toFloat64`,
-    );
-  }
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    // x - x is NaN exactly when x is NaN or ±Inf.
-    if (d[i] - d[i] !== 0) {
-      throw new LinalgError(
-        `${op}: ${name} has a non-finite entry (${d[i]} at [${Math.floor(i / m.cols)}, ${i % m.cols}]); ` +
-          `check the data or the step that produced it`,
-      );
-    }
-  }
-  return is32;
-}
-
-/** Throws unless `m` is square. @internal */
-export function checkSquare(op: string, name: string, m: Mat): void {
-  if (m.rows !== m.cols) throw new LinalgError(`${op}: ${name} must be square, got ${m.rows}×${m.cols}`);
-}
-
-/** Throws unless `b` has `rows` rows. @internal */
-export function checkRhs(op: string, rows: number, b: Mat, what = "A"): void {
-  if (b.rows !== rows) {
-    throw new LinalgError(`${op}: B has ${b.rows} rows but ${what} has ${rows}; they must match`);
-  }
-}
-
-/**
- * Validates a square system T·X = B (T named `name`): both arguments, T square, B with T's rows. Returns true for
- * float32. @internal
- */
-export function checkSystem(op: string, name: string, t: Mat, b: Mat): boolean {
-  const f32 = checkArg(op, name, t);
-  checkArg(op, "B", b, f32);
-  checkSquare(op, name, t);
-  checkRhs(op, t.rows, b, name);
-  return f32;
-}
-
-/** Throws if a diagonal entry of the square `m` is exactly zero, naming the first one and `why`. @internal */
-export function checkDiagonal(op: string, name: string, m: Mat, why: string): void {
-  const n = m.rows;
-  for (let i = 0; i < n; i++) {
-    if (m.data[i * n + i] === 0) throw new LinalgError(`${op}: ${why} (${name}[${i},${i}] is exactly zero)`);
-  }
-}
-
-/** Throws if any entry of a result is non-finite (e.g. overflow in float32, or a numerically singular system). @internal */
-export function checkResult(op: string, m: Mat, hint: string): void {
-  const d = m.data;
-  for (let i = 0; i < d.length; i++) {
-    if (d[i] - d[i] !== 0) throw new LinalgError(`${op}: result has a non-finite entry (${d[i]}); ${hint}`);
-  }
-}
-
-/**
- * Fixes the sign of the first `k` columns of `v` (`rows` rows, row stride `ld`) so each column's largest-magnitude
- * entry is positive, and flips the matching rows of `w` (row stride `wld`, `wld` entries each) along with them.
- * LAPACK and ml-matrix choose these signs arbitrarily; fixing them makes backends and algorithms agree. @internal
- */
-export function fixColumnSigns(v: Float, rows: number, ld: number, k: number, w?: Float, wld = 0): void {
-  for (let j = 0; j < k; j++) {
-    let best = 0, bestAbs = -1;
-    for (let i = 0; i < rows; i++) {
-      const a = Math.abs(v[i * ld + j]);
-      // A relative margin so near-ties (within float32 noise) resolve to the first index on every backend.
-      if (a > bestAbs * (1 + 1e-4)) {
-        bestAbs = a;
-        best = i;
-      }
-    }
-    if (v[best * ld + j] < 0) {
-      for (let i = 0; i < rows; i++) v[i * ld + j] = -v[i * ld + j];
-      if (w) { for (let c = 0; c < wld; c++) w[j * wld + c] = -w[j * wld + c]; }
-    }
-  }
-}
-
-/** Flips signs so diag(R) ≥ 0; this makes thin QR unique for full-rank A and identical across backends. @internal */
-export function positiveDiagonal(q: Float, r: Float, m: number, n: number, k: number): void {
-  for (let i = 0; i < k; i++) {
-    if (r[i * n + i] >= 0) continue;
-    for (let j = i; j < n; j++) r[i * n + j] = -r[i * n + j];
-    for (let row = 0; row < m; row++) q[row * k + i] = -q[row * k + i];
   }
 }

@@ -18,24 +18,7 @@ import { JsLinalg } from "./js.ts";
 import { loadNative, type NativeLinalg } from "./native.ts";
 
 export * from "./types.ts";
-export {
-  clone,
-  dtypeOf,
-  eye,
-  frobenius,
-  fromJax,
-  fromRows,
-  mat,
-  randn,
-  sub,
-  toFloat32,
-  toFloat64,
-  toJax,
-  toRows,
-  transpose,
-  zeros,
-} from "./mat.ts";
-export type { DType, JaxArray } from "./mat.ts";
+export * from "./mat.ts";
 export { JsLinalg } from "./js.ts";
 export { DEFAULT_LAPACKE_PATH, DEFAULT_OPENBLAS_PATH, loadNative, NativeLinalg, nativePaths } from "./native.ts";
 export type { NativeLoad } from "./native.ts";

@@ -7,17 +7,9 @@
  * are bitwise reproducible run to run.
  */
 import { type Float, type Linalg, LinalgError, type LinalgInfo, type Mat } from "./types.ts";
-import {
-  checkArg,
-  checkDiagonal,
-  checkResult,
-  checkRhs,
-  checkSquare,
-  checkSystem,
-  fixColumnSigns,
-  like,
-  positiveDiagonal,
-} from "./mat.ts";
+import { checkArg, checkDiagonal, checkEigh, checkResult, checkRhs, checkSquare, checkSystem } from "./checks.ts";
+import { fixColumnSigns, positiveDiagonal } from "./signs.ts";
+import { like } from "./mat.ts";
 
 /** Debian's OpenBLAS (pthread build), with cblas and Fortran LAPACK. */
 export const DEFAULT_OPENBLAS_PATH = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
@@ -224,13 +216,7 @@ export class NativeLinalg implements Linalg {
   }
 
   eigh<T extends Float>(a: Mat<T>, opts: { range?: [number, number] } = {}): { values: T; vectors: Mat<T> } {
-    const f32 = checkArg("eigh", "A", a);
-    checkSquare("eigh", "A", a);
-    const n = a.rows;
-    const [lo, hi] = opts.range ?? [0, n - 1];
-    if (opts.range && !(Number.isInteger(lo) && Number.isInteger(hi) && 0 <= lo && lo <= hi && hi < n)) {
-      throw new LinalgError(`eigh: range [${lo}, ${hi}] must satisfy 0 ≤ lo ≤ hi < n = ${n} (0-based, inclusive)`);
-    }
+    const { f32, n, lo, hi } = checkEigh(a, opts.range);
     const cnt = n === 0 ? 0 : hi - lo + 1;
     if (cnt === 0) return { values: like(a.data, 0), vectors: { rows: 0, cols: 0, data: like(a.data, 0) } };
     if (cnt === n) {

@@ -10,6 +10,7 @@
  * - {@link sad}, {@link matchEndmembers} (Hungarian assignment on the angle matrix, lib/math/ot), {@link abundanceRmse}.
  */
 import { jacobiEigen } from "../linalg/jacobi.ts";
+import { luSmall, luSolveSmall } from "../linalg/lu_small.ts";
 import { assignment } from "../ot/mod.ts";
 import type { Rng } from "../rng.ts";
 import { type Dense, dense, mulAtB } from "./nmf.ts";
@@ -18,32 +19,6 @@ import { type Dense, dense, mulAtB } from "./nmf.ts";
 export function jacobiEigh(a: Dense, sweeps = 60): { values: Float64Array; vectors: Dense } {
   const { w, V } = jacobiEigen(a.data, a.rows, { maxSweeps: sweeps, descending: true });
   return { values: w, vectors: { rows: a.rows, cols: a.rows, data: V } };
-}
-
-/** Solve the small dense system A x = b (Gaussian elimination, partial pivoting); A is n×n row-major. */
-export function solveSmall(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const m = Float64Array.from(a), x = Float64Array.from(b);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[piv * n + c])) piv = r;
-    if (piv !== c) {
-      for (let k = 0; k < n; k++) [m[c * n + k], m[piv * n + k]] = [m[piv * n + k], m[c * n + k]];
-      [x[c], x[piv]] = [x[piv], x[c]];
-    }
-    const d = m[c * n + c] || 1e-300;
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r * n + c] / d;
-      if (f === 0) continue;
-      for (let k = c; k < n; k++) m[r * n + k] -= f * m[c * n + k];
-      x[r] -= f * x[c];
-    }
-  }
-  for (let c = n - 1; c >= 0; c--) {
-    let s = x[c];
-    for (let k = c + 1; k < n; k++) s -= m[c * n + k] * x[k];
-    x[c] = s / (m[c * n + c] || 1e-300);
-  }
-  return x;
 }
 
 /**
@@ -294,4 +269,9 @@ export function abundanceRmse(truth: Dense, est: Dense, perm: number[]): number 
     for (let j = 0; j < n; j++) s += (truth.data[i * n + j] - est.data[perm[i] * n + j]) ** 2;
   }
   return Math.sqrt(s / (r * n));
+}
+
+/** Solves the small system A·x = b (A n×n); a zero pivot divides by 1e-300 rather than failing. */
+function solveSmall(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  return luSolveSmall(luSmall(a, n, n), b, 1e-300);
 }

@@ -32,6 +32,7 @@
  * ```
  */
 import { getLinalg, type Mat } from "../linalg/mod.ts";
+import { luSmall } from "../linalg/lu_small.ts";
 import type { Rng } from "../rng.ts";
 
 /** A float64 matrix (row-major). */
@@ -404,21 +405,8 @@ function axpy(y: M, x: M, alpha: number): void {
  */
 export function lduFactor(a: M): { l: M; d: Float64Array; r: M; rowPerm: Int32Array } {
   const m = a.rows, n = a.cols, k = Math.min(m, n);
-  const w = a.data.slice(), perm = Int32Array.from({ length: m }, (_, i) => i);
-  for (let j = 0; j < k; j++) {
-    let p = j;
-    for (let i = j + 1; i < m; i++) if (Math.abs(w[i * n + j]) > Math.abs(w[p * n + j])) p = i;
-    if (p !== j) {
-      for (let c = 0; c < n; c++) [w[j * n + c], w[p * n + c]] = [w[p * n + c], w[j * n + c]];
-      [perm[j], perm[p]] = [perm[p], perm[j]];
-    }
-    const piv = w[j * n + j];
-    if (piv === 0) throw new Error(`lduFactor: the matrix is rank deficient (zero pivot at column ${j})`);
-    for (let i = j + 1; i < m; i++) {
-      const f = (w[i * n + j] /= piv);
-      for (let c = j + 1; c < n; c++) w[i * n + c] -= f * w[j * n + c];
-    }
-  }
+  const { lu: w, perm, zeroPivot } = luSmall(a.data, m, n);
+  if (zeroPivot >= 0) throw new Error(`lduFactor: the matrix is rank deficient (zero pivot at column ${zeroPivot})`);
   const l = mk(m, k), r = mk(k, n), d = new Float64Array(k);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < Math.min(i, k); j++) l.data[perm[i] * k + j] = w[i * n + j];

@@ -57,6 +57,15 @@ Deno.test("factorized: LDU factor reproduces W; LoRA starts at W₀; UV weight i
   assert(lora.weight().data.every((v, i) => v === w0.data[i]), "LoRA at init equals W0");
 });
 
+/** The weights after one plain gradient step and after one full-rank KLS (DLRT) step of size h from the same W, b. */
+function gradientAndKlsStep(w: M, b: Float64Array, x: M, labels: number[], h: number, rng: Rng) {
+  const dense = new FactorNet([new DenseLayer(w.cols, w.rows, { rng, weight: w, bias: b })]);
+  const dl = new FactorNet([new DlrtLayer(w.cols, w.rows, { rng, rank: w.rows, weight: w, bias: b })]);
+  dense.sgdStep(x, labels, h);
+  dl.dlrtStep(x, labels, h);
+  return [dense.layers[0].weight().data, dl.layers[0].weight().data];
+}
+
 Deno.test("factorized: square full-rank KLS step equals the full gradient step exactly (K/L/S gradients G·V, Gᵀ·U, Ûᵀ·G̃·V̂)", () => {
   // With h → 0 the KLS step on L = Σ C ⊙ Y moves W by −h·P(G) where G = Cᵀ X; finite differences in h of the
   // resulting weight give the tangent update, which for a full-rank square layer is −G exactly.
@@ -64,14 +73,9 @@ Deno.test("factorized: square full-rank KLS step equals the full gradient step e
   const n = 6, x = mk(9, n, rng.normal(9 * n));
   const labels = Array.from({ length: 9 }, (_, i) => i % n);
   for (const h of [1e-2, 1e-3]) {
-    const w = mk(n, n, rng.normal(n * n)), b = rng.normal(n);
-    const dense = new FactorNet([new DenseLayer(n, n, { rng, weight: w, bias: b })]);
-    const dl = new FactorNet([new DlrtLayer(n, n, { rng, rank: n, weight: w, bias: b })]);
-    dense.sgdStep(x, labels, h);
-    dl.dlrtStep(x, labels, h);
-    const a = dense.layers[0].weight(), c = dl.layers[0].weight();
+    const [a, c] = gradientAndKlsStep(mk(n, n, rng.normal(n * n)), rng.normal(n), x, labels, h, rng);
     let err = 0;
-    for (let i = 0; i < a.data.length; i++) err = Math.max(err, Math.abs(a.data[i] - c.data[i]));
+    for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - c[i]));
     assert(err < 1e-12, `square full rank: KLS step equals the gradient step (err ${err})`);
   }
 });
@@ -82,13 +86,9 @@ Deno.test("factorized: fixed full-rank KLS equals the full gradient step to firs
   const labels = Array.from({ length: 12 }, (_, i) => i % outDim);
   const w = mk(outDim, inDim, rng.normal(outDim * inDim)), b = rng.normal(outDim);
   const errAt = (h: number) => {
-    const dense = new FactorNet([new DenseLayer(inDim, outDim, { rng, weight: w, bias: b })]);
-    const dl = new FactorNet([new DlrtLayer(inDim, outDim, { rng, rank: outDim, weight: w, bias: b })]);
-    dense.sgdStep(x, labels, h);
-    dl.dlrtStep(x, labels, h);
-    const a = dense.layers[0].weight(), c = dl.layers[0].weight();
+    const [a, c] = gradientAndKlsStep(w, b, x, labels, h, rng);
     let e = 0;
-    for (let i = 0; i < a.data.length; i++) e = Math.hypot(e, a.data[i] - c.data[i]);
+    for (let i = 0; i < a.length; i++) e = Math.hypot(e, a[i] - c[i]);
     return e;
   };
   const e1 = errAt(1e-2), e2 = errAt(5e-3), e3 = errAt(2.5e-3);

@@ -26,7 +26,7 @@ import {
 } from "./mod.ts";
 import { gemmBackend } from "./gemm.ts";
 import { nativeAvailable } from "../linalg/mod.ts";
-import { assertCentralDifferences } from "../../testdata/gradcheck.ts";
+import { assertCentralDifferences, centralDifferences } from "../../testdata/gradcheck.ts";
 
 const BACKENDS = nativeAvailable() ? (["native", "js"] as const) : (["js"] as const);
 
@@ -56,26 +56,7 @@ function checkLayer(make: () => Layer, inShape: number[], batch: number, backend
   f();
   const dx = Float64Array.from(layer.backward(Float64Array.from(r), batch, ctx, true)!);
   const g = Float64Array.from(net.store.grad);
-  const h = 1e-5, fdX = new Float64Array(x.length), fdT = new Float64Array(g.length);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    x[i] = v + h;
-    const a = f();
-    x[i] = v - h;
-    const b = f();
-    x[i] = v;
-    fdX[i] = (a - b) / (2 * h);
-  }
-  const th = net.store.value;
-  for (let i = 0; i < th.length; i++) {
-    const v = th[i];
-    th[i] = v + h;
-    const a = f();
-    th[i] = v - h;
-    const b = f();
-    th[i] = v;
-    fdT[i] = (a - b) / (2 * h);
-  }
+  const fdX = centralDifferences(f, x, 1e-5), fdT = centralDifferences(f, net.store.value, 1e-5);
   const ex = relErr(dx, fdX), et = relErr(g, fdT);
   if (ex > 1e-6 || et > 1e-6) {
     throw new Error(

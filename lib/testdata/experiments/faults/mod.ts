@@ -2,8 +2,8 @@
  * Faults for the harness's isolation tests: methods that run out of memory, exit, crash in native code, or hang
  * with OpenBLAS threads busy. Each must be recorded with its cause while the sweep goes on.
  */
-import { z } from "zod";
 import { defineExperiment } from "../../../experiment.ts";
+import { onePoint } from "../one_point.ts";
 
 const OPENBLAS = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
 
@@ -35,14 +35,8 @@ function openblas() {
 
 export default defineExperiment({
   id: "faults",
-  paper: { title: "Faults", authors: "Nobody", year: 2026 },
+  ...onePoint("Faults"),
   summary: "Methods that fail in every way a run process can.",
-  config: z.object({ n: z.number().int().positive().default(1) }),
-  scales: {
-    smoke: { description: "one point", seeds: 1, grid: {} },
-    paper: { description: "one point", seeds: 1, grid: {} },
-  },
-  data: () => 0,
   methods: {
     ok: { run: () => 1 },
     exits: {

@@ -3,8 +3,8 @@
  * process) it tries each escape, and reports each as `escaped_<name>` = 1 (it worked) or 0 (it was refused).
  * The tests assert that every value is 0. Nothing here succeeds on a correctly scoped harness.
  */
-import { z } from "zod";
 import { defineExperiment } from "../../../experiment.ts";
+import { onePoint } from "../one_point.ts";
 
 /** A file the escapes try to create; its existence after a run is itself a failure. */
 export const MARKER = "/tmp/repro-hostile-escaped";
@@ -58,14 +58,8 @@ console.error(`hostile at import: ${JSON.stringify(atImport)}`);
 
 export default defineExperiment({
   id: "hostile",
-  paper: { title: "Hostile", authors: "Nobody", year: 2026 },
+  ...onePoint("Hostile"),
   summary: "Tries every escape from the sandbox.",
-  config: z.object({ n: z.number().int().positive().default(1) }),
-  scales: {
-    smoke: { description: "one point", seeds: 1, grid: {} },
-    paper: { description: "one point", seeds: 1, grid: {} },
-  },
-  data: () => 0,
   methods: { escape: { run: () => tryEscapes("run") } },
   metrics: Object.fromEntries(Object.keys(atImport).map((k) => [`escaped_${k}`, { direction: "none" as const }])),
   measure: (_d, out: Record<string, number>) =>
