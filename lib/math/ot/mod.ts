@@ -1,7 +1,8 @@
 /**
  * Discrete optimal transport without POT: the exact problem between two uniform empirical measures of equal size
  * (an assignment problem, by Birkhoff's theorem an optimal plan is a permutation), the entropic problem by
- * Sinkhorn's iterations (POT's `sinkhorn_knopp`), and the 1-D Wasserstein distance by sorting.
+ * Sinkhorn's iterations (POT's `sinkhorn_knopp`, and a log-domain variant with dual potentials), and the 1-D
+ * Wasserstein distance by sorting.
  *
  * @example
  * ```ts
@@ -159,6 +160,81 @@ export function sinkhorn(
     for (let j = 0; j < m; j++) c += u[i] * K[row + j] * v[j] * cost[row + j];
   }
   return { cost: c, iterations: it, err };
+}
+
+/** Log-domain Sinkhorn's dual potentials, its cost, iterations and the marginal error at the end. */
+export interface SinkhornLogResult {
+  /** Dual potentials: π_ij = a_i b_j exp((f_i + g_j − C_ij) / reg). */
+  f: Float64Array;
+  g: Float64Array;
+  /** ⟨π, C⟩ of the final plan. */
+  cost: number;
+  iterations: number;
+  /** ‖π's row sums − a‖₁ after the last g update, at the last check. */
+  err: number;
+}
+
+/**
+ * Entropic OT by Sinkhorn's iterations on the dual potentials in the log domain (Peyré & Cuturi 2019, §4.4,
+ * Remark 4.23): f_i = −reg·log Σ_j b_j exp((g_j − C_ij)/reg), then g_j likewise over i, with log-sum-exp in every
+ * update, so small `reg` relative to the costs never underflows (where {@link sinkhorn}'s K = exp(−C/reg) does). The
+ * plan is π_ij = a_i b_j exp((f_i + g_j − C_ij)/reg); it stops when ‖rowsum(π) − a‖₁ < stopThr (checked every 10
+ * iterations). Uniform marginals unless `a`, `b` are given.
+ */
+export function sinkhornLog(
+  cost: Float64Array,
+  o: { n: number; m: number; reg: number; a?: Float64Array; b?: Float64Array; maxIter?: number; stopThr?: number },
+): SinkhornLogResult {
+  const { n, m, reg } = o, maxIter = o.maxIter ?? 1000, stopThr = o.stopThr ?? 1e-9;
+  if (cost.length !== n * m) throw new Error(`sinkhornLog: cost has ${cost.length} entries, expected ${n}×${m}`);
+  const a = o.a ?? new Float64Array(n).fill(1 / n), b = o.b ?? new Float64Array(m).fill(1 / m);
+  const la = a.map(Math.log), lb = b.map(Math.log);
+  const f = new Float64Array(n), g = new Float64Array(m), col = new Float64Array(m), colMax = new Float64Array(m);
+  const rowErr = (): number => {
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      const row = i * m;
+      for (let j = 0; j < m; j++) s += Math.exp(la[i] + lb[j] + (f[i] + g[j] - cost[row + j]) / reg);
+      e += Math.abs(s - a[i]);
+    }
+    return e;
+  };
+  let err = Infinity, it = 0;
+  for (; it < maxIter; it++) {
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      let mx = -Infinity;
+      for (let j = 0; j < m; j++) mx = Math.max(mx, lb[j] + (g[j] - cost[row + j]) / reg);
+      let s = 0;
+      for (let j = 0; j < m; j++) s += Math.exp(lb[j] + (g[j] - cost[row + j]) / reg - mx);
+      f[i] = -reg * (mx + Math.log(s));
+    }
+    colMax.fill(-Infinity);
+    for (let i = 0; i < n; i++) {
+      const row = i * m, fi = la[i] + f[i] / reg;
+      for (let j = 0; j < m; j++) colMax[j] = Math.max(colMax[j], fi - cost[row + j] / reg);
+    }
+    col.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * m, fi = la[i] + f[i] / reg;
+      for (let j = 0; j < m; j++) col[j] += Math.exp(fi - cost[row + j] / reg - colMax[j]);
+    }
+    for (let j = 0; j < m; j++) g[j] = -reg * (colMax[j] + Math.log(col[j]));
+    if (it % 10 === 0) {
+      err = rowErr();
+      if (err < stopThr) {
+        it++;
+        break;
+      }
+    }
+  }
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    for (let j = 0; j < m; j++) c += Math.exp(la[i] + lb[j] + (f[i] + g[j] - cost[row + j]) / reg) * cost[row + j];
+  }
+  return { f, g, cost: c, iterations: it, err };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { ok as assert } from "node:assert";
 import { assertAlmostEquals } from "../../testdata/assert.ts";
 import { Rng } from "../rng.ts";
-import { assignment, emdUniform, sinkhorn, wasserstein1d } from "./mod.ts";
+import { assignment, emdUniform, sinkhorn, sinkhornLog, wasserstein1d } from "./mod.ts";
 
 function bruteForce(cost: Float64Array, n: number): number {
   let best = Infinity;
@@ -107,4 +107,28 @@ Deno.test("wasserstein1d: sorted matching for equal sizes, quantile integral for
   const n = 8, a = rng.normal(n), b = rng.normal(n), c = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[i * n + j] = (a[i] - b[j]) ** 2;
   assertAlmostEquals(wasserstein1d(a, b, 2), emdUniform(c, n), 1e-12);
+});
+
+Deno.test("sinkhornLog equals sinkhorn where both work, keeps its marginals, and survives a tiny reg", () => {
+  const rng = Rng.fromSeed(21), n = 7, m = 5;
+  const cost = Float64Array.from({ length: n * m }, () => rng.uniform() * 2);
+  const a = Float64Array.from({ length: n }, () => 0.5 + rng.uniform()),
+    b = Float64Array.from({ length: m }, () => 0.5 + rng.uniform());
+  const sa = a.reduce((x, y) => x + y), sb = b.reduce((x, y) => x + y);
+  a.forEach((v, i) => (a[i] = v / sa));
+  b.forEach((v, j) => (b[j] = v / sb));
+  const ref = sinkhorn(cost, { n, m, reg: 0.5, a, b, maxIter: 5000, stopThr: 1e-13 });
+  const lg = sinkhornLog(cost, { n, m, reg: 0.5, a, b, maxIter: 5000, stopThr: 1e-13 });
+  assertAlmostEquals(lg.cost, ref.cost, 1e-10);
+  // both marginals of π_ij = a_i b_j exp((f_i + g_j − C_ij)/reg)
+  const plan = (reg: number, r: { f: Float64Array; g: Float64Array }) => (i: number, j: number) =>
+    a[i] * b[j] * Math.exp((r.f[i] + r.g[j] - cost[i * m + j]) / reg);
+  const p = plan(0.5, lg);
+  for (let i = 0; i < n; i++) assertAlmostEquals([0, 1, 2, 3, 4].reduce((s, j) => s + p(i, j), 0), a[i], 1e-11);
+  for (let j = 0; j < m; j++) assertAlmostEquals([0, 1, 2, 3, 4, 5, 6].reduce((s, i) => s + p(i, j), 0), b[j], 1e-11);
+  // reg = 1e-3: exp(−C/reg) underflows to 0 for C ≳ 0.75, yet the log-domain plan is finite and near the exact cost
+  const small = sinkhornLog(cost.subarray(0, 25), { n: 5, m: 5, reg: 1e-3, maxIter: 20000, stopThr: 1e-9 });
+  assert(Number.isFinite(small.cost) && small.err < 1e-4, `err ${small.err}`);
+  const exact = emdUniform(cost.subarray(0, 25), 5);
+  assert(Math.abs(small.cost - exact) < 0.02, `${small.cost} vs exact ${exact}`);
 });
