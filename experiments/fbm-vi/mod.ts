@@ -46,8 +46,10 @@ function maMethod(k: number): Method<Cfg, FouData, Out> {
     label: `MA-fBM, K = ${k}`,
     description: `MA-fBM with ${k} OU process(es) on the geometric γ grid and the optimal type-I ω (paper §3, ` +
       "closed form); (H, θ, σ) maximise the exact MA-fBM likelihood (Kalman filter), the ELBO at its optimum",
-    run: (d, cfg, ctx) => {
-      const la = ctx.linalg ?? getLinalg();
+    // K×K solves in pure JS on every backend: bitwise-identical fits across BLAS kernels (K = 1's likelihood in H
+    // is nearly flat, so last-bit differences could move its argmax).
+    run: (d, cfg) => {
+      const la = getLinalg("js");
       const horizon = cfg.nSteps * cfg.dt;
       const fit = fitHurst(d, maModel(la, { k, gammaMax: cfg.gammaMax, horizon, dt: cfg.dt, n: cfg.nSteps }));
       const gamma = gammaGrid(k, cfg.gammaMax);
@@ -122,7 +124,7 @@ export default defineExperiment({
     simulateFou(
       { hurst: cfg.hurst, theta: cfg.theta, sigma: cfg.sigma, dt: cfg.dt, n: cfg.nSteps, paths: cfg.paths },
       rng,
-      getLinalg(),
+      getLinalg("js"), // the same data bits whatever BLAS is loaded
     ),
   dataKeys: ["hurst", "theta", "sigma", "dt", "nSteps", "paths"],
   methods: {
