@@ -130,10 +130,10 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "temporal order, T ∈ {10, 20}, 300 iterations, 200 validation / 200 test sequences, 1 seed; seconds",
+      description: "temporal order, T ∈ {10, 20}, 60 iterations, 200 validation / 200 test sequences, 1 seed; seconds",
       seeds: 1,
       grid: { length: [10, 20] },
-      set: { iters: 300, checkEvery: 100, nValid: 200, nTest: 200 },
+      set: { iters: 60, checkEvery: 20, nValid: 200, nTest: 200 },
       deviations: ["tiny budget: the claims are not meaningful here"],
     },
     paper: {
