@@ -2,15 +2,12 @@
  * rnn-gradient-clipping: BPTT against central differences (both heads, every parameter block), ∂Ω/∂W_hh against
  * central differences of Ω with ∂C/∂h_t and h_t held fixed, the clipping rule (norm bound, direction, NaN guard),
  * the 'smart_tanh' initialisation, the task generators against tempOrder.py / addition.py, and one smoke point of
- * every method through runOnce.
+ * every method through runOnce (runMethods).
  */
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { assertCentralDifferences, spread } from "../../lib/testdata/gradcheck.ts";
 import { Rng } from "../../lib/math/rng.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
 import {
   cost,
   fdRelError,
@@ -140,22 +137,12 @@ Deno.test("fdRelError is at rounding level for a correct gradient", () => {
 });
 
 Deno.test("smoke point through runOnce: every method records its metrics and its learning rate", async () => {
-  const machine = await probeMachine(), version = codeVersion(exp.id);
-  const runs = planRuns(exp, {
-    scale: "smoke",
-    points: configPoints(exp, "smoke").slice(0, 1),
-    seeds: [0],
-    codeVersion: version,
-    machine,
-  });
-  assertEquals(runs.length, 3);
-  for (const run of runs) {
-    const m = Object.fromEntries(
-      (await runOnce(exp, run, run.backend as "native" | "js", version)).map((x) => [x.name, x.value as number]),
-    );
-    assert([0, 1].includes(m.success), `${run.method}: success ${m.success}`);
-    assert(m.fd_error < 1e-5, `${run.method}: fd_error ${m.fd_error}`);
-    assert([0.01, 0.03, 0.1].includes(m["hp.lr"]), `${run.method}: hp.lr ${m["hp.lr"]}`);
-    if (run.method !== "plain") assert(m.max_step_norm <= 1 + 1e-12, `${run.method}: step ${m.max_step_norm}`);
+  const runs = await runMethods(exp, { length: 10 });
+  assertEquals(Object.keys(runs).sort(), ["clip", "cr", "plain"]);
+  for (const [method, m] of Object.entries(runs)) {
+    assert([0, 1].includes(m.success as number), `${method}: success ${m.success}`);
+    assert((m.fd_error as number) < 1e-5, `${method}: fd_error ${m.fd_error}`);
+    assert([0.01, 0.03, 0.1].includes(m["hp.lr"] as number), `${method}: hp.lr ${m["hp.lr"]}`);
+    if (method !== "plain") assert((m.max_step_norm as number) <= 1 + 1e-12, `${method}: ${m.max_step_norm}`);
   }
 });
