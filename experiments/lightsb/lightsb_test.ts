@@ -10,10 +10,8 @@ import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/ass
 import { Rng } from "../../lib/math/rng.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import { eighFn } from "../../lib/math/spd/mod.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runMethods } from "../../lib/testdata/run.ts";
+import { assertCentralDifferences } from "../../lib/testdata/gradcheck.ts";
 import {
   bw2,
   drawGmm,
@@ -50,14 +48,10 @@ Deno.test("lossAndGrad: gradient equals central finite differences of L(θ) in e
   const theta = rng.normal(k + 2 * k * d).map((v) => 0.5 * v);
   const xs = rng.normal(6 * d), ys = rng.normal(5 * d).map((v) => 1.3 * v + 0.2);
   const { grad } = lossAndGrad(theta, xs, ys, { d, k, eps });
-  const h = 1e-6;
-  for (let i = 0; i < theta.length; i++) {
-    const tp = Float64Array.from(theta), tm = Float64Array.from(theta);
-    tp[i] += h;
-    tm[i] -= h;
-    const fd = (lossAndGrad(tp, xs, ys, { d, k, eps }).loss - lossAndGrad(tm, xs, ys, { d, k, eps }).loss) / (2 * h);
-    assertAlmostEquals(grad[i], fd, 1e-7 * Math.max(1, Math.abs(fd)), `coordinate ${i}`);
-  }
+  assertCentralDifferences(() => lossAndGrad(theta, xs, ys, { d, k, eps }).loss, theta, grad, {
+    tol: 1e-7,
+    label: "θ",
+  });
 });
 
 Deno.test("oracle: the potential rewritten in LightSB form gives the benchmark plan's weights, means and covariances", () => {
@@ -160,20 +154,11 @@ Deno.test("sinkhorn: the out-of-sample conditionals at the training x_i keep the
 });
 
 Deno.test("smoke point through runOnce: every method gives a finite cBW2-UVP; the oracle is exact", async () => {
-  const machine = await probeMachine(), version = codeVersion(exp.id);
-  const runs = planRuns(exp, {
-    scale: "smoke",
-    points: configPoints(exp, "smoke").slice(0, 1),
-    seeds: [0],
-    codeVersion: version,
-    machine,
-  });
-  assertEquals(runs.length, 5);
-  for (const run of runs) {
-    const m = Object.fromEntries(
-      (await runOnce(exp, run, run.backend as "native" | "js", version)).map((x) => [x.name, x.value as number]),
-    );
-    assert(Number.isFinite(m.cbw_uvp) && m.cbw_uvp > -1e-9, `${run.method}: cbw_uvp ${m.cbw_uvp}`);
-    if (run.method === "oracle") assert(m.cbw_uvp < 1e-8, `oracle ${m.cbw_uvp}`);
+  const out = await runMethods(exp, { d: 2, eps: 0.1 });
+  assertEquals(Object.keys(out).sort(), ["gaussian", "lightsb", "mean", "oracle", "sinkhorn"]);
+  for (const [method, m] of Object.entries(out)) {
+    const v = (method === "oracle" ? m.oracle_cbw_uvp : m.cbw_uvp) as number;
+    assert(Number.isFinite(v) && v > -1e-9, `${method}: cbw_uvp ${v}`);
   }
+  assert(Math.abs(out.oracle.oracle_cbw_uvp as number) < 1e-8, `oracle ${out.oracle.oracle_cbw_uvp}`);
 });

@@ -78,7 +78,7 @@ interface Data {
 }
 
 type Output =
-  | { kind: "lightsb"; model: LightSb }
+  | { kind: "lightsb" | "oracle"; model: LightSb }
   | { kind: "sinkhorn"; fit: SinkhornFit }
   | { kind: "gaussian"; plan: GaussianPlan }
   | { kind: "mean"; mean: Float64Array };
@@ -224,7 +224,7 @@ export default defineExperiment({
     oracle: {
       label: "true potential in LightSB form",
       description: "the benchmark potential rewritten as a LightSB potential with full S (identity check)",
-      run: (d: Data): Output => ({ kind: "lightsb", model: oracleLightSb(d.inst.potential, d.inst.plan) }),
+      run: (d: Data): Output => ({ kind: "oracle", model: oracleLightSb(d.inst.potential, d.inst.plan) }),
     },
   },
   metrics: {
@@ -232,6 +232,11 @@ export default defineExperiment({
       label: "cBW²₂-UVP (%)",
       direction: "lower",
       tolerance: STAT,
+    },
+    oracle_cbw_uvp: {
+      label: "cBW²₂-UVP (%) of the true potential in LightSB form (identity: 0 up to rounding)",
+      direction: "lower",
+      tolerance: { kind: "rounding", floor: 1e-9 },
     },
     loss: { label: "LightSB objective L(θ) on the minibatch", direction: "lower", tolerance: STAT },
     sinkhorn_err: {
@@ -247,6 +252,8 @@ export default defineExperiment({
     switch (out.kind) {
       case "lightsb":
         return { cbw_uvp: cbwUvp(inst, (t) => lightSbMoments(out.model, x, t * dim)) };
+      case "oracle":
+        return { oracle_cbw_uvp: cbwUvp(inst, (t) => lightSbMoments(out.model, x, t * dim)) };
       case "sinkhorn":
         return {
           cbw_uvp: cbwUvp(inst, (t) => sinkhornMoments(out.fit, x, t * dim)),
@@ -320,7 +327,7 @@ export default defineExperiment({
       kind: "identity",
       statement: "The benchmark's potential rewritten in LightSB's form (α_k, r_k, full S_k from p_k, μ_k, Σ_k) " +
         "reproduces the true conditional plan: its cBW²₂-UVP is at rounding level (≤ 1e-6 %).",
-      check: threshold({ metric: "cbw_uvp", method: "oracle", below: 1e-6, forEach: ["d", "eps"] }),
+      check: threshold({ metric: "oracle_cbw_uvp", method: "oracle", below: 1e-6, forEach: ["d", "eps"] }),
     },
     {
       id: "trivial-is-100",
@@ -335,7 +342,8 @@ export default defineExperiment({
       id: "cbw-vs-d",
       title: "cBW²₂-UVP (%) vs dimension, per ε",
       mirrors: "the paper's EOT-benchmark table (cBW²₂-UVP per d and ε)",
-      caption: "Mean over seeds; columns: ε. Oracle (≈ 0) is the identity check, 'target mean' the ≈ 100 calibration.",
+      caption:
+        "Mean over seeds; columns: ε. 'Target mean' is the ≈ 100 calibration (the oracle's ≈ 0 is its own metric).",
       spec: lineChart({ metric: "cbw_uvp", x: "d", xTitle: "d", yTitle: "cBW²₂-UVP (%)", logY: true, column: "eps" }),
     },
     {
