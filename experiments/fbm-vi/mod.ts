@@ -58,6 +58,18 @@ function maMethod(k: number): Method<Cfg, FouData, Out> {
   };
 }
 
+/** MA-fBM (K = 5) against `baseline` on `metric` at the longest paths (paired by seed, beyond seed noise). */
+function ma5Versus(
+  baseline: string,
+  metric: string,
+  better: "lower" | "higher",
+  margin: { abs?: number; rel?: number },
+  at: { hurst?: number; forEach?: "hurst" } = {},
+) {
+  const where = at.hurst === undefined ? { nSteps: LARGEST } : { nSteps: LARGEST, hurst: at.hurst };
+  return compare({ metric, method: "ma5", baseline, better, margin, where, forEach: at.forEach });
+}
+
 const notOnGrid = (cfg: Cfg) =>
   cfg.gammaMax !== 100 ? "does not depend on the MA-fBM grid: run once, at the default γmax" : false;
 
@@ -222,15 +234,7 @@ export default defineExperiment({
         value: "existing fBM inference is computationally demanding or statistically inefficient",
         source: ABSTRACT,
       },
-      check: compare({
-        metric: "hurst_err",
-        method: "ma5",
-        baseline: "exact",
-        better: "lower",
-        margin: { abs: -0.02 },
-        where: { nSteps: LARGEST },
-        forEach: "hurst",
-      }),
+      check: ma5Versus("exact", "hurst_err", "lower", { abs: -0.02 }, { forEach: "hurst" }),
     },
     {
       id: "drift-as-exact",
@@ -238,15 +242,7 @@ export default defineExperiment({
       statement: "MA-fBM (K = 5) recovers the drift as well as the exact likelihood: |θ̂ − θ| no more than 0.1 " +
         "(10% of θ) worse than the exact reference beyond seed noise, at every H (longest paths).",
       paper: { value: "drift learned jointly with the Hurst index", source: ABSTRACT },
-      check: compare({
-        metric: "drift_err",
-        method: "ma5",
-        baseline: "exact",
-        better: "lower",
-        margin: { abs: -0.1 },
-        where: { nSteps: LARGEST },
-        forEach: "hurst",
-      }),
+      check: ma5Versus("exact", "drift_err", "lower", { abs: -0.1 }, { forEach: "hurst" }),
     },
     {
       id: "beats-brownian-likelihood",
@@ -255,16 +251,9 @@ export default defineExperiment({
         "reaches a log-likelihood per increment higher than the Brownian SDE's by > 0.005 nats beyond seed noise " +
         "(longest paths).",
       paper: { value: "BM-driven SDEs cannot capture long-term dependencies; fBM can", source: ABSTRACT },
-      check: allOf(...FAR_FROM_HALF.map((h) =>
-        compare({
-          metric: "loglik",
-          method: "ma5",
-          baseline: "brownian",
-          better: "higher",
-          margin: { abs: 0.005 },
-          where: { nSteps: LARGEST, hurst: h },
-        })
-      )),
+      check: allOf(
+        ...FAR_FROM_HALF.map((h) => ma5Versus("brownian", "loglik", "higher", { abs: 0.005 }, { hurst: h })),
+      ),
     },
     {
       id: "beats-brownian-drift",
@@ -272,16 +261,9 @@ export default defineExperiment({
       statement: "A Brownian model misreads fractional noise as drift: at H ∈ {0.2, 0.3, 0.7, 0.8} MA-fBM (K = 5) " +
         "has a drift error at least 20% below the Brownian SDE's, beyond seed noise (longest paths).",
       paper: { value: "BM-driven SDEs cannot capture long-term dependencies; fBM can", source: ABSTRACT },
-      check: allOf(...FAR_FROM_HALF.map((h) =>
-        compare({
-          metric: "drift_err",
-          method: "ma5",
-          baseline: "brownian",
-          better: "lower",
-          margin: { rel: 0.2 },
-          where: { nSteps: LARGEST, hurst: h },
-        })
-      )),
+      check: allOf(
+        ...FAR_FROM_HALF.map((h) => ma5Versus("brownian", "drift_err", "lower", { rel: 0.2 }, { hurst: h })),
+      ),
     },
     {
       id: "cheaper-than-exact",
@@ -325,29 +307,14 @@ export default defineExperiment({
       id: "more-ou-better-hurst",
       kind: "sanity",
       statement: "K matters: MA-fBM Hurst error at K = 5 is at least 20% below K = 1 (all H pooled, longest paths).",
-      check: compare({
-        metric: "hurst_err",
-        method: "ma5",
-        baseline: "ma1",
-        better: "lower",
-        margin: { rel: 0.2 },
-        where: { nSteps: LARGEST },
-      }),
+      check: ma5Versus("ma1", "hurst_err", "lower", { rel: 0.2 }),
     },
     {
       id: "likelihood-near-exact",
       kind: "sanity",
       statement: "The MA-fBM (K = 5) maximised log-likelihood per increment is within 0.005 nats of the exact " +
         "fBM likelihood's, beyond seed noise, at every H (longest paths).",
-      check: compare({
-        metric: "loglik",
-        method: "ma5",
-        baseline: "exact",
-        better: "higher",
-        margin: { abs: -0.005 },
-        where: { nSteps: LARGEST },
-        forEach: "hurst",
-      }),
+      check: ma5Versus("exact", "loglik", "higher", { abs: -0.005 }, { forEach: "hurst" }),
     },
   ],
   figures: [
