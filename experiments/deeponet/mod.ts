@@ -85,11 +85,14 @@ function fit(net: Net, data: Data, cfg: Config, ctx: { rng: Rng; choose(n: strin
   return f;
 }
 
-/** A trained net's error: float32 training drifts by ~1e-6 across BLAS kernels, so it is a statistic. */
+/**
+ * A trained net's error is a statistic: float32 training follows the BLAS kernel's rounding, and over 200 smoke steps
+ * a SandyBridge sgemm moved the FNN's diffusion-reaction training and validation MSE by 1.9% from the Haswell baseline.
+ */
 const trained = (label: string, direction: "lower" | "none"): MetricSpec => ({
   label,
   direction,
-  tolerance: { kind: "statistic", rel: 0.01 },
+  tolerance: { kind: "statistic", rel: 0.03 },
 });
 
 const REPO = "https://github.com/lululxvi/deeponet";
