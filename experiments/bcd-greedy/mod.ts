@@ -81,6 +81,19 @@ const method = (rule: Rule, label: string, description: string) => ({
     bcd(P, { rule, blocks: cfg.blocks, update: cfg.update, tau: cfg.blockSize, iters: cfg.iters }, ctx.rng),
 });
 
+/** Relative suboptimality per iteration, a panel per block rule (columns) and problem (rows), for one update. */
+const suboptimalityCurves = (update: string) =>
+  lineChart({
+    metric: "subopt",
+    x: "step",
+    xTitle: "iteration",
+    yTitle: "(f − f*)/(f(x⁰) − f*)",
+    logY: true,
+    column: "blocks",
+    row: "problem",
+    where: `datum.update == '${update}'`,
+  });
+
 export default defineExperiment({
   id: "bcd-greedy",
   paper: {
@@ -291,31 +304,13 @@ export default defineExperiment({
       id: "gradient-update",
       title: "Relative suboptimality vs iteration, gradient update (L_b), τ = 5",
       mirrors: "Fig. 4a (dataset A) and appendix Fig. 8 (datasets A, B), fixed ('FB') vs variable ('VB') blocks",
-      spec: lineChart({
-        metric: "subopt",
-        x: "step",
-        xTitle: "iteration",
-        yTitle: "(f − f*)/(f(x⁰) − f*)",
-        logY: true,
-        column: "blocks",
-        row: "problem",
-        where: "datum.update == 'gradient'",
-      }),
+      spec: suboptimalityCurves("gradient"),
     },
     {
       id: "matrix-update",
       title: "Relative suboptimality vs iteration, matrix update (H_b), τ = 5",
       mirrors: "Fig. 5a (dataset A) and appendix Fig. 11 (datasets A, B)",
-      spec: lineChart({
-        metric: "subopt",
-        x: "step",
-        xTitle: "iteration",
-        yTitle: "(f − f*)/(f(x⁰) − f*)",
-        logY: true,
-        column: "blocks",
-        row: "problem",
-        where: "datum.update == 'matrix'",
-      }),
+      spec: suboptimalityCurves("matrix"),
     },
   ],
   tables: [

@@ -161,6 +161,18 @@ const mpaMoreAccurateThan = (baseline: string) =>
     forEach: "d",
   });
 
+/** Time per call against the matrix dimension for one pass ("forward" or forward + backward), a panel per batch. */
+const timeVsDimension = (pass: string) =>
+  lineChart({
+    metric: "time_ms",
+    x: "d",
+    xTitle: "matrix dimension d",
+    yTitle: "time (ms)",
+    logY: true,
+    where: `datum.pass == '${pass}'`,
+    column: "b",
+  });
+
 export default defineExperiment({
   id: "fast-matrix-sqrt",
   paper: {
@@ -389,15 +401,7 @@ export default defineExperiment({
       title: "Forward + backward time vs matrix dimension",
       mirrors: "poster 'Numerical Tests' panel (b), Speed versus Matrix Dimension",
       caption: "Median of 5 calls, mean over seeds; one panel per batch size.",
-      spec: lineChart({
-        metric: "time_ms",
-        x: "d",
-        xTitle: "matrix dimension d",
-        yTitle: "time (ms)",
-        logY: true,
-        where: `datum.pass == '${FB}'`,
-        column: "b",
-      }),
+      spec: timeVsDimension(FB),
     },
     {
       id: "time-vs-batch",
@@ -419,15 +423,7 @@ export default defineExperiment({
       id: "forward-time-vs-dim",
       title: "Forward-only time vs matrix dimension",
       caption: "The backward's share is the gap to the forward + backward figure.",
-      spec: lineChart({
-        metric: "time_ms",
-        x: "d",
-        xTitle: "matrix dimension d",
-        yTitle: "time (ms)",
-        logY: true,
-        where: "datum.pass == 'forward'",
-        column: "b",
-      }),
+      spec: timeVsDimension("forward"),
     },
     {
       id: "error-vs-dim",

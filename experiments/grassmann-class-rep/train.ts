@@ -13,6 +13,7 @@ import {
   Adam,
   cosine,
   Dense,
+  type Examples,
   type Layer,
   type Optimizer,
   ReLU,
@@ -26,11 +27,7 @@ import { loadMnist } from "../../datasets/mnist.ts";
 import { getBasis, GrassmannHead, orthError, RiemannianSGD } from "./grassmann.ts";
 
 /** Inputs (n × dim, row-major) and integer labels. */
-export interface Split {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-}
+export type Split = Examples<Float32Array, Int32Array>;
 
 /** Fashion-MNIST train/validation/test and the MNIST probe's train/validation/test. */
 export interface Data {
@@ -157,9 +154,7 @@ export function fitTuned(head: Head, d: Data, o: NetOpts, lrs: number[], seed: n
     train({
       model: net,
       optimizer: opt,
-      x: d.tr.x,
-      y: d.tr.y,
-      n: d.tr.n,
+      ...d.tr,
       batchSize: o.batch,
       epochs: o.epochs,
       rng: Rng.fromSeed(seed).split("order"),

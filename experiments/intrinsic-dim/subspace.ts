@@ -7,13 +7,9 @@
  */
 import type { Linalg, Mat } from "../../lib/math/linalg/types.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { Adam, mlp, type Sequential, softmaxCrossEntropy } from "../../lib/math/nn/mod.ts";
+import { Adam, type Examples, mlp, type Sequential, softmaxCrossEntropy } from "../../lib/math/nn/mod.ts";
 
-export interface Split {
-  x: Float32Array; // n × 784, row-major
-  y: Uint8Array;
-  n: number;
-}
+export type Split = Examples<Float32Array, Uint8Array>;
 export interface Digits {
   train: Split;
   test: Split;

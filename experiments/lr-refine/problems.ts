@@ -3,16 +3,12 @@
  * problems. Features are rescaled so that the mean squared row norm is 1, which puts the useful SGD step sizes
  * of every problem in the same range.
  */
+import type { Examples } from "../../lib/math/nn/train.ts";
 import { loadMnist, MNIST_PIXELS, MNIST_SIZE } from "../../datasets/mnist.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 
-export interface Split {
-  /** n × d features, row-major. */
-  x: Float64Array;
-  /** Class of each row, 0..k−1. */
-  y: Int32Array;
-  n: number;
-}
+/** n × d features (row-major) and the class of each row, 0..k−1. */
+export type Split = Examples<Float64Array, Int32Array>;
 
 export interface Problem {
   name: string;

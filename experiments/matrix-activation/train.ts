@@ -4,7 +4,7 @@
  * chosen from one grid on a validation split for every activation alike.
  */
 import { Rng } from "../../lib/math/rng.ts";
-import { Adam, Dense, type Layer, ReLU, Sequential, train } from "../../lib/math/nn/mod.ts";
+import { Adam, Dense, type Examples, type Layer, ReLU, Sequential, train } from "../../lib/math/nn/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { MatrixActivation, PReLU, uniformKnots } from "./tmaf.ts";
 
@@ -20,11 +20,7 @@ export interface Data {
   va: Split;
   te: Split;
 }
-export interface Split {
-  x: Float32Array;
-  y: Float32Array | Int32Array;
-  n: number;
-}
+export type Split = Examples<Float32Array, Float32Array | Int32Array>;
 
 /** The 1-D regression target (ours: two frequencies, so that a small ReLU net fits it imperfectly). */
 export const target = (x: number): number => Math.sin(2 * Math.PI * x) + 0.5 * Math.sin(6 * Math.PI * x);
@@ -131,9 +127,7 @@ export function fitTuned(act: Act, d: Data, o: FitOpts, seed: number): Fit {
     const r = train({
       model: net,
       optimizer: new Adam({ lr }),
-      x: d.tr.x,
-      y: d.tr.y,
-      n: d.tr.n,
+      ...d.tr,
       batchSize: o.batch,
       epochs: o.epochs,
       rng: Rng.fromSeed(seed).split("order"),

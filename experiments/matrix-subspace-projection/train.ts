@@ -6,16 +6,12 @@
  * the autoencoders never see; it scores whether a decoded image shows the requested class.
  */
 import { Rng } from "../../lib/math/rng.ts";
-import { Adam, mlp, type Sequential, train } from "../../lib/math/nn/mod.ts";
+import { Adam, type Examples, mlp, type Sequential, train } from "../../lib/math/nn/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { type Ae, attrsOf, buildAe, decodeWith, encode, type Kind, reconstruct, trainAe } from "./msp.ts";
 
 /** Images (n × 784 in [−1, 1]) and labels. */
-export interface Split {
-  x: Float32Array;
-  y: Int32Array;
-  n: number;
-}
+export type Split = Examples<Float32Array, Int32Array>;
 
 /** AE train/validation/test splits and the trained judge. */
 export interface Data {

@@ -15,9 +15,10 @@ import {
   BASELINE_IDS,
   baselineMethods,
   type Bench,
-  makeBench,
+  benchFromConfig,
   measureUnmixing,
   tuneAndFit,
+  UNMIXING_CONFIG,
   UNMIXING_METRICS,
   UNMIXING_TUNING,
 } from "../../lib/math/nmf/unmixing_bench.ts";
@@ -26,17 +27,10 @@ import { l21L12, rrlbs } from "./rrlbs.ts";
 const ABSTRACT = { url: "https://arxiv.org/abs/1409.0685", where: "abstract" };
 
 const config = z.object({
-  bands: z.number().int().min(4).default(100).describe("spectral bands L"),
-  side: z.number().int().min(4).default(32).describe("image side; P = side² pixels"),
-  endmembers: z.number().int().min(2).default(5).describe("number of endmembers R (known to every method)"),
+  ...UNMIXING_CONFIG,
   snrDb: z.number().default(30).describe("Gaussian noise, signal-to-noise ratio in dB"),
   outlierBands: z.number().min(0).max(0.9).default(0.1).describe("fraction of bands replaced by outlier noise"),
   outlierScale: z.number().positive().default(2).describe("outlier bands: |N(0, (scale·mean Y)²)| values"),
-  maxPurity: z.number().min(0.3).max(1).default(0.8).describe("largest abundance any pixel may have"),
-  block: z.number().int().min(1).default(8).describe("Dirichlet block size of the abundance maps (then box-smoothed)"),
-  alpha: z.number().positive().default(0.1).describe("Dirichlet concentration of each block (small: near-pure blocks)"),
-  iters: z.number().int().positive().default(300).describe("multiplicative iterations of every NMF variant"),
-  delta: z.number().positive().default(15).describe("sum-to-one augmentation weight δ"),
   knn: z.number().int().positive().default(5).describe("neighbours of GLNMF's spectral kNN graph"),
   every: z.number().int().positive().default(10).describe(
     "RRLbS: re-learn the guidance map every this many iterations",
@@ -106,18 +100,7 @@ export default defineExperiment({
     "0.122 vs NMF 0.122); the claims and margins are unchanged",
     "GLNMF's graph is a 5-nearest-neighbour heat-kernel graph in spectral space; its λ is fixed at λ̂ as in Lu et al.",
   ],
-  data: (cfg: Cfg, { rng }): Bench =>
-    makeBench({
-      bands: cfg.bands,
-      side: cfg.side,
-      endmembers: cfg.endmembers,
-      snrDb: cfg.snrDb,
-      outlierBands: cfg.outlierBands,
-      outlierScale: cfg.outlierScale,
-      maxPurity: cfg.maxPurity,
-      block: cfg.block,
-      alpha: cfg.alpha,
-    }, rng),
+  data: (cfg: Cfg, { rng }): Bench => benchFromConfig(cfg, rng),
   dataKeys: ["bands", "side", "endmembers", "snrDb", "outlierBands", "outlierScale", "maxPurity", "block", "alpha"],
   methods: {
     rrlbs: {

@@ -14,9 +14,10 @@ import {
   BASELINE_IDS,
   baselineMethods,
   type Bench,
-  makeBench,
+  benchFromConfig,
   measureUnmixing,
   tuneAndFit,
+  UNMIXING_CONFIG,
   UNMIXING_METRICS,
   UNMIXING_TUNING,
 } from "../../lib/math/nmf/unmixing_bench.ts";
@@ -25,15 +26,8 @@ import { ssnmf } from "./ssnmf.ts";
 const ABSTRACT = { url: "https://arxiv.org/abs/1403.4682", where: "abstract" };
 
 const config = z.object({
-  bands: z.number().int().min(4).default(100).describe("spectral bands L"),
-  side: z.number().int().min(4).default(32).describe("image side; P = side² pixels"),
-  endmembers: z.number().int().min(2).default(5).describe("number of endmembers R (known to every method)"),
+  ...UNMIXING_CONFIG,
   snrDb: z.number().default(20).describe("Gaussian noise, signal-to-noise ratio in dB"),
-  maxPurity: z.number().min(0.3).max(1).default(0.8).describe("largest abundance any pixel may have"),
-  block: z.number().int().min(1).default(8).describe("Dirichlet block size of the abundance maps (then box-smoothed)"),
-  alpha: z.number().positive().default(0.1).describe("Dirichlet concentration of each block (small: near-pure blocks)"),
-  iters: z.number().int().positive().default(300).describe("multiplicative iterations of every NMF variant"),
-  delta: z.number().positive().default(15).describe("sum-to-one augmentation weight δ"),
   knn: z.number().int().positive().default(5).describe("neighbours of the spectral kNN graph (SS-NMF and GLNMF)"),
   lambdaGrid: z.array(z.number().positive()).default([0.01, 0.03, 0.1, 0.3, 1])
     .describe("L1/2-NMF: λ = c·λ̂ (Qian et al.'s sparsity estimate) for each c here"),
@@ -92,16 +86,7 @@ export default defineExperiment({
     "GLNMF at 10 dB (0.174, 0.171); the claims and margins are unchanged",
     "the tuning grids are the ones robust-unmixing-l21 settled on after its first look (widened downward there)",
   ],
-  data: (cfg: Cfg, { rng }): Bench =>
-    makeBench({
-      bands: cfg.bands,
-      side: cfg.side,
-      endmembers: cfg.endmembers,
-      snrDb: cfg.snrDb,
-      maxPurity: cfg.maxPurity,
-      block: cfg.block,
-      alpha: cfg.alpha,
-    }, rng),
+  data: (cfg: Cfg, { rng }): Bench => benchFromConfig(cfg, rng),
   dataKeys: ["bands", "side", "endmembers", "snrDb", "maxPurity", "block", "alpha"],
   methods: {
     ssnmf: {

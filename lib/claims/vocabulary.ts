@@ -149,21 +149,25 @@ function pairs(r: ResultSet, metric: string, a: string, b: string, where: Where,
 
 // ── the checks ───────────────────────────────────────────────────────────────────────────────────────────────
 
-/** A metric is ≤ `below` and/or ≥ `above` — for the worst run (default) or the mean over seeds. */
+/**
+ * A metric is ≤ `below` and/or ≥ `above` — for the worst run (default) or the mean over seeds. Several methods:
+ * the bound must hold for each of them (the same as `allOf` of one threshold per method).
+ */
 export function threshold(
   o: Selection & {
-    method: string;
+    method: string | readonly string[];
     below?: number;
     above?: number;
     stat?: "worst" | "mean";
   },
 ): Check {
   if (o.below === undefined && o.above === undefined) throw new Error("threshold needs `below` or `above`");
-  const stat = o.stat ?? "worst";
+  if (typeof o.method !== "string") return allOf(...o.method.map((method) => threshold({ ...o, method })));
+  const method = o.method, stat = o.stat ?? "worst";
   return withMetrics((r) => {
     let runs = 0;
     const { pass, parts } = atEachPoint(r, o, (w) => {
-      const v = r.values({ metric: o.metric, method: o.method, where: w, step: o.step });
+      const v = r.values({ metric: o.metric, method, where: w, step: o.step });
       runs += v.length;
       const hi = stat === "mean" ? mean(v) : Math.max(...v), lo = stat === "mean" ? mean(v) : Math.min(...v);
       const ok = (o.below === undefined || hi <= o.below) && (o.above === undefined || lo >= o.above);
@@ -172,7 +176,7 @@ export function threshold(
     const bound = [o.below !== undefined && `≤ ${fmt(o.below)}`, o.above !== undefined && `≥ ${fmt(o.above)}`]
       .filter(Boolean).join(" and ");
     const what = stat === "mean" ? "mean over seeds" : o.below !== undefined ? "worst (max)" : "worst (min)";
-    return verdict(pass, `${o.method} ${o.metric}, ${what}: ${parts} (${bound}; ${runs} runs)`);
+    return verdict(pass, `${method} ${o.metric}, ${what}: ${parts} (${bound}; ${runs} runs)`);
   }, [o.metric]);
 }
 

@@ -105,6 +105,17 @@ Deno.test("LARGEST picks the top level of a key", () => {
   assert(!threshold({ metric: "err", method: "a", below: 0.2 })(r).pass); // worst run over all n
 });
 
+Deno.test("threshold: several methods must each meet the bound, with the same text as allOf", () => {
+  const r = results([["a", 1, 0, 0.1], ["a", 1, 1, 0.3], ["b", 1, 0, 0.2], ["b", 1, 1, 0.4]]);
+  const both = threshold({ metric: "err", method: ["a", "b"], below: 10 })(r);
+  const each = allOf(
+    threshold({ metric: "err", method: "a", below: 10 }),
+    threshold({ metric: "err", method: "b", below: 10 }),
+  )(r);
+  assertEquals(both, each);
+  assertEquals(threshold({ metric: "err", method: ["a", "b"], below: 0 })(r).pass, false);
+});
+
 Deno.test("threshold: worst run by default, mean when asked", () => {
   const r = results([["a", 1, 0, 0.1], ["a", 1, 1, 0.3]]);
   assertEquals(threshold({ metric: "err", method: "a", below: 0.25 })(r).pass, false);

@@ -5,6 +5,7 @@
  * hyper-parameter value on the method's grid is fitted once on the tuning scene, the value with the lowest mean
  * SAD there is kept and the method is fitted once on the evaluation scene.
  */
+import { z } from "zod";
 import type { Rng } from "../rng.ts";
 import {
   clipNonneg,
@@ -195,3 +196,37 @@ export const UNMIXING_TUNING = {
     "another random stream); the value with the lowest SAD there is kept, then one fit on the evaluation scene",
   budget: "5 values, one fit each, for every method with a hyper-parameter; NMF and VCA + FCLS have none",
 };
+
+/**
+ * The config keys both modules share: scene size and abundance generator, and the NMF family's run settings. Each
+ * module adds its noise model (`snrDb`, outliers), its graph and its grids with its own defaults and descriptions.
+ */
+export const UNMIXING_CONFIG = {
+  bands: z.number().int().min(4).default(100).describe("spectral bands L"),
+  side: z.number().int().min(4).default(32).describe("image side; P = side² pixels"),
+  endmembers: z.number().int().min(2).default(5).describe("number of endmembers R (known to every method)"),
+  maxPurity: z.number().min(0.3).max(1).default(0.8).describe("largest abundance any pixel may have"),
+  block: z.number().int().min(1).default(8).describe("Dirichlet block size of the abundance maps (then box-smoothed)"),
+  alpha: z.number().positive().default(0.1).describe("Dirichlet concentration of each block (small: near-pure blocks)"),
+  iters: z.number().int().positive().default(300).describe("multiplicative iterations of every NMF variant"),
+  delta: z.number().positive().default(15).describe("sum-to-one augmentation weight δ"),
+};
+
+const SCENE_KEYS = [
+  "bands",
+  "side",
+  "endmembers",
+  "snrDb",
+  "outlierBands",
+  "outlierScale",
+  "maxPurity",
+  "block",
+  "alpha",
+] as const;
+
+/** A module's `data`: the bench for the scene options found in its config (the keys of `SceneOptions` it has). */
+export function benchFromConfig(cfg: SceneOptions, rng: Rng): Bench {
+  const o: Record<string, unknown> = {};
+  for (const k of SCENE_KEYS) if (cfg[k] !== undefined) o[k] = cfg[k];
+  return makeBench(o as unknown as SceneOptions, rng);
+}

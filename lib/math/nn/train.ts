@@ -19,15 +19,20 @@ export interface EarlyStopping {
   restoreBest?: boolean;
 }
 
-/** What `train` needs. */
-export interface TrainOpts {
+/** n examples: inputs as the rows of `x` (n × inSize, row-major) and their labels (n) or targets (n × outSize). */
+export interface Examples<
+  X extends ArrayLike<number> = ArrayLike<number>,
+  Y extends ArrayLike<number> = ArrayLike<number>,
+> {
+  x: X;
+  y: Y;
+  n: number;
+}
+
+/** What `train` needs: the model, its optimizer, the examples (labels for "xent", targets for "mse"), the schedule. */
+export interface TrainOpts extends Examples {
   model: Sequential;
   optimizer: Optimizer;
-  /** n × inSize inputs, row-major. */
-  x: ArrayLike<number>;
-  /** Labels (n) for "xent", n × outSize targets for "mse". */
-  y: ArrayLike<number>;
-  n: number;
   batchSize: number;
   epochs: number;
   /** Shuffles each epoch (Fisher–Yates); omit to keep the data order. */
