@@ -154,12 +154,7 @@ export function sinkhorn(
       }
     }
   }
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * m;
-    for (let j = 0; j < m; j++) c += u[i] * K[row + j] * v[j] * cost[row + j];
-  }
-  return { cost: c, iterations: it, err };
+  return { cost: transportCost(n, m, cost, (i, j, k) => u[i] * K[k] * v[j]), iterations: it, err };
 }
 
 /** Log-domain Sinkhorn's dual potentials, its cost, iterations and the marginal error at the end. */
@@ -229,11 +224,7 @@ export function sinkhornLog(
       }
     }
   }
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * m;
-    for (let j = 0; j < m; j++) c += Math.exp(la[i] + lb[j] + (f[i] + g[j] - cost[row + j]) / reg) * cost[row + j];
-  }
+  const c = transportCost(n, m, cost, (i, j, k) => Math.exp(la[i] + lb[j] + (f[i] + g[j] - cost[k]) / reg));
   return { f, g, cost: c, iterations: it, err };
 }
 
@@ -260,4 +251,18 @@ export function wasserstein1d(x: ArrayLike<number>, y: ArrayLike<number>, p = 2)
     if (ty <= next) j++;
   }
   return s;
+}
+
+/** Σᵢⱼ Pᵢⱼ·Cᵢⱼ over the n×m cost matrix, with the plan entry Pᵢⱼ = plan(i, j, k) at flat index k = i·m + j. */
+function transportCost(
+  n: number,
+  m: number,
+  cost: ArrayLike<number>,
+  plan: (i: number, j: number, k: number) => number,
+) {
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, k = i * m; j < m; j++, k++) c += plan(i, j, k) * cost[k];
+  }
+  return c;
 }
