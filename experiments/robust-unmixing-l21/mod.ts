@@ -11,23 +11,13 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import {
-  BASELINE_IDS,
-  baselineMethods,
-  type Bench,
-  benchFromConfig,
-  measureUnmixing,
-  tuneAndFit,
-  UNMIXING_CONFIG,
-  UNMIXING_METRICS,
-  UNMIXING_TUNING,
-} from "../../lib/math/nmf/unmixing_bench.ts";
+import * as bench from "../../lib/math/nmf/unmixing_bench.ts";
 import { l21L12, rrlbs } from "./rrlbs.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/1409.0685", where: "abstract" };
 
 const config = z.object({
-  ...UNMIXING_CONFIG,
+  ...bench.UNMIXING_CONFIG,
   snrDb: z.number().default(30).describe("Gaussian noise, signal-to-noise ratio in dB"),
   outlierBands: z.number().min(0).max(0.9).default(0.1).describe("fraction of bands replaced by outlier noise"),
   outlierScale: z.number().positive().default(2).describe("outlier bands: |N(0, (scale·mean Y)²)| values"),
@@ -42,7 +32,7 @@ const config = z.object({
 type Cfg = z.infer<typeof config>;
 
 const settings = (c: Cfg) => ({ iters: c.iters, delta: c.delta, knn: c.knn, every: c.every });
-const BASELINES = BASELINE_IDS;
+const BASELINES = bench.BASELINE_IDS;
 
 export default defineExperiment({
   id: "robust-unmixing-l21",
@@ -100,27 +90,27 @@ export default defineExperiment({
     "0.122 vs NMF 0.122); the claims and margins are unchanged",
     "GLNMF's graph is a 5-nearest-neighbour heat-kernel graph in spectral space; its λ is fixed at λ̂ as in Lu et al.",
   ],
-  data: (cfg: Cfg, { rng }): Bench => benchFromConfig(cfg, rng),
+  data: (cfg: Cfg, { rng }): bench.Bench => bench.benchFromConfig(cfg, rng),
   dataKeys: ["bands", "side", "endmembers", "snrDb", "outlierBands", "outlierScale", "maxPurity", "block", "alpha"],
   methods: {
     rrlbs: {
       label: "RRLbS (proposed)",
       description: "ℓ2,1 data term over channels + guidance-map ℓp sparsity (Zhu et al. 2014; our reconstruction)",
-      run: (b: Bench, cfg: Cfg, ctx) =>
-        tuneAndFit(b, (sc, c) => rrlbs(sc, settings(cfg), c!), cfg.lambdaGrid, ctx.choose, "lambda_c"),
+      run: (b: bench.Bench, cfg: Cfg, ctx) =>
+        bench.tuneAndFit(b, (sc, c) => rrlbs(sc, settings(cfg), c!), cfg.lambdaGrid, ctx.choose, "lambda_c"),
     },
     l21_l12: {
       label: "ℓ2,1 + L1/2 (ablation)",
       description: "our ablation: the ℓ2,1 data term with a fixed L1/2 penalty, no guidance map",
-      run: (b: Bench, cfg: Cfg, ctx) =>
-        tuneAndFit(b, (sc, c) => l21L12(sc, settings(cfg), c!), cfg.lambdaGrid, ctx.choose, "lambda_c"),
+      run: (b: bench.Bench, cfg: Cfg, ctx) =>
+        bench.tuneAndFit(b, (sc, c) => l21L12(sc, settings(cfg), c!), cfg.lambdaGrid, ctx.choose, "lambda_c"),
     },
-    ...baselineMethods(settings),
+    ...bench.baselineMethods(settings),
   },
-  metrics: UNMIXING_METRICS,
-  measure: measureUnmixing,
+  metrics: bench.UNMIXING_METRICS,
+  measure: bench.measureUnmixing,
   tuning: {
-    ...UNMIXING_TUNING,
+    ...bench.UNMIXING_TUNING,
     grids: {
       rrlbs: "λ = c·λ̂, c ∈ {0.01, 0.03, 0.1, 0.3, 1}",
       l21_l12: "λ = c·λ̂, c ∈ {0.01, 0.03, 0.1, 0.3, 1}",

@@ -10,23 +10,13 @@ import { z } from "zod";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { bestOf } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import {
-  BASELINE_IDS,
-  baselineMethods,
-  type Bench,
-  benchFromConfig,
-  measureUnmixing,
-  tuneAndFit,
-  UNMIXING_CONFIG,
-  UNMIXING_METRICS,
-  UNMIXING_TUNING,
-} from "../../lib/math/nmf/unmixing_bench.ts";
+import * as bench from "../../lib/math/nmf/unmixing_bench.ts";
 import { ssnmf } from "./ssnmf.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/1403.4682", where: "abstract" };
 
 const config = z.object({
-  ...UNMIXING_CONFIG,
+  ...bench.UNMIXING_CONFIG,
   snrDb: z.number().default(20).describe("Gaussian noise, signal-to-noise ratio in dB"),
   knn: z.number().int().positive().default(5).describe("neighbours of the spectral kNN graph (SS-NMF and GLNMF)"),
   lambdaGrid: z.array(z.number().positive()).default([0.01, 0.03, 0.1, 0.3, 1])
@@ -37,7 +27,7 @@ const config = z.object({
 type Cfg = z.infer<typeof config>;
 
 const settings = (c: Cfg) => ({ iters: c.iters, delta: c.delta, knn: c.knn });
-const BASELINES = BASELINE_IDS;
+const BASELINES = bench.BASELINE_IDS;
 
 export default defineExperiment({
   id: "ss-nmf-unmixing",
@@ -86,21 +76,21 @@ export default defineExperiment({
     "GLNMF at 10 dB (0.174, 0.171); the claims and margins are unchanged",
     "the tuning grids are the ones robust-unmixing-l21 settled on after its first look (widened downward there)",
   ],
-  data: (cfg: Cfg, { rng }): Bench => benchFromConfig(cfg, rng),
+  data: (cfg: Cfg, { rng }): bench.Bench => bench.benchFromConfig(cfg, rng),
   dataKeys: ["bands", "side", "endmembers", "snrDb", "maxPurity", "block", "alpha"],
   methods: {
     ssnmf: {
       label: "SS-NMF (proposed)",
       description: "NMF + lasso + graph Laplacian on a spectral kNN graph (Zhu et al. 2014; our solver)",
-      run: (b: Bench, cfg: Cfg, ctx) =>
-        tuneAndFit(b, (sc, mu) => ssnmf(sc, settings(cfg), mu!), cfg.muGrid, ctx.choose, "mu"),
+      run: (b: bench.Bench, cfg: Cfg, ctx) =>
+        bench.tuneAndFit(b, (sc, mu) => ssnmf(sc, settings(cfg), mu!), cfg.muGrid, ctx.choose, "mu"),
     },
-    ...baselineMethods(settings),
+    ...bench.baselineMethods(settings),
   },
-  metrics: UNMIXING_METRICS,
-  measure: measureUnmixing,
+  metrics: bench.UNMIXING_METRICS,
+  measure: bench.measureUnmixing,
   tuning: {
-    ...UNMIXING_TUNING,
+    ...bench.UNMIXING_TUNING,
     grids: {
       ssnmf: "μ ∈ {0.001, 0.01, 0.1, 1, 10} (lasso λ = λ̂ fixed)",
       glnmf: "μ ∈ {0.001, 0.01, 0.1, 1, 10} (L1/2 λ = λ̂ fixed, as Lu et al.)",
