@@ -242,7 +242,7 @@ export default defineExperiment({
     sinkhorn_err: {
       label: "Sinkhorn ‖rowsum(π) − a‖₁ at the end",
       direction: "lower",
-      tolerance: { kind: "iterative", rtol: 0.04 },
+      tolerance: { kind: "iterative", rtol: 0.02 },
     },
     sinkhorn_iters: { label: "Sinkhorn iterations", direction: "none", tolerance: { kind: "iterative", rtol: 0.04 } },
   },
