@@ -92,6 +92,56 @@ export interface MetricSpec {
   timing?: boolean;
 }
 
+/**
+ * The tolerances by name, so that a metric reads as one line: `higher("test accuracy", tol.statistic())`.
+ * Each returns the {@link Tolerance} object of that kind (see there for what each kind allows).
+ */
+export const tol = {
+  /** Bitwise equality (to 1e-12): a count, a bitwise-reproducible result. */
+  exact: (): Tolerance => ({ kind: "exact" }),
+  /** A forward-stable computation (default rel 1e-6). */
+  stable: (rel?: number): Tolerance => rel === undefined ? { kind: "stable" } : { kind: "stable", rel },
+  /** The end of a path that amplifies last bits (training, thresholding): two standard errors of the seed spread. */
+  statistic: (rel?: number): Tolerance => rel === undefined ? { kind: "statistic" } : { kind: "statistic", rel },
+  /** An identity residual or error at rounding level; values ≤ `floor` are equal (size it with {@link roundoff}). */
+  rounding: (floor: number): Tolerance => ({ kind: "rounding", floor }),
+  /** The output of an ill-conditioned solve: κ a number or the name of a metric of the same run. */
+  conditioned: (cond: number | string, dtype?: "float64" | "float32"): Tolerance =>
+    dtype === undefined ? { kind: "conditioned", cond } : { kind: "conditioned", cond, dtype },
+  /** The result of an iteration stopped at relative tolerance `rtol`. */
+  iterative: (rtol: number): Tolerance => ({ kind: "iterative", rtol }),
+};
+
+/** What a metric may add besides its label, direction and tolerance. */
+type MetricExtras = Pick<MetricSpec, "unit" | "timing">;
+
+function metricSpec(
+  direction: MetricSpec["direction"],
+  label: string,
+  tolerance?: Tolerance,
+  extras?: MetricExtras,
+): MetricSpec {
+  const m: MetricSpec = { label, direction };
+  if (tolerance !== undefined) m.tolerance = tolerance;
+  return extras ? { ...m, ...extras } : m;
+}
+
+/** A metric where higher is better, e.g. `test_acc: higher("test accuracy", tol.statistic())`. */
+export const higher = (label: string, tolerance?: Tolerance, extras?: MetricExtras): MetricSpec =>
+  metricSpec("higher", label, tolerance, extras);
+
+/** A metric where lower is better, e.g. `rel_err: lower("‖X − A⁺‖/‖A⁺‖", tol.rounding(1e-12))`. */
+export const lower = (label: string, tolerance?: Tolerance, extras?: MetricExtras): MetricSpec =>
+  metricSpec("lower", label, tolerance, extras);
+
+/** A metric that is reported but has no better direction (a rank, a chosen step, a diagnostic). */
+export const reported = (label: string, tolerance?: Tolerance, extras?: MetricExtras): MetricSpec =>
+  metricSpec("none", label, tolerance, extras);
+
+/** A wall-clock metric (lower is better): `check` reports its drift between machines but never fails on it. */
+export const timing = (label: string, unit?: string): MetricSpec =>
+  metricSpec("lower", label, undefined, unit === undefined ? { timing: true } : { unit, timing: true });
+
 /** One named scale: the grid it sweeps, how many seeds, and where it departs from the paper. */
 export interface Scale<C> {
   description: string;

@@ -7,7 +7,7 @@
  * same operation count, at a search budget of minutes instead of the paper's large-scale search.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { bestOf, compare, LARGEST } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
@@ -211,22 +211,13 @@ export default defineExperiment({
   },
   backends: ["js"],
   metrics: {
-    max_rel_err: {
-      label: "max relative error on the validation grid (program at the operation budget)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    train_max_rel_err: {
-      label: "max relative error on the training grid",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    ops: { label: "operations used", direction: "lower", tolerance: { kind: "statistic" } },
-    err_at_ops: {
-      label: "max relative error (validation) of the best program with ≤ k operations; step = k",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
+    max_rel_err: lower("max relative error on the validation grid (program at the operation budget)", tol.statistic()),
+    train_max_rel_err: lower("max relative error on the training grid", tol.statistic()),
+    ops: lower("operations used", tol.statistic()),
+    err_at_ops: lower(
+      "max relative error (validation) of the best program with ≤ k operations; step = k",
+      tol.statistic(),
+    ),
   },
   observe: (d: Grids, p: Program) => ({ err_at_ops: maxRelError(p, d.xv, d.gv) }),
   measure: (d: Grids, o: Out) => ({

@@ -4,7 +4,7 @@
  * squares, against a fully trained net of the same shape.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { compare, fmt, SMALLEST, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -128,32 +128,12 @@ export default defineExperiment({
     // The random net's readout is a minimum-norm least-squares solve of features with σ₁/σ_r up to 1/(ε·n):
     // its outputs drift between BLAS kernels by about 16·ε·κ, κ recorded per run as cond_eff. The trained net is
     // pure TypeScript (no BLAS), so it has no cond_eff and is held to rel 1e-6.
-    test_rel_rmse: {
-      label: "relative test RMSE ‖ŷ − y‖/‖y − ȳ‖",
-      direction: "lower",
-      tolerance: { kind: "conditioned", cond: "cond_eff" },
-    },
-    train_rel_rmse: {
-      label: "relative train RMSE",
-      direction: "lower",
-      tolerance: { kind: "conditioned", cond: "cond_eff" },
-    },
-    max_weight: { label: "max |a_jk| of the hidden weights", direction: "none" },
-    coef_norm: {
-      label: "‖c‖₂ output weights",
-      direction: "none",
-      tolerance: { kind: "conditioned", cond: "cond_eff" },
-    },
-    cond_eff: {
-      label: "random net: σ₁/σ_r of the features over the kept singular values",
-      direction: "none",
-      tolerance: { kind: "conditioned", cond: "cond_eff" },
-    },
-    rank: {
-      label: "random net: numerical rank kept by the cut-off ε·max(n, N)",
-      direction: "none",
-      tolerance: { kind: "statistic" },
-    },
+    test_rel_rmse: lower("relative test RMSE ‖ŷ − y‖/‖y − ȳ‖", tol.conditioned("cond_eff")),
+    train_rel_rmse: lower("relative train RMSE", tol.conditioned("cond_eff")),
+    max_weight: reported("max |a_jk| of the hidden weights"),
+    coef_norm: reported("‖c‖₂ output weights", tol.conditioned("cond_eff")),
+    cond_eff: reported("random net: σ₁/σ_r of the features over the kept singular values", tol.conditioned("cond_eff")),
+    rank: reported("random net: numerical rank kept by the cut-off ε·max(n, N)", tol.statistic()),
   },
   measure: (p: Problem, net: Net) => ({
     test_rel_rmse: relRmse(predict(net, p.test), p.test.y),

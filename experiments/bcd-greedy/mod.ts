@@ -5,7 +5,7 @@
  * (least squares) and B (logistic regression); message passing, active-set/L1 and softmax parts are not run.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, compare, fmt, type Margin, pairedComparison, verdict } from "../../lib/claims/mod.ts";
@@ -191,8 +191,8 @@ export default defineExperiment({
   },
   // Pure TypeScript (no BLAS): runs are bitwise reproducible, so the default `stable` tolerance holds.
   metrics: {
-    subopt: { label: "(f(x_k) − f*)/(f(x⁰) − f*) per iteration", direction: "lower" },
-    log10_subopt: { label: "log10 of the final relative suboptimality", direction: "lower" },
+    subopt: lower("(f(x_k) − f*)/(f(x⁰) − f*) per iteration"),
+    log10_subopt: lower("log10 of the final relative suboptimality"),
   },
   measure: (P: Problem, out: BcdResult) => {
     const f0 = out.f[0] - P.fStar;

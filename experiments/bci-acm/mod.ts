@@ -12,7 +12,7 @@
  * The Karcher mean is lib/math/spd `riemannianMean`.
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, higher, type RunContext, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg, type Linalg } from "../../lib/math/linalg/mod.ts";
@@ -206,7 +206,7 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { label: "test accuracy", direction: "higher", tolerance: { kind: "statistic" } },
+    test_acc: higher("test accuracy", tol.statistic()),
   },
   measure: (_d: BciData, o: { pred: Int32Array; y: Int32Array }) => ({ test_acc: accuracy(o.pred, o.y) }),
   tuning: {

@@ -6,7 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
@@ -36,7 +36,7 @@ interface Output {
 const ABSTRACT = { url: "https://arxiv.org/abs/2302.00257", where: "abstract (v2)" };
 const INTRO = { url: "https://arxiv.org/abs/2302.00257", where: "§1 (v2)" };
 /** GD (hadamard, hybrid) stops at relative training residual 1e-3: its outputs are fixed to that tolerance. */
-const GD_STOP = { kind: "iterative", rtol: 1e-3 } as const;
+const GD_STOP = tol.iterative(1e-3);
 
 export default defineExperiment({
   id: "benign-sparse-regression",
@@ -123,12 +123,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    excess_risk: { label: "excess risk ‖β − β*‖²", direction: "lower", tolerance: GD_STOP },
-    test_loss: { label: "test loss ½(‖β − β*‖² + σ²)", direction: "lower", tolerance: GD_STOP },
-    train_residual: { label: "‖Xβ − y‖ / ‖y‖", direction: "lower", tolerance: GD_STOP },
-    l1_norm: { label: "‖β‖₁", direction: "none", tolerance: GD_STOP },
-    iters: { label: "iterations", direction: "none", tolerance: GD_STOP },
-    signal_energy: { label: "‖β*‖²", direction: "none" },
+    excess_risk: lower("excess risk ‖β − β*‖²", GD_STOP),
+    test_loss: lower("test loss ½(‖β − β*‖² + σ²)", GD_STOP),
+    train_residual: lower("‖Xβ − y‖ / ‖y‖", GD_STOP),
+    l1_norm: reported("‖β‖₁", GD_STOP),
+    iters: reported("iterations", GD_STOP),
+    signal_energy: reported("‖β*‖²"),
   },
   observe: (p: SparseProblem, beta: Float64Array) => ({ excess_risk: excessRisk(p, beta) }),
   measure: (p: SparseProblem, out: Output) => ({

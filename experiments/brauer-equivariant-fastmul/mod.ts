@@ -5,7 +5,7 @@
  * factored MatrixMult (Factor → Permute → PlanarMult → Permute), exactness and time vs n and tensor order.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { type Check, fmt as fmt4, pairedComparison, slopeWithInterval, verdict } from "../../lib/claims/mod.ts";
 import { GROUPS } from "./diagrams.ts";
@@ -204,23 +204,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_err: {
-      label: "max |y − y_ref| / max |y_ref| (float64 reference)",
-      direction: "lower",
-      // a float64 rounding residual of sums over up to n^k = 1e4 terms and 256 diagrams (float32 on jax-js)
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1e4 }) },
-    },
-    ref_dense: {
-      label: "reference is the float64 dense product (1) or float64 factored (0)",
-      direction: "none",
-      tolerance: { kind: "exact" },
-    },
-    cost: {
-      label: "entries read/written (naive n^(l+k); factored: per-step count)",
-      direction: "lower",
-      tolerance: { kind: "exact" },
-    },
-    diagrams: { label: "diagrams in the layer", direction: "none", tolerance: { kind: "exact" } },
+    rel_err: lower("max |y − y_ref| / max |y_ref| (float64 reference)", tol.rounding(roundoff({ n: 1e4 }))),
+    ref_dense: reported("reference is the float64 dense product (1) or float64 factored (0)", tol.exact()),
+    cost: lower("entries read/written (naive n^(l+k); factored: per-step count)", tol.exact()),
+    diagrams: reported("diagrams in the layer", tol.exact()),
   },
   measure: (d: LayerData, { y, cost }: LayerOut) => {
     let err = 0, scale = 0;

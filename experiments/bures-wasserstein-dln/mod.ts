@@ -6,7 +6,7 @@
  * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, type RunContext, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { gram, type M64 } from "../../lib/math/lowrank/mod.ts";
@@ -76,7 +76,7 @@ const TRACE = Array.from({ length: DEFAULTS.d }, (_, i) => Math.pow(DEFAULTS.kap
  * differences toward the same fixed point): any two values below the roundoff of d×d products over many steps,
  * with κ(Σ₀) = kappa, are equal; larger values (unconverged or divergent-init runs) are held to 1e-6 relative.
  */
-const ROUNDING = { kind: "rounding", floor: roundoff({ n: 10 * DEFAULTS.d, cond: DEFAULTS.kappa }) } as const;
+const ROUNDING = tol.rounding(roundoff({ n: 10 * DEFAULTS.d, cond: DEFAULTS.kappa }));
 
 /** Worst (largest) value over runs of one method matching `where`. */
 function worst(r: ResultSet, metric: string, method: string, where: Record<string, unknown> = {}): [number, number] {
@@ -153,31 +153,15 @@ export default defineExperiment({
     ),
   },
   metrics: {
-    rel_dist: { label: "‖WWᵀ − Σ₀,k‖_F/‖Σ₀,k‖_F", direction: "lower", tolerance: ROUNDING },
-    rel_dist_own: {
-      label: "‖WWᵀ − Σ*‖_F/‖Σ*‖_F (Σ* the method's own predicted optimum)",
-      direction: "lower",
-      tolerance: ROUNDING,
-    },
-    bw_gap: { label: "BW²(Σ₀, WWᵀ) − Σ_{i>k} λ_i", direction: "lower", tolerance: ROUNDING },
-    final_rel_dist: { label: "final ‖WWᵀ − Σ₀,k‖/‖Σ₀,k‖", direction: "lower", tolerance: ROUNDING },
-    final_rel_dist_own: {
-      label: "final distance to own optimum",
-      direction: "lower",
-      tolerance: ROUNDING,
-    },
-    final_bw_gap: { label: "final BW² gap", direction: "lower", tolerance: ROUNDING },
+    rel_dist: lower("‖WWᵀ − Σ₀,k‖_F/‖Σ₀,k‖_F", ROUNDING),
+    rel_dist_own: lower("‖WWᵀ − Σ*‖_F/‖Σ*‖_F (Σ* the method's own predicted optimum)", ROUNDING),
+    bw_gap: lower("BW²(Σ₀, WWᵀ) − Σ_{i>k} λ_i", ROUNDING),
+    final_rel_dist: lower("final ‖WWᵀ − Σ₀,k‖/‖Σ₀,k‖", ROUNDING),
+    final_rel_dist_own: lower("final distance to own optimum", ROUNDING),
+    final_bw_gap: lower("final BW² gap", ROUNDING),
     // a count at a stride of `every` steps: a crossing near the tolerance can move it by one stride
-    steps_to_tol: {
-      label: `first step with distance to own optimum < ${TOL}`,
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    final_imbalance: {
-      label: "max_j ‖W_{j+1}ᵀW_{j+1} − W_jW_jᵀ‖_F at the end",
-      direction: "none",
-      tolerance: ROUNDING,
-    },
+    steps_to_tol: lower(`first step with distance to own optimum < ${TOL}`, tol.statistic()),
+    final_imbalance: reported("max_j ‖W_{j+1}ᵀW_{j+1} − W_jW_jᵀ‖_F at the end", ROUNDING),
   },
   observe: (t: Target, s: State) => {
     const x = gram(s.w);

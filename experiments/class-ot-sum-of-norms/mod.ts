@@ -5,7 +5,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { mean, spearman } from "../../lib/math/stats.ts";
@@ -219,11 +219,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    purity: { label: "class purity of the plan (mass moved within a class)", direction: "higher" },
-    accuracy: { label: "label-transfer accuracy (argmax class mass per target)", direction: "higher" },
-    cost: { label: "transport cost <C,T> (cost normalized to mean 1)", direction: "none" },
-    marg_err: { label: "marginal violation (‖T1−a‖₁+‖Tᵀ1−b‖₁)/2", direction: "lower" },
-    marg_err_iter: { label: "marginal violation along the solver", direction: "lower" },
+    purity: higher("class purity of the plan (mass moved within a class)"),
+    accuracy: higher("label-transfer accuracy (argmax class mass per target)"),
+    cost: reported("transport cost <C,T> (cost normalized to mean 1)"),
+    marg_err: lower("marginal violation (‖T1−a‖₁+‖Tᵀ1−b‖₁)/2"),
+    marg_err_iter: lower("marginal violation along the solver"),
   },
   observe: (d: Data, t: Float64Array) => ({ marg_err_iter: marginalError(d.test, t) }),
   measure: (d: Data, t: Output) => ({

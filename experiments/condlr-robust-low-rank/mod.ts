@@ -12,7 +12,7 @@
  * MuditSethia08/CondLR_up).
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -75,8 +75,6 @@ const method = (kind: Kind, label: string, description: string) => ({
   run: (d: Data, cfg: Config, ctx: { rng: Rng; choose: (n: string, v: number) => void }): Out =>
     tuned(kind, d, cfg, ctx),
 });
-
-const STAT = { kind: "statistic" } as const;
 
 /** max over CondLR layers of |UᵀU − I|, |VᵀV − I| (entrywise). */
 function orthoError(net: FactorNet): number {
@@ -177,19 +175,15 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "clean test accuracy", tolerance: STAT },
-    val_acc: { direction: "higher", label: "validation accuracy of the chosen run", tolerance: STAT },
-    fgsm_acc: { direction: "higher", label: "test accuracy under FGSM at ε = step/100", tolerance: STAT },
-    cond_mean: { direction: "lower", label: "mean cond(W) over the hidden layers", tolerance: STAT },
-    cond_max: { direction: "lower", label: "max cond(W) over the hidden layers", tolerance: STAT },
-    cond_out: { direction: "lower", label: "cond(W) of the output layer", tolerance: STAT },
-    compression: { direction: "higher", label: "fraction of weights removed (biases excluded)", tolerance: STAT },
-    train_loss: { direction: "lower", label: "mean training loss of the last epoch", tolerance: STAT },
-    ortho_err: {
-      direction: "lower",
-      label: "max |UᵀU − I|, |VᵀV − I| over CondLR layers",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000 }) },
-    },
+    test_acc: higher("clean test accuracy", tol.statistic()),
+    val_acc: higher("validation accuracy of the chosen run", tol.statistic()),
+    fgsm_acc: higher("test accuracy under FGSM at ε = step/100", tol.statistic()),
+    cond_mean: lower("mean cond(W) over the hidden layers", tol.statistic()),
+    cond_max: lower("max cond(W) over the hidden layers", tol.statistic()),
+    cond_out: lower("cond(W) of the output layer", tol.statistic()),
+    compression: higher("fraction of weights removed (biases excluded)", tol.statistic()),
+    train_loss: lower("mean training loss of the last epoch", tol.statistic()),
+    ortho_err: lower("max |UᵀU − I|, |VᵀV − I| over CondLR layers", tol.rounding(roundoff({ n: 1000 }))),
   },
   measure: (d: Data, out: Out, cfg: Config) => {
     const conds = layerConds(out.net), hidden = conds.slice(0, -1);

@@ -7,7 +7,7 @@
  * formulations are not run; the exact formulation (all patterns) runs only in the tests, at d = 2.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, timing, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -289,54 +289,30 @@ export default defineExperiment({
     },
   },
   metrics: {
-    objRel: {
-      label: "network objective / p* (sampled convex optimum) at each checkpoint",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    resid: {
-      label: "convex solvers: max(|convex objective − p*|/p*, cone infeasibility) at each checkpoint",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    seconds: { label: "seconds at each checkpoint", unit: "s", direction: "none", timing: true },
-    testAccTrace: { label: "test accuracy at each checkpoint", direction: "higher", tolerance: { kind: "statistic" } },
-    finalObjRel: { label: "final network objective / p*", direction: "lower", tolerance: { kind: "statistic" } },
-    finalResid: { label: "final residual (convex solvers)", direction: "lower", tolerance: { kind: "statistic" } },
-    testAcc: { label: "final test accuracy", direction: "higher", tolerance: { kind: "statistic" } },
-    acc10Drop: {
-      label: "ADMM: final test accuracy − test accuracy after 10 iterations",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    slopeRatio: {
-      label: "slope of log10 residual vs iteration, second half / first half (≈ 1 for linear convergence)",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    tReach: {
-      label: "seconds until the network objective ≤ 1.05 p*",
-      unit: "s",
-      direction: "lower",
-      timing: true,
-    },
-    reached: { label: "1 if the network objective reached 1.05 p*", direction: "higher", tolerance: { kind: "exact" } },
-    secPerIter: { label: "seconds per iteration", unit: "s", direction: "lower", timing: true },
-    refInfeas: {
-      label: "cone infeasibility of the reference solution",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    refDrift: {
-      label: "reference run: |convex objective at 2/3 of its iterations − p*| / p*",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    refNetGap: {
-      label: "|recovered-network objective − convex objective| / p* at the reference solution",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
+    objRel: lower("network objective / p* (sampled convex optimum) at each checkpoint", tol.statistic()),
+    resid: lower(
+      "convex solvers: max(|convex objective − p*|/p*, cone infeasibility) at each checkpoint",
+      tol.statistic(),
+    ),
+    seconds: reported("seconds at each checkpoint", undefined, { unit: "s", timing: true }),
+    testAccTrace: higher("test accuracy at each checkpoint", tol.statistic()),
+    finalObjRel: lower("final network objective / p*", tol.statistic()),
+    finalResid: lower("final residual (convex solvers)", tol.statistic()),
+    testAcc: higher("final test accuracy", tol.statistic()),
+    acc10Drop: lower("ADMM: final test accuracy − test accuracy after 10 iterations", tol.statistic()),
+    slopeRatio: higher(
+      "slope of log10 residual vs iteration, second half / first half (≈ 1 for linear convergence)",
+      tol.statistic(),
+    ),
+    tReach: timing("seconds until the network objective ≤ 1.05 p*", "s"),
+    reached: higher("1 if the network objective reached 1.05 p*", tol.exact()),
+    secPerIter: timing("seconds per iteration", "s"),
+    refInfeas: lower("cone infeasibility of the reference solution", tol.statistic()),
+    refDrift: lower("reference run: |convex objective at 2/3 of its iterations − p*| / p*", tol.statistic()),
+    refNetGap: lower(
+      "|recovered-network objective − convex objective| / p* at the reference solution",
+      tol.statistic(),
+    ),
   },
   measure: (d: Data, t: Trace) => {
     const last = t.iter.length - 1;

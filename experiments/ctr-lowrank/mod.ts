@@ -7,7 +7,7 @@
  * and multiply–adds.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, LARGEST, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import {
@@ -149,11 +149,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    auc: { label: "test AUC", direction: "higher", tolerance: { kind: "statistic" } },
-    logloss: { label: "test log-loss", direction: "lower", tolerance: { kind: "statistic" } },
-    params: { label: "stored parameters", direction: "lower", tolerance: { kind: "exact" } },
-    compression: { label: "original / compressed parameters", direction: "higher", tolerance: { kind: "exact" } },
-    macs: { label: "multiply–adds per prediction", direction: "lower", tolerance: { kind: "exact" } },
+    auc: higher("test AUC", tol.statistic()),
+    logloss: lower("test log-loss", tol.statistic()),
+    params: lower("stored parameters", tol.exact()),
+    compression: higher("original / compressed parameters", tol.exact()),
+    macs: lower("multiply–adds per prediction", tol.exact()),
   },
   measure: (d: Input, o: Out) => {
     const p = predictAll(o.model, d.data.test);

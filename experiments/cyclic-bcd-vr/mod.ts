@@ -8,7 +8,7 @@
  * Files: bcd.ts (network, gradients, the four optimizers, the prox and the stationarity measure).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -214,23 +214,15 @@ export default defineExperiment({
   dataKeys: ["nTrain", "nVal"],
   methods,
   metrics: {
-    trainLoss: {
-      label: "training objective F = f + λ‖W‖₁ at each checkpoint",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    evals: { label: "gradient evaluations / n at each checkpoint", direction: "none" },
-    gradMap: {
-      label: "‖G_t(x)‖ at the end (‖∇f‖ when λ = 0)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    gradMap0: { label: "‖G_t(x₀)‖ at the start", direction: "none" },
-    gradMapRatio: { label: "‖G_t(x)‖ / ‖G_t(x₀)‖", direction: "lower", tolerance: { kind: "statistic" } },
-    valLoss: { label: "validation objective (selection)", direction: "lower", tolerance: { kind: "statistic" } },
-    valAcc: { label: "validation accuracy", direction: "higher", tolerance: { kind: "statistic" } },
-    sparsity: { label: "share of zero weights", direction: "none", tolerance: { kind: "statistic" } },
-    budgetUsed: { label: "evaluations used / budget", direction: "none" },
+    trainLoss: lower("training objective F = f + λ‖W‖₁ at each checkpoint", tol.statistic()),
+    evals: reported("gradient evaluations / n at each checkpoint"),
+    gradMap: lower("‖G_t(x)‖ at the end (‖∇f‖ when λ = 0)", tol.statistic()),
+    gradMap0: reported("‖G_t(x₀)‖ at the start"),
+    gradMapRatio: lower("‖G_t(x)‖ / ‖G_t(x₀)‖", tol.statistic()),
+    valLoss: lower("validation objective (selection)", tol.statistic()),
+    valAcc: higher("validation accuracy", tol.statistic()),
+    sparsity: reported("share of zero weights", tol.statistic()),
+    budgetUsed: reported("evaluations used / budget"),
   },
   measure: (_d: Data, o: Out) => ({
     trainLoss: o.trainLoss,

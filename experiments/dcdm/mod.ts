@@ -7,7 +7,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, pairedComparison, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import { cached } from "../../lib/run/cache.ts";
@@ -178,13 +178,9 @@ export default defineExperiment({
   },
   metrics: {
     // Counts from a thresholded iteration driven by a trained network: a last-bit change can move a count by one.
-    iterations: { label: "iterations to ‖r‖ ≤ tol‖b‖", direction: "lower", tolerance: { kind: "statistic" } },
-    converged: { label: "fraction of test RHS that reached tol", direction: "higher", tolerance: { kind: "exact" } },
-    residual: {
-      label: "‖b − Ax_k‖/‖b‖ (first test RHS)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
+    iterations: lower("iterations to ‖r‖ ≤ tol‖b‖", tol.statistic()),
+    converged: higher("fraction of test RHS that reached tol", tol.exact()),
+    residual: lower("‖b − Ax_k‖/‖b‖ (first test RHS)", tol.statistic()),
   },
   measure: (_d, o: Output) => ({
     iterations: o.iterations.reduce((a, b) => a + b, 0) / o.iterations.length,

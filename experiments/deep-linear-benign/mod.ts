@@ -6,7 +6,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, type M, makeRegression, type Regression, trainLoss } from "./data.ts";
@@ -138,19 +138,11 @@ export default defineExperiment({
   metrics: {
     // GD (BLAS matmuls) stopped when the training MSE falls below targetLoss: the stopped iterate, its risk and
     // its distance to the min-norm solution move with the last bits by far less than the stopping tolerance.
-    excess_risk: {
-      label: "excess risk E‖(W − θ*)ᵀx‖²",
-      direction: "lower",
-      tolerance: { kind: "iterative", rtol: 1e-4 },
-    },
-    dist_to_min_norm: {
-      label: "‖W − W_min-norm‖²_F",
-      direction: "none",
-      tolerance: { kind: "iterative", rtol: 1e-4 },
-    },
+    excess_risk: lower("excess risk E‖(W − θ*)ᵀx‖²", tol.iterative(1e-4)),
+    dist_to_min_norm: reported("‖W − W_min-norm‖²_F", tol.iterative(1e-4)),
     // The loss at the stopping epoch and the epoch count are outcomes of a threshold test.
-    train_loss: { label: "training loss ‖XW − Y‖²/n", direction: "lower", tolerance: { kind: "statistic" } },
-    epochs: { label: "GD epochs", direction: "none", tolerance: { kind: "statistic" } },
+    train_loss: lower("training loss ‖XW − Y‖²/n", tol.statistic()),
+    epochs: reported("GD epochs", tol.statistic()),
   },
   observe: (p: Regression, layers: M[]) => ({ excess_risk: excessRisk(p, endToEnd(layers)) }),
   measure: (p: Regression, out: Output) => {

@@ -11,7 +11,7 @@
  * functions. How the paper was read and what was scaled down: NOTES.md.
  */
 import { z } from "zod";
-import { defineExperiment, type MetricSpec } from "../../lib/experiment.ts";
+import { defineExperiment, type MetricSpec, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -92,7 +92,7 @@ function fit(net: Net, data: Data, cfg: Config, ctx: { rng: Rng; choose(n: strin
 const trained = (label: string, direction: "lower" | "none"): MetricSpec => ({
   label,
   direction,
-  tolerance: { kind: "statistic", rel: 0.03 },
+  tolerance: tol.statistic(0.03),
 });
 
 const REPO = "https://github.com/lululxvi/deeponet";
@@ -195,7 +195,7 @@ export default defineExperiment({
     test_rel: trained("test MSE / mean G(u)(y)²", "lower"),
     val_mse: trained("validation MSE (selection score)", "lower"),
     train_mse: trained("training MSE of the chosen fit", "none"),
-    params: { label: "trainable parameters", direction: "none", tolerance: { kind: "exact" } },
+    params: reported("trainable parameters", tol.exact()),
   },
   measure: (d: Data, f: Fit) => ({
     test_mse: f.testMse,

@@ -10,7 +10,7 @@
  * lib/math/nn/factorized.ts; the steps follow the official code COMPiLELab/DLRT-Net (optimizer_KLS/).
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, type Check, compare, threshold, verdict } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -63,7 +63,6 @@ function trainedFull(d: Data, cfg: Config, seed: number, rng: Parameters<typeof 
   return m.get(key)!;
 }
 
-const STAT = { kind: "statistic" } as const;
 const LENET_TAB = {
   url: "https://github.com/COMPiLELab/DLRT-Net/blob/main/Lenet_experiment/cross_val_tab_paper.csv",
   where: "Lenet_experiment/cross_val_tab_paper.csv (LeNet5 on MNIST, 5 runs): test accuracy mean and 'cr test'",
@@ -184,21 +183,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy", tolerance: STAT },
-    compression: {
-      direction: "higher",
-      label: "fraction of weights removed (1 − stored/full, biases excluded)",
-      tolerance: STAT,
-    },
-    params: { direction: "lower", label: "weights kept for inference", tolerance: STAT },
-    rank_mean: { direction: "none", label: "mean rank over the hidden weight matrices", tolerance: STAT },
-    acc_curve: { direction: "higher", label: "test accuracy after each epoch", tolerance: STAT },
-    train_loss: { direction: "lower", label: "mean training loss of the last epoch", tolerance: STAT },
-    ortho_err: {
-      direction: "lower",
-      label: "max |UᵀU − I|, |VᵀV − I| over DLRT layers",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000 }) },
-    },
+    test_acc: higher("test accuracy", tol.statistic()),
+    compression: higher("fraction of weights removed (1 − stored/full, biases excluded)", tol.statistic()),
+    params: lower("weights kept for inference", tol.statistic()),
+    rank_mean: reported("mean rank over the hidden weight matrices", tol.statistic()),
+    acc_curve: higher("test accuracy after each epoch", tol.statistic()),
+    train_loss: lower("mean training loss of the last epoch", tol.statistic()),
+    ortho_err: lower("max |UᵀU − I|, |VᵀV − I| over DLRT layers", tol.rounding(roundoff({ n: 1000 }))),
   },
   measure: (d: Data, out: Out, cfg: Config) => {
     const params = out.net.storedParams();

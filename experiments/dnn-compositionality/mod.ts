@@ -8,7 +8,7 @@
  * scales, methods, metrics, claims and figures below; how the paper was read and what was changed in NOTES.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -159,21 +159,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_mse: {
-      label: "test MSE / Var f*",
-      direction: "lower",
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
-    val_mse: {
-      label: "validation MSE (selection score)",
-      direction: "lower",
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
-    train_mse: {
-      label: "training MSE of the chosen fit",
-      direction: "none",
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
+    test_mse: lower("test MSE / Var f*", tol.statistic(0.01)),
+    val_mse: lower("validation MSE (selection score)", tol.statistic(0.01)),
+    train_mse: reported("training MSE of the chosen fit", tol.statistic(0.01)),
   },
   measure: (_d: Data, f: Fitted) => ({ test_mse: f.testMse, val_mse: f.valMse, train_mse: f.trainMse }),
   tuning: {

@@ -10,7 +10,15 @@
  * (CartPole-v1 and Pendulum-v1 dynamics), rl.ts (ES on an MLP policy, population rollouts).
  */
 import { z } from "zod";
-import { defineExperiment, type Measurements, type RunContext } from "../../lib/experiment.ts";
+import {
+  defineExperiment,
+  higher,
+  lower,
+  type Measurements,
+  reported,
+  type RunContext,
+  tol,
+} from "../../lib/experiment.ts";
 import { allOf, compare, threshold, trend } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -213,41 +221,20 @@ export default defineExperiment({
     },
   },
   metrics: {
-    update_err: {
-      label: "‖ĝ − ĝ_full‖/‖ĝ_full‖ (raw, with sampling noise)",
-      direction: "lower",
-      tolerance: { kind: "stable" },
-    },
-    update_bias: {
-      label: "‖g_r − g_full‖/‖g_full‖ (sampling noise removed)",
-      direction: "lower",
-      tolerance: { kind: "stable" },
-    },
-    update_bias_sq: {
-      label: "(‖ĝ − ĝ_full‖² − Var ĝ − Var ĝ_full)/‖ĝ_full‖² (may be < 0 when unresolved)",
-      direction: "none",
-      tolerance: { kind: "stable" },
-    },
-    acc_rank: { label: "SVD rank of the accumulated 64×32 update", direction: "higher", tolerance: { kind: "exact" } },
-    acc_rank_deficit: {
-      label: "min(pairs·r, 32) − accumulated rank",
-      direction: "lower",
-      tolerance: { kind: "exact" },
-    },
-    init_return: { label: "test return of the initial policy", direction: "none", tolerance: { kind: "statistic" } },
-    final_return: { label: "test return of the trained policy", direction: "higher", tolerance: { kind: "statistic" } },
-    gain: { label: "final − initial test return", direction: "higher", tolerance: { kind: "statistic" } },
-    train_return: {
-      label: "mean population return over all generations",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    pop_return: { label: "mean population return", direction: "higher", tolerance: { kind: "statistic" } },
-    noise_numbers: {
-      label: "normals per antithetic pair per generation",
-      direction: "lower",
-      tolerance: { kind: "exact" },
-    },
+    update_err: lower("‖ĝ − ĝ_full‖/‖ĝ_full‖ (raw, with sampling noise)", tol.stable()),
+    update_bias: lower("‖g_r − g_full‖/‖g_full‖ (sampling noise removed)", tol.stable()),
+    update_bias_sq: reported(
+      "(‖ĝ − ĝ_full‖² − Var ĝ − Var ĝ_full)/‖ĝ_full‖² (may be < 0 when unresolved)",
+      tol.stable(),
+    ),
+    acc_rank: higher("SVD rank of the accumulated 64×32 update", tol.exact()),
+    acc_rank_deficit: lower("min(pairs·r, 32) − accumulated rank", tol.exact()),
+    init_return: reported("test return of the initial policy", tol.statistic()),
+    final_return: higher("test return of the trained policy", tol.statistic()),
+    gain: higher("final − initial test return", tol.statistic()),
+    train_return: higher("mean population return over all generations", tol.statistic()),
+    pop_return: higher("mean population return", tol.statistic()),
+    noise_numbers: lower("normals per antithetic pair per generation", tol.exact()),
   },
   measure: (data, out): Measurements => {
     if (out.kind === "update" && data.kind === "update") {

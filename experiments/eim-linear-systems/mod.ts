@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { verdict } from "../../lib/claims/mod.ts";
 import { assemble, BOX, type Mu, relDiff, solve } from "./bvp.ts";
 import { type Problem, runCheb, runEim, runPod } from "./methods.ts";
@@ -121,20 +121,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    mat_err: {
-      label: "max over test μ of ‖Ã_μ − A_μ‖_F/‖A_μ‖_F (step = M)",
-      direction: "lower",
-      // a relative Frobenius error of an SVD projection (POD) of 2N − 1 = 799 entries: rounding of size eps·P
-      tolerance: { kind: "rounding", floor: roundoff({ n: 800 }) },
-    },
-    sol_err: {
-      label: "max over test μ of ‖ũ_μ − u_μ‖₂/‖u_μ‖₂ (step = M)",
-      direction: "lower",
-      // the matrix error's rounding amplified by κ(A_μ) ≤ 6.9e5: POD's trailing modes are fixed only to rounding
-      // and their direction decides how much κ amplifies (observed 4.6e-8 vs 1.3e-7 between OpenBLAS kernels)
-      tolerance: { kind: "rounding", floor: roundoff({ n: 800, cond: KAPPA_PAPER }) },
-    },
-    terms: { label: "largest M reached", direction: "none" },
+    mat_err: lower("max over test μ of ‖Ã_μ − A_μ‖_F/‖A_μ‖_F (step = M)", tol.rounding(roundoff({ n: 800 }))),
+    sol_err: lower(
+      "max over test μ of ‖ũ_μ − u_μ‖₂/‖u_μ‖₂ (step = M)",
+      tol.rounding(roundoff({ n: 800, cond: KAPPA_PAPER })),
+    ),
+    terms: reported("largest M reached"),
   },
   observe: (p: Problem, s: State) => {
     let me = 0, se = 0;

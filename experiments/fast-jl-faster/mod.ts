@@ -5,7 +5,7 @@
  * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { spearman } from "../../lib/math/stats.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
@@ -133,9 +133,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    distortion: { label: "max pairwise |‖f(x)−f(y)‖/‖x−y‖ − 1|", direction: "lower" },
-    nnz: { label: "nonzeros of P", direction: "lower" },
-    k: { label: "target dimension k", direction: "none" },
+    distortion: lower("max pairwise |‖f(x)−f(y)‖/‖x−y‖ − 1|"),
+    nnz: lower("nonzeros of P"),
+    k: reported("target dimension k"),
   },
   measure: (x: M64, out: Output) => ({ distortion: maxDistortion(x, out.y, gram), nnz: out.nnz, k: out.y.cols }),
   claims: [

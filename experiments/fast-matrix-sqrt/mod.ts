@@ -5,7 +5,16 @@
  * error against a float64 eigh reference.
  */
 import { z } from "zod";
-import { defineExperiment, EPS, roundoff, type RunContext } from "../../lib/experiment.ts";
+import {
+  defineExperiment,
+  EPS,
+  lower,
+  reported,
+  roundoff,
+  type RunContext,
+  timing,
+  tol,
+} from "../../lib/experiment.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { type Check, compare, fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -264,39 +273,18 @@ export default defineExperiment({
   ),
   timing: { warmup: 1, repeats: 5 },
   metrics: {
-    time_ms: { label: "time per call (median of 5)", unit: "ms", direction: "lower", timing: true },
-    sqrt_rel_error: {
-      label: "‖S − A^{1/2}‖_F / ‖A^{1/2}‖_F (batch mean)",
-      direction: "lower",
-      // float32 eigh (svd) gives a root at rounding level (1e-6–1e-5 here, 100% apart between OpenBLAS kernels):
-      // equal below 16·eps32·128. The approximations' errors (≥ 0.03, drifting ≤ 4e-5 relative) stay checked to
-      // < 1% by that floor.
-      tolerance: { kind: "rounding", floor: roundoff({ n: 128, dtype: "float32" }) },
-    },
-    grad_rel_error: {
-      label: "‖∂l/∂A − ref‖_F / ‖ref‖_F (batch mean; MTP, MPA, NS)",
-      direction: "lower",
-      // truncation errors of the Lyapunov / NS backwards (0.3–0.7): other kernels move them by ≤ 2e-5 relative
-      tolerance: { kind: "stable", rel: 1e-4 },
-    },
-    eigh_grad_rel_error: {
-      label: "‖∂l/∂A − ref‖_F / ‖ref‖_F of the float32 SVD (eigh) backward",
-      direction: "lower",
-      // rounding amplified by κ(A) (up to 1e6) in the eigenbasis Lyapunov solution: 1e-5–0.04, differing by up to
-      // 4× between OpenBLAS kernels; equal below 16·eps32·5e4 ≈ 0.1
-      tolerance: { kind: "rounding", floor: roundoff({ cond: 5e4, dtype: "float32" }) },
-    },
-    cond: {
-      label: "condition number λ_max/λ_min of A (batch mean; float64 eigh)",
-      direction: "none",
-      // a float64 eigh of A = XXᵀ: its smallest eigenvalue carries a relative error ≈ eps64·κ
-      tolerance: { kind: "conditioned", cond: "cond" },
-    },
-    log10_cond: {
-      label: "log10 of the mean condition number of A",
-      direction: "none",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 128, cond: 1e7 }) },
-    },
+    time_ms: timing("time per call (median of 5)", "ms"),
+    sqrt_rel_error: lower(
+      "‖S − A^{1/2}‖_F / ‖A^{1/2}‖_F (batch mean)",
+      tol.rounding(roundoff({ n: 128, dtype: "float32" })),
+    ),
+    grad_rel_error: lower("‖∂l/∂A − ref‖_F / ‖ref‖_F (batch mean; MTP, MPA, NS)", tol.stable(1e-4)),
+    eigh_grad_rel_error: lower(
+      "‖∂l/∂A − ref‖_F / ‖ref‖_F of the float32 SVD (eigh) backward",
+      tol.rounding(roundoff({ cond: 5e4, dtype: "float32" })),
+    ),
+    cond: reported("condition number λ_max/λ_min of A (batch mean; float64 eigh)", tol.conditioned("cond")),
+    log10_cond: reported("log10 of the mean condition number of A", tol.rounding(roundoff({ n: 128, cond: 1e7 }))),
   },
   measure: (data: SqrtData, out: SqrtOutput & { method: SqrtMethod }) => ({
     sqrt_rel_error: meanRelError(out.sqrt, data.refSqrt, data.d, data.b),

@@ -8,7 +8,7 @@
  * regression by L-BFGS, Micro/Macro-F1). Graphs: lib/math/graph (SBM, degree-corrected SBM, karate club).
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, higher, type RunContext, tol } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -255,8 +255,8 @@ export default defineExperiment({
     },
   },
   metrics: {
-    micro_f1: { label: "Micro-F1 (test)", direction: "higher", tolerance: { kind: "statistic" } },
-    macro_f1: { label: "Macro-F1 (test)", direction: "higher", tolerance: { kind: "statistic" } },
+    micro_f1: higher("Micro-F1 (test)", tol.statistic()),
+    macro_f1: higher("Macro-F1 (test)", tol.statistic()),
   },
   measure: (_d: Data, out: Out) => ({ micro_f1: out.micro, macro_f1: out.macro }),
   timing: { warmup: 0, repeats: 1 },

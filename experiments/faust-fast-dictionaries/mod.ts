@@ -7,7 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, threshold, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
@@ -114,37 +114,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_error: {
-      label: "‖H − λS_J⋯S_1‖_F / ‖H‖_F",
-      direction: "lower",
-      // rounding level when the factorization is exact; otherwise the end of a PALM path whose supports come from
-      // thresholding ties of a ±1 matrix (a discrete outcome that other kernels' last bits can flip)
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
-    rc: {
-      label: "relative complexity Σ‖S_j‖₀ / n²",
-      direction: "lower",
-      // a count, but of supports picked by thresholding ties, quantized by 1/n²: 0.4727 vs 0.4707 (n = 32) and
-      // 0.6875 vs 0.6719 (n = 16, 4 of 256 entries) between OpenBLAS kernels for the zero-factor init; 4% (the cap)
-      // still reports a 5% drift
-      tolerance: { kind: "statistic", rel: 0.04 },
-    },
-    rc_butterfly: {
-      label: "2·log2(n)/n (the butterfly's relative complexity)",
-      direction: "none",
-      tolerance: { kind: "exact" },
-    },
-    max_per_line: {
-      label: "max nonzeros in any row/column of any factor",
-      direction: "lower",
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
-    n_factors: { label: "number of factors J", direction: "none", tolerance: { kind: "exact" } },
-    level_rel_error: {
-      label: "relative error of λ·T_l S_l⋯S_1 after level l",
-      direction: "lower",
-      tolerance: { kind: "statistic", rel: 0.01 },
-    },
+    rel_error: lower("‖H − λS_J⋯S_1‖_F / ‖H‖_F", tol.statistic(0.01)),
+    rc: lower("relative complexity Σ‖S_j‖₀ / n²", tol.statistic(0.04)),
+    rc_butterfly: reported("2·log2(n)/n (the butterfly's relative complexity)", tol.exact()),
+    max_per_line: lower("max nonzeros in any row/column of any factor", tol.statistic(0.01)),
+    n_factors: reported("number of factors J", tol.exact()),
+    level_rel_error: lower("relative error of λ·T_l S_l⋯S_1 after level l", tol.statistic(0.01)),
   },
   observe: (x: M, s: PalmState) => ({ level_rel_error: relError(la, x, s) }),
   measure: (x: M, s: PalmState, cfg) => ({

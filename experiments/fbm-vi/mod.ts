@@ -7,7 +7,7 @@
  * Brownian model (H = ½), and compare Hurst and drift errors, the likelihood reached and the cost.
  */
 import { z } from "zod";
-import { defineExperiment, type Method } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, type Method, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, LARGEST, threshold } from "../../lib/claims/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -156,36 +156,19 @@ export default defineExperiment({
     ...Object.fromEntries(KS.map((k) => [`ma${k}`, maMethod(k)])),
   },
   metrics: {
-    hurst_est: { label: "estimated H", direction: "none", tolerance: { kind: "iterative", rtol: 0.01 } },
-    hurst_err: { label: "|Ĥ − H|", direction: "lower", tolerance: { kind: "iterative", rtol: 0.04 } },
-    drift_est: { label: "estimated θ", direction: "none", tolerance: { kind: "iterative", rtol: 0.01 } },
-    drift_err: { label: "|θ̂ − θ|", direction: "lower", tolerance: { kind: "iterative", rtol: 0.04 } },
-    sigma_est: {
-      label: "estimated σ (in each model's own scale)",
-      direction: "none",
-      tolerance: { kind: "iterative", rtol: 0.01 },
-    },
-    loglik: {
-      label: "maximised log-likelihood per increment (MA-fBM: the ELBO at its optimum)",
-      direction: "higher",
-      tolerance: { kind: "iterative", rtol: 0.01 },
-    },
-    evals: { label: "likelihood evaluations", direction: "none", tolerance: { kind: "exact" } },
-    omega_backward_err: {
-      label: "‖Aω − b‖ / (‖A‖‖ω‖ + ‖b‖) at the true H",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-12 },
-    },
-    cov_err: {
-      label: "relative Frobenius error of the MA-fBM covariance on the first 100 grid times (true H)",
-      direction: "lower",
-      tolerance: { kind: "stable", rel: 1e-5 },
-    },
-    approx_mse: {
-      label: "(1/T)∫E(B − B̂)² dt at the optimal ω, relative to (1/T)∫Var B dt",
-      direction: "lower",
-      tolerance: { kind: "stable", rel: 1e-5 },
-    },
+    hurst_est: reported("estimated H", tol.iterative(0.01)),
+    hurst_err: lower("|Ĥ − H|", tol.iterative(0.04)),
+    drift_est: reported("estimated θ", tol.iterative(0.01)),
+    drift_err: lower("|θ̂ − θ|", tol.iterative(0.04)),
+    sigma_est: reported("estimated σ (in each model's own scale)", tol.iterative(0.01)),
+    loglik: higher("maximised log-likelihood per increment (MA-fBM: the ELBO at its optimum)", tol.iterative(0.01)),
+    evals: reported("likelihood evaluations", tol.exact()),
+    omega_backward_err: lower("‖Aω − b‖ / (‖A‖‖ω‖ + ‖b‖) at the true H", tol.rounding(1e-12)),
+    cov_err: lower(
+      "relative Frobenius error of the MA-fBM covariance on the first 100 grid times (true H)",
+      tol.stable(1e-5),
+    ),
+    approx_mse: lower("(1/T)∫E(B − B̂)² dt at the optimal ω, relative to (1/T)∫Var B dt", tol.stable(1e-5)),
   },
   timing: { warmup: 0, repeats: 1 },
   measure: (d: FouData, out: Out, cfg: Cfg) => {

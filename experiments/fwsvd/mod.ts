@@ -10,7 +10,7 @@
  * Algorithms: experiments/fwsvd/fwsvd.ts on lib/math/nn/factorized.ts.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -118,7 +118,6 @@ function fineTuned(
   return { net: best!.net, recon: start.recon };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2207.00112",
   where: "abstract: 'Although the factorized matrices from our approach do not result in smaller reconstruction " +
@@ -241,13 +240,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy", tolerance: STAT },
-    recon_err: {
-      direction: "lower",
-      label: "relative reconstruction error √(Σ‖W − Ŵ‖²/Σ‖W‖²) over the compressed matrices",
-      tolerance: STAT,
-    },
-    params: { direction: "lower", label: "weights kept for inference (biases excluded)", tolerance: STAT },
+    test_acc: higher("test accuracy", tol.statistic()),
+    recon_err: lower("relative reconstruction error √(Σ‖W − Ŵ‖²/Σ‖W‖²) over the compressed matrices", tol.statistic()),
+    params: lower("weights kept for inference (biases excluded)", tol.statistic()),
   },
   measure: (d: Data, out: Out) => ({
     test_acc: accuracy(out.net, { x: d.xTest, y: d.yTest }),

@@ -5,7 +5,7 @@
  * power iteration, and the earlier closed-form bounds of Singla & Feizi 2021 and Araujo et al. 2021.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, compare, fmt as fmtNum, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -148,15 +148,11 @@ export default defineExperiment({
   },
   metrics: {
     // forward-stable ratios of deterministic computations: the default `stable` tolerance
-    ratio: { label: "estimate / exact σ₁", direction: "none" },
+    ratio: reported("estimate / exact σ₁"),
     // Gram iteration's gap reaches float64 rounding after a few iterations (and exact's is 0): any two values below
     // the roundoff of a 2c × 2c (c ≤ 128) block computation are equal; larger gaps (power iteration, the closed-form
     // bounds) are stable.
-    gap: {
-      label: "|estimate − exact| / exact, per iteration for iterative methods",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 256 }) },
-    },
+    gap: lower("|estimate − exact| / exact, per iteration for iterative methods", tol.rounding(roundoff({ n: 256 }))),
   },
   measure: (d: Data, out: Estimate) => ({
     ratio: out.sigma / d.exact,

@@ -11,7 +11,7 @@
  * linearly on MNIST. Files: grassmann.ts (head, Riemannian SGD), train.ts (data, tuning, probe, measurements).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import {
@@ -68,7 +68,6 @@ function run(
   return { fit, k: head === "gcr" ? k : null };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2308.01547",
   where: "abstract",
@@ -177,28 +176,18 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_err: { direction: "lower", label: "Fashion-MNIST test error (1 − accuracy)", tolerance: STAT },
-    probe_err: {
-      direction: "lower",
-      label: "MNIST linear-probe test error of the frozen features",
-      tolerance: STAT,
-    },
-    within_share: {
-      direction: "none",
-      label: "within-class share of the variance of normalised test features",
-      tolerance: STAT,
-    },
-    orth_err: {
-      direction: "lower",
-      label: "GCR: max |S_cᵀS_c − I| of the trained bases as the network reads them (float32)",
-      tolerance: { kind: "rounding", floor: 1e-6 },
-    },
-    tangent_residual: {
-      direction: "lower",
-      label: "GCR: largest ‖SᵀG‖/‖D‖ over training (G Riemannian, D Euclidean momentum gradient; float64)",
-      tolerance: { kind: "rounding", floor: 1e-12 },
-    },
-    probe_l2: { direction: "none", label: "L2 strength the probe chose", tolerance: { kind: "exact" } },
+    test_err: lower("Fashion-MNIST test error (1 − accuracy)", tol.statistic()),
+    probe_err: lower("MNIST linear-probe test error of the frozen features", tol.statistic()),
+    within_share: reported("within-class share of the variance of normalised test features", tol.statistic()),
+    orth_err: lower(
+      "GCR: max |S_cᵀS_c − I| of the trained bases as the network reads them (float32)",
+      tol.rounding(1e-6),
+    ),
+    tangent_residual: lower(
+      "GCR: largest ‖SᵀG‖/‖D‖ over training (G Riemannian, D Euclidean momentum gradient; float64)",
+      tol.rounding(1e-12),
+    ),
+    probe_l2: reported("L2 strength the probe chose", tol.exact()),
   },
   measure: (d: Data, out: Out, cfg: Config) => {
     const { fit } = out, p = d.probe, f = (x: Float32Array, n: number) => features(fit.net, fit.backbone, x, n);

@@ -6,7 +6,7 @@
  * folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
 import { median } from "../../lib/math/stats.ts";
@@ -41,7 +41,7 @@ const train = (d: LorenzData, cfg: Config, alpha: number, rng: Parameters<typeof
 
 const ABS = { url: "https://arxiv.org/abs/2306.04406", where: "abstract" };
 /** Training paths amplify last bits: their outputs drift as statistics, not as stable computations. */
-const TRAINED = { kind: "statistic" } as const;
+const TRAINED = tol.statistic();
 
 export default defineExperiment({
   id: "gtf-plrnn",
@@ -109,13 +109,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    grad_norm: { label: "‖∇θ loss‖ (max per block)", direction: "none", tolerance: TRAINED },
-    grad_norm_max: { label: "max ‖∇θ loss‖ over training", direction: "lower", tolerance: TRAINED },
-    grad_norm_median: { label: "median ‖∇θ loss‖ over training", direction: "none", tolerance: TRAINED },
-    d_stsp: { label: "D_stsp (binned KL)", direction: "lower", tolerance: TRAINED },
-    d_h: { label: "D_H (spectral Hellinger)", direction: "lower", tolerance: TRAINED },
-    pe: { label: "PE(20) (MSE, standardized)", direction: "lower", tolerance: TRAINED },
-    train_loss: { label: "final training loss", direction: "lower", tolerance: TRAINED },
+    grad_norm: reported("‖∇θ loss‖ (max per block)", TRAINED),
+    grad_norm_max: lower("max ‖∇θ loss‖ over training", TRAINED),
+    grad_norm_median: reported("median ‖∇θ loss‖ over training", TRAINED),
+    d_stsp: lower("D_stsp (binned KL)", TRAINED),
+    d_h: lower("D_H (spectral Hellinger)", TRAINED),
+    pe: lower("PE(20) (MSE, standardized)", TRAINED),
+    train_loss: lower("final training loss", TRAINED),
   },
   measure: (d: LorenzData, out: TrainResult, cfg: Config) => measureRun(d, out, cfg),
   claims: [

@@ -7,7 +7,7 @@
  * affine-invariant gyro MLR, both trained by the same SGD with the same learning-rate grid chosen on validation.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { mat } from "../../lib/math/linalg/mat.ts";
@@ -171,12 +171,8 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { label: "test accuracy", direction: "higher", tolerance: { kind: "statistic" } },
-    val_acc: {
-      label: "validation accuracy (chosen learning rate)",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
+    test_acc: higher("test accuracy", tol.statistic()),
+    val_acc: higher("validation accuracy (chosen learning rate)", tol.statistic()),
   },
   measure: (_d: SpdData, o: Out) => ({ test_acc: accuracy(o.pred, o.y), val_acc: o.valAcc }),
   tuning: {

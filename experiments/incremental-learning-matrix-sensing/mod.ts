@@ -9,7 +9,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, fmt, LARGEST, monotone, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type SensingProblem } from "./problem.ts";
@@ -133,11 +133,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    loss: { label: "f(U_t)", direction: "lower" },
-    rel_error: { label: "‖U_tU_tᵀ − X*‖_F/‖X*‖_F", direction: "lower" },
+    loss: lower("f(U_t)"),
+    rel_error: lower("‖U_tU_tᵀ − X*‖_F/‖X*‖_F"),
     ...seriesMetrics,
-    final_loss: { label: "final loss", direction: "lower" },
-    final_rel_error: { label: "final relative error", direction: "lower" },
+    final_loss: lower("final loss"),
+    final_rel_error: lower("final relative error"),
     ...perRank("t_learn_", "step at which λ_i(U_tU_tᵀ) ≥ σ*_i/2, rank", "none"),
     ...perRank("lag_", "λ_i/σ*_i when λ_{i−1} is learned, rank", "lower"),
     ...perRank("dist_rank_", "min_t ‖X_t − X*_s‖_F/‖X*‖_F, s =", "lower"),

@@ -5,7 +5,7 @@
  * Zha–Simon update and a full recompute — wall time and precision.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, timing, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import {
@@ -149,15 +149,11 @@ export default defineExperiment({
   },
   timing: { warmup: 1, repeats: 3 },
   metrics: {
-    time_ms: { label: "time for all row blocks", unit: "ms", direction: "lower", timing: true },
-    err_ratio: { label: "‖Ā − UΣVᵀ‖_F / ‖Ā − Ā_k‖_F", direction: "lower", tolerance: { kind: "stable" } },
-    rel_err: { label: "‖Ā − UΣVᵀ‖_F / ‖Ā‖_F", direction: "lower", tolerance: { kind: "stable" } },
-    refreshes: { label: "K_u/K_v folds (singular K, our safeguard)", direction: "none", tolerance: { kind: "exact" } },
-    sv_err: {
-      label: "max_i |σ̂_i − σ_i| / σ_1 over the top k",
-      direction: "lower",
-      tolerance: { kind: "stable" },
-    },
+    time_ms: timing("time for all row blocks", "ms"),
+    err_ratio: lower("‖Ā − UΣVᵀ‖_F / ‖Ā − Ā_k‖_F", tol.stable()),
+    rel_err: lower("‖Ā − UΣVᵀ‖_F / ‖Ā‖_F", tol.stable()),
+    refreshes: reported("K_u/K_v folds (singular K, our safeguard)", tol.exact()),
+    sv_err: lower("max_i |σ̂_i − σ_i| / σ_1 over the top k", tol.stable()),
   },
   measure: (d: IncData, out: Out) => {
     const t = "ku" in out ? collapse(out) : out;

@@ -7,7 +7,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { fmt, trend, verdict } from "../../lib/claims/mod.ts";
@@ -143,22 +143,10 @@ export default defineExperiment({
   },
   metrics: {
     // Float32 minibatch training: other BLAS kernels change last bits that training amplifies.
-    test_acc: { label: "test accuracy after the last epoch", direction: "higher", tolerance: { kind: "statistic" } },
-    test_acc_epoch: {
-      label: "test accuracy after each epoch",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    val_acc: {
-      label: "validation accuracy of the chosen step size",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    trained_params: {
-      label: "trained parameters (d, or D for the baseline)",
-      direction: "none",
-      tolerance: { kind: "exact" },
-    },
+    test_acc: higher("test accuracy after the last epoch", tol.statistic()),
+    test_acc_epoch: higher("test accuracy after each epoch", tol.statistic()),
+    val_acc: higher("validation accuracy of the chosen step size", tol.statistic()),
+    trained_params: reported("trained parameters (d, or D for the baseline)", tol.exact()),
   },
   measure: (_data, out: TrainResult) => ({
     test_acc: out.testAcc[out.testAcc.length - 1],

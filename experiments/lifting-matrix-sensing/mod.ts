@@ -7,7 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { frobDist, gram, type M64, zeros } from "../../lib/math/lowrank/mod.ts";
 import { roundoff } from "../../lib/experiment.ts";
@@ -143,21 +143,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    objective: { label: "F(W_t)", direction: "lower" },
-    dist: { label: "‖W_tW_tᵀ − ẑẑᵀ‖_F", direction: "lower" },
-    success: { label: "recovered (‖WWᵀ − ẑẑᵀ‖_F ≤ 0.1)", direction: "higher" },
-    final_dist: { label: "final ‖WWᵀ − ẑẑᵀ‖_F", direction: "lower" },
-    perturbations: { label: "perturbations used", direction: "none" },
-    spurious_min_eig: {
-      label: "λ_min(∇²F) at the lifted spurious point",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 16, cond: 10 }) },
-    },
-    spurious_grad_norm: {
-      label: "‖∇F‖ at the lifted spurious point",
-      direction: "none",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 16, cond: 10 }) },
-    },
+    objective: lower("F(W_t)"),
+    dist: lower("‖W_tW_tᵀ − ẑẑᵀ‖_F"),
+    success: higher("recovered (‖WWᵀ − ẑẑᵀ‖_F ≤ 0.1)"),
+    final_dist: lower("final ‖WWᵀ − ẑẑᵀ‖_F"),
+    perturbations: reported("perturbations used"),
+    spurious_min_eig: lower("λ_min(∇²F) at the lifted spurious point", tol.rounding(roundoff({ n: 16, cond: 10 }))),
+    spurious_grad_norm: reported("‖∇F‖ at the lifted spurious point", tol.rounding(roundoff({ n: 16, cond: 10 }))),
   },
   observe: (d: Data, pt: { value: number; w: M64 }) => ({
     objective: pt.value,

@@ -8,7 +8,7 @@
  * baselines and the oracle in baselines.ts.
  */
 import { z } from "zod";
-import { defineExperiment, type Measurements } from "../../lib/experiment.ts";
+import { defineExperiment, lower, type Measurements, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import {
@@ -90,7 +90,6 @@ export function notebookLr(eps: number): number {
 
 const SMOKE_STEPS = 300, PAPER_STEPS = 10000;
 /** Training seconds: an Adam run of LightSB and a Sinkhorn solve depend on the load of this shared machine. */
-const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "lightsb",
@@ -228,23 +227,14 @@ export default defineExperiment({
     },
   },
   metrics: {
-    cbw_uvp: {
-      label: "cBW²₂-UVP (%)",
-      direction: "lower",
-      tolerance: STAT,
-    },
-    oracle_cbw_uvp: {
-      label: "cBW²₂-UVP (%) of the true potential in LightSB form (identity: 0 up to rounding)",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-9 },
-    },
-    loss: { label: "LightSB objective L(θ) on the minibatch", direction: "lower", tolerance: STAT },
-    sinkhorn_err: {
-      label: "Sinkhorn ‖rowsum(π) − a‖₁ at the end",
-      direction: "lower",
-      tolerance: { kind: "iterative", rtol: 0.02 },
-    },
-    sinkhorn_iters: { label: "Sinkhorn iterations", direction: "none", tolerance: { kind: "iterative", rtol: 0.04 } },
+    cbw_uvp: lower("cBW²₂-UVP (%)", tol.statistic()),
+    oracle_cbw_uvp: lower(
+      "cBW²₂-UVP (%) of the true potential in LightSB form (identity: 0 up to rounding)",
+      tol.rounding(1e-9),
+    ),
+    loss: lower("LightSB objective L(θ) on the minibatch", tol.statistic()),
+    sinkhorn_err: lower("Sinkhorn ‖rowsum(π) − a‖₁ at the end", tol.iterative(0.02)),
+    sinkhorn_iters: reported("Sinkhorn iterations", tol.iterative(0.04)),
   },
   observe: (_d: Data, s: { loss: number }) => ({ loss: s.loss }),
   measure: (d: Data, out: Output): Measurements => {

@@ -7,7 +7,7 @@
  * runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, trend, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./problem.ts";
@@ -118,10 +118,10 @@ export default defineExperiment({
     ),
   },
   metrics: {
-    eps_inf: { label: "ε̂∞ = √d‖x'−x*‖∞/(‖r‖‖A⁺‖), worst instance, 0.9-quantile", direction: "lower" },
-    eps_inf_median: { label: "ε̂∞, worst instance, median over draws", direction: "lower" },
-    eps_2: { label: "ε̂₂ = ‖x'−x*‖₂/(‖r‖‖A⁺‖), worst instance, 0.9-quantile", direction: "lower" },
-    worst_spikes: { label: "spikes in the worst residual (coherent design)", direction: "none" },
+    eps_inf: lower("ε̂∞ = √d‖x'−x*‖∞/(‖r‖‖A⁺‖), worst instance, 0.9-quantile"),
+    eps_inf_median: lower("ε̂∞, worst instance, median over draws"),
+    eps_2: lower("ε̂₂ = ‖x'−x*‖₂/(‖r‖‖A⁺‖), worst instance, 0.9-quantile"),
+    worst_spikes: reported("spikes in the worst residual (coherent design)"),
   },
   measure: (p: Problem, e: TrialErrors, cfg: Config) => {
     const w = worstQuantile(e.linf, cfg.quantile);

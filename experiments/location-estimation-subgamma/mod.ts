@@ -6,7 +6,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { SelectionError } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, monotone, verdict } from "../../lib/claims/mod.ts";
 import { type Component, distribution, fisherInfo, sample, traceCov } from "./mixture.ts";
@@ -131,12 +131,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    n_mse: { label: "n · E‖λ̂ − λ‖²", direction: "lower" },
-    ratio_crb_r: { label: "n·MSE / tr(I_r⁻¹)", direction: "lower" },
-    ratio_crb: { label: "n·MSE / tr(I⁻¹) (Cramér–Rao)", direction: "lower" },
-    crb: { label: "tr(I⁻¹)", direction: "none" },
-    crb_r: { label: "tr(I_r⁻¹)", direction: "none" },
-    tr_cov: { label: "tr Cov(f) (n·MSE of the mean)", direction: "none" },
+    n_mse: lower("n · E‖λ̂ − λ‖²"),
+    ratio_crb_r: lower("n·MSE / tr(I_r⁻¹)"),
+    ratio_crb: lower("n·MSE / tr(I⁻¹) (Cramér–Rao)"),
+    crb: reported("tr(I⁻¹)"),
+    crb_r: reported("tr(I_r⁻¹)"),
+    tr_cov: reported("tr Cov(f) (n·MSE of the mean)"),
   },
   measure: (data: Data, err: Float64Array, cfg: Config) => {
     const m = cfg.n * err.reduce((a, b) => a + b, 0) / err.length;

@@ -9,7 +9,7 @@
  * trained in every adapter method), each with its Adam step chosen from the same 5-value grid on validation.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -90,7 +90,6 @@ function tuned(method: Method) {
   };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2410.13618",
   where: "abstract: 'significantly reduces trainable parameters by 2600 times compared to regular PEFT methods " +
@@ -212,13 +211,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "target test accuracy", tolerance: STAT },
-    adapter_params: {
-      direction: "lower",
-      label: "trainable numbers in the adapted hidden layers (head excluded)",
-      tolerance: { kind: "exact" },
-    },
-    trainable: { direction: "lower", label: "all trainable numbers (head included)", tolerance: { kind: "exact" } },
+    test_acc: higher("target test accuracy", tol.statistic()),
+    adapter_params: lower("trainable numbers in the adapted hidden layers (head excluded)", tol.exact()),
+    trainable: lower("all trainable numbers (head included)", tol.exact()),
   },
   measure: (d: Data, out: Out, cfg: Config) => ({
     test_acc: accuracy(out.net, d[cfg.target].test),

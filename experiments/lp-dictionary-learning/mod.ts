@@ -6,7 +6,7 @@
  * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
@@ -32,7 +32,7 @@ interface Output {
  * Errors of an iteration stopped at ‖A_k − A_{k−1}‖_F/n < 1e-8 (SVD through LAPACK): other kernels move the
  * stopped iterate by about the step tolerance, far below 1e-6 of the errors themselves.
  */
-const ITER = { kind: "iterative", rtol: 1e-6 } as const;
+const ITER = tol.iterative(1e-6);
 
 const lpMethod = (p: number, label: string, description: string) => ({
   label,
@@ -111,10 +111,10 @@ export default defineExperiment({
     gpm_p6: lpMethod(6, "ℓ6 GPM", "GPM on max_{A∈O(n)} ‖AᵀY‖_6^6 (paper Alg. 1, p = 6)"),
   },
   metrics: {
-    err_max: { label: "max_i 1 − |⟨d_i, â_π(i)⟩|", direction: "lower", tolerance: ITER },
-    err_l4: { label: "1 − ‖AᵀD‖₄⁴/n", direction: "lower", tolerance: ITER },
-    iters: { label: "GPM iterations to converge", direction: "lower", tolerance: { kind: "statistic" } },
-    err_max_iter: { label: "worst-atom error along GPM", direction: "lower", tolerance: ITER },
+    err_max: lower("max_i 1 − |⟨d_i, â_π(i)⟩|", ITER),
+    err_l4: lower("1 − ‖AᵀD‖₄⁴/n", ITER),
+    iters: lower("GPM iterations to converge", tol.statistic()),
+    err_max_iter: lower("worst-atom error along GPM", ITER),
   },
   observe: (d: Problem, a: M) => ({ err_max_iter: maxAtomError(d.d, a) }),
   measure: (d: Problem, o: Output) => ({

@@ -7,7 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -177,12 +177,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    train_loss: { label: "final training objective (last iterate)", direction: "lower" },
-    test_loss: { label: "final held-out cross-entropy", direction: "lower" },
-    test_acc: { label: "final held-out accuracy", direction: "higher" },
-    loss_curve: { label: "training objective after each epoch", direction: "lower" },
-    schedule: { label: "LR multiplier at k% of training (step = k)", direction: "none" },
-    peak_at: { label: "position of the schedule's maximum (fraction of T)", direction: "none" },
+    train_loss: lower("final training objective (last iterate)"),
+    test_loss: lower("final held-out cross-entropy"),
+    test_acc: higher("final held-out accuracy"),
+    loss_curve: lower("training objective after each epoch"),
+    schedule: reported("LR multiplier at k% of training (step = k)"),
+    peak_at: reported("position of the schedule's maximum (fraction of T)"),
   },
   observe: (p: Problem, w: Params) => ({ loss_curve: lossGrad(p, w, p.train) }),
   measure: (p: Problem, o: Output) => {

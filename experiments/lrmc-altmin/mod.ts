@@ -5,7 +5,7 @@
  * iteration and wall time vs rank k and size n.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import type { RunContext } from "../../lib/experiment.ts";
@@ -169,27 +169,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_error: {
-      label: "‖UVᵀ − M‖_F / ‖M‖_F per iteration",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-8 },
-    },
-    obs_residual: {
-      label: "‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F per iteration",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-8 },
-    },
-    final_rel_error: {
-      label: "final ‖UVᵀ − M‖_F / ‖M‖_F",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-8 },
-    },
-    iters: { label: "AltMin iterations to tolerance", direction: "lower", tolerance: { kind: "exact" } },
-    exact_rows: {
-      label: "fraction of regressions solved exactly (|Ω_r| ≤ s or singular sketch)",
-      direction: "none",
-      tolerance: { kind: "exact" },
-    },
+    rel_error: lower("‖UVᵀ − M‖_F / ‖M‖_F per iteration", tol.rounding(1e-8)),
+    obs_residual: lower("‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F per iteration", tol.rounding(1e-8)),
+    final_rel_error: lower("final ‖UVᵀ − M‖_F / ‖M‖_F", tol.rounding(1e-8)),
+    iters: lower("AltMin iterations to tolerance", tol.exact()),
+    exact_rows: reported("fraction of regressions solved exactly (|Ω_r| ≤ s or singular sketch)", tol.exact()),
   },
   observe: (d: McData, s: AltMinState) => ({
     rel_error: relErrorFactored(s.u, s.v, d.uStar, d.vStar, d.sigma, d.n, d.k),

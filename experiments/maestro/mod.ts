@@ -14,7 +14,7 @@
  * The algorithm is in lod.ts, the tasks in train.ts.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -62,7 +62,6 @@ const SVD_SHAPE = { m: 10, n: 6, s: [6, 5, 4, 3, 2, 1] };
 /** The pca task: 400 Gaussian samples in 8 dimensions with these standard deviations along a random basis. */
 const PCA_SHAPE = { n: 400, std: [3, 2.5, 2, 1.6, 1.3, 1, 0.7, 0.4] };
 
-const STAT = { kind: "statistic" } as const;
 const NOTEBOOK = {
   url: "https://github.com/SamuelHorvath/Maestro-LoD/blob/main/notebooks/linear_models.ipynb",
   where: "sections 'SVD' and 'PCA' (the paper's linear-case figures)",
@@ -198,45 +197,24 @@ export default defineExperiment({
     },
   },
   metrics: {
-    prefix_gap: {
-      direction: "lower",
-      label: "max_k ‖U[:, :k]V[:k] − C_k‖_F / ‖C‖_F (C_k: best rank-k approximation)",
-      tolerance: STAT,
-    },
-    sv_err: { direction: "lower", label: "max_k |‖u_k‖‖v_k‖ − σ_k| / σ_1", tolerance: STAT },
-    pca_gap: {
-      direction: "lower",
-      label: "max_k (‖X − X M_kᵀ‖² − Σ_{i>k} σ_i²) / ‖X‖² (excess over the top-k PCA reconstruction)",
-      tolerance: STAT,
-    },
-    full_err: {
-      direction: "lower",
-      label: "relative error of the full-rank fit",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1e6 }) },
-    },
-    acc_r100: { direction: "higher", label: "test accuracy, hidden ranks 100%", tolerance: STAT },
-    acc_r50: { direction: "higher", label: "test accuracy, hidden ranks 50%", tolerance: STAT },
-    acc_r25: { direction: "higher", label: "test accuracy, hidden ranks 25%", tolerance: STAT },
-    acc_r12: { direction: "higher", label: "test accuracy, hidden ranks 12.5%", tolerance: STAT },
-    acc_r6: { direction: "higher", label: "test accuracy, hidden ranks 6.25%", tolerance: STAT },
-    acc_by_rank: {
-      direction: "higher",
-      label: "test accuracy at hidden-rank fraction 1, ½, ¼, ⅛, 1/16 (steps 0..4)",
-      tolerance: STAT,
-    },
-    params_by_rank: { direction: "lower", label: "stored numbers at each rank fraction", tolerance: STAT },
-    acc_curve: { direction: "higher", label: "test accuracy after each epoch", tolerance: STAT },
-    kept_frac: { direction: "none", label: "fraction of hidden ranks kept by progressive shrinking", tolerance: STAT },
-    params_kept_rel: {
-      direction: "lower",
-      label: "stored numbers of the trained (kept) model / the dense net's",
-      tolerance: STAT,
-    },
-    drop_r25: {
-      direction: "lower",
-      label: "accuracy at full rank minus at 25% of the hidden ranks",
-      tolerance: STAT,
-    },
+    prefix_gap: lower("max_k ‖U[:, :k]V[:k] − C_k‖_F / ‖C‖_F (C_k: best rank-k approximation)", tol.statistic()),
+    sv_err: lower("max_k |‖u_k‖‖v_k‖ − σ_k| / σ_1", tol.statistic()),
+    pca_gap: lower(
+      "max_k (‖X − X M_kᵀ‖² − Σ_{i>k} σ_i²) / ‖X‖² (excess over the top-k PCA reconstruction)",
+      tol.statistic(),
+    ),
+    full_err: lower("relative error of the full-rank fit", tol.rounding(roundoff({ n: 1e6 }))),
+    acc_r100: higher("test accuracy, hidden ranks 100%", tol.statistic()),
+    acc_r50: higher("test accuracy, hidden ranks 50%", tol.statistic()),
+    acc_r25: higher("test accuracy, hidden ranks 25%", tol.statistic()),
+    acc_r12: higher("test accuracy, hidden ranks 12.5%", tol.statistic()),
+    acc_r6: higher("test accuracy, hidden ranks 6.25%", tol.statistic()),
+    acc_by_rank: higher("test accuracy at hidden-rank fraction 1, ½, ¼, ⅛, 1/16 (steps 0..4)", tol.statistic()),
+    params_by_rank: lower("stored numbers at each rank fraction", tol.statistic()),
+    acc_curve: higher("test accuracy after each epoch", tol.statistic()),
+    kept_frac: reported("fraction of hidden ranks kept by progressive shrinking", tol.statistic()),
+    params_kept_rel: lower("stored numbers of the trained (kept) model / the dense net's", tol.statistic()),
+    drop_r25: lower("accuracy at full rank minus at 25% of the hidden ranks", tol.statistic()),
   },
   measure: (_d, out: Out) => out,
   claims: [

@@ -4,7 +4,7 @@
  * how well each score tracks true accuracy across a corruption suite (R² and Spearman ρ, Table 1).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, reported } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, DEFAULT_MARGIN, threshold } from "../../lib/claims/mod.ts";
 import { r2Linear, spearman } from "../../lib/math/stats.ts";
 import { buildSuite, type SuiteData } from "./suite.ts";
@@ -208,15 +208,12 @@ export default defineExperiment({
   },
 
   metrics: {
-    r2: { label: "R²", direction: "higher" },
-    spearman: { label: "Spearman ρ", direction: "higher" },
-    score: { label: "score per shifted set", direction: "none" },
-    accuracy: { label: "true accuracy per shifted set", direction: "none" },
-    phi: {
-      label: "MaNo criterion Φ on the first shifted set (softmax iff Φ > η)",
-      direction: "none",
-    },
-    clean_accuracy: { label: "accuracy on the clean held-out digits", direction: "higher" },
+    r2: higher("R²"),
+    spearman: higher("Spearman ρ"),
+    score: reported("score per shifted set"),
+    accuracy: reported("true accuracy per shifted set"),
+    phi: reported("MaNo criterion Φ on the first shifted set (softmax iff Φ > η)"),
+    clean_accuracy: higher("accuracy on the clean held-out digits"),
   },
   measure: (d, out) => {
     const acc = d.sets.map((s) => s.accuracy);

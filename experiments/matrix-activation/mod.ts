@@ -9,7 +9,7 @@
  * on a validation split. Layers: experiments/matrix-activation/tmaf.ts; training: train.ts.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, timing, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -55,7 +55,6 @@ function fit(act: Act, d: Data, cfg: Config, ctx: { seed: number; choose: (n: st
   return f;
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2109.09948",
   where: "abstract: 'The proposed activation functions depend on parameters that are trained along with the " +
@@ -165,13 +164,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_err: {
-      direction: "lower",
-      label: "test error (regression: MSE on the test grid; MNIST: 1 − accuracy)",
-      tolerance: STAT,
-    },
-    params: { direction: "lower", label: "trainable parameters", tolerance: { kind: "exact" } },
-    ms_per_step: { direction: "lower", label: "training milliseconds per Adam step", unit: "ms", timing: true },
+    test_err: lower("test error (regression: MSE on the test grid; MNIST: 1 − accuracy)", tol.statistic()),
+    params: lower("trainable parameters", tol.exact()),
+    ms_per_step: timing("training milliseconds per Adam step", "ms"),
   },
   measure: (d: Data, out: Fit) => ({
     test_err: errorOf(out.net, d, d.te),

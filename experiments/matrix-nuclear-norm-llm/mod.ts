@@ -5,7 +5,7 @@
  * (SVD of the d × d covariance) and the exact nuclear norm, on hidden representations of models of growing width.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { mean, spearman, std } from "../../lib/math/stats.ts";
@@ -153,12 +153,8 @@ export default defineExperiment({
   },
   // Both come out of SGD training (BLAS matmuls, ReLU kinks), a path that amplifies last bits: statistics.
   metrics: {
-    score: { label: "score of the representation matrix", direction: "none", tolerance: { kind: "statistic" } },
-    train_loss: {
-      label: "final-epoch training cross-entropy of the model (0 for the untrained model)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
+    score: reported("score of the representation matrix", tol.statistic()),
+    train_loss: lower("final-epoch training cross-entropy of the model (0 for the untrained model)", tol.statistic()),
   },
   measure: (d: Data, out: number) => ({ score: out, train_loss: d.trainLoss }),
   timing: { warmup: 1, repeats: 3 },

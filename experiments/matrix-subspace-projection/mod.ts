@@ -11,7 +11,7 @@
  * with hand-written gradients, training), train.ts (data, judge, tuning, measurements).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { changeSuccess, type Data, type Fit, fitTuned, loadData, recMse } from "./train.ts";
@@ -40,7 +40,6 @@ function run(kind: Kind, d: Data, cfg: Config, ctx: { seed: number; choose: (n: 
   return fit;
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = { url: "https://arxiv.org/abs/1907.12385", where: "abstract (ICML 2020 version)" };
 
 export default defineExperiment({
@@ -118,15 +117,14 @@ export default defineExperiment({
     grids: { msp: "lr ∈ 1e-3 × {⅓, 1, 3, 9}", cvae: "lr ∈ 1e-3 × {⅓, 1, 3, 9}" },
   },
   metrics: {
-    change_success: {
-      direction: "higher",
-      label: "share of test images decoded with another class that the judge reads as that class",
-      tolerance: STAT,
-    },
-    rec_mse: { direction: "lower", label: "test reconstruction MSE per pixel ([0, 1] scale)", tolerance: STAT },
-    keep_acc: { direction: "higher", label: "judge accuracy on plain reconstructions", tolerance: STAT },
-    judge_acc: { direction: "higher", label: "judge accuracy on the real test images", tolerance: STAT },
-    attr_acc: { direction: "higher", label: "MSP: test accuracy of argmax(Mμ) as a class prediction", tolerance: STAT },
+    change_success: higher(
+      "share of test images decoded with another class that the judge reads as that class",
+      tol.statistic(),
+    ),
+    rec_mse: lower("test reconstruction MSE per pixel ([0, 1] scale)", tol.statistic()),
+    keep_acc: higher("judge accuracy on plain reconstructions", tol.statistic()),
+    judge_acc: higher("judge accuracy on the real test images", tol.statistic()),
+    attr_acc: higher("MSP: test accuracy of argmax(Mμ) as a class prediction", tol.statistic()),
   },
   measure: (d: Data, fit: Fit) => {
     const cs = changeSuccess(fit.ae, d.te, d.judge);

@@ -5,7 +5,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, bestOf, compare, fmt, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -36,7 +36,7 @@ const m = (r: ResultSet, metric: string, meth: string, depth: number) =>
  * Length and cosine errors of orthogonal binding are rounding errors of up to 16 chained D×D products (D ≤ 512):
  * any two values below this floor are equal.
  */
-const ROUNDING = { kind: "rounding", floor: roundoff({ n: 512 * 16 }) } as const;
+const ROUNDING = tol.rounding(roundoff({ n: 512 * 16 }));
 
 /** Orthogonal MBAT retrieves at least as well as the better Gaussian variant at every depth (within the slack). */
 const notWorseThanGaussian = Object.assign((r: ResultSet) => {
@@ -120,10 +120,10 @@ export default defineExperiment({
     ),
   },
   metrics: {
-    norm_drift: { label: "mean |ln ‖bound leaf‖| (unit leaf)", direction: "lower", tolerance: ROUNDING },
-    sim_error: { label: "mean |cos after binding − cos before|", direction: "lower", tolerance: ROUNDING },
-    accuracy: { label: "deepest-leaf retrieval accuracy", direction: "higher" },
-    leaf_cos: { label: "cosine(unbound estimate, true leaf)", direction: "higher" },
+    norm_drift: lower("mean |ln ‖bound leaf‖| (unit leaf)", ROUNDING),
+    sim_error: lower("mean |cos after binding − cos before|", ROUNDING),
+    accuracy: higher("deepest-leaf retrieval accuracy"),
+    leaf_cos: higher("cosine(unbound estimate, true leaf)"),
   },
   measure: (_b: Bench, s: Scores) => ({ ...s }),
   claims: [

@@ -7,7 +7,7 @@
  * stochastic MBBO, sweeping the number of sampled blocks I and the batch size B.
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { compare, SMALLEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { makeData, type MbboData } from "./data.ts";
@@ -179,17 +179,9 @@ export default defineExperiment({
     }]),
   ),
   metrics: {
-    gap: {
-      label: "(F(x_t) − F*)/(F(x0) − F*) at each evaluation (every `every` iterations)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    iters_to_target: {
-      label: "iterations until the relative gap ≤ target (T if never)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    final_gap: { label: "relative gap after T iterations", direction: "lower", tolerance: { kind: "statistic" } },
+    gap: lower("(F(x_t) − F*)/(F(x0) − F*) at each evaluation (every `every` iterations)", tol.statistic()),
+    iters_to_target: lower("iterations until the relative gap ≤ target (T if never)", tol.statistic()),
+    final_gap: lower("relative gap after T iterations", tol.statistic()),
   },
   measure: (_d: MbboData, out: Out, cfg: Cfg) => ({
     gap: out.gap,

@@ -5,7 +5,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
@@ -43,8 +43,6 @@ const ridge = (x: FairData["z"], d: FairData, ctx: RunContext) => {
   ctx.choose("lambda", t.chosen);
   return t.pred;
 };
-
-const STAT = { kind: "statistic" } as const;
 
 const withSvt = (cfg: Config, d: FairData) => svt(d.z, d.mask, cfg.svtC).a;
 
@@ -128,11 +126,11 @@ export default defineExperiment({
   // Every metric passes through discrete steps that amplify last bits: the rank SVT keeps, the kNN neighbour order,
   // the grid value chosen on validation data. So they drift as statistics do (capped at 4%; a 5% drift is caught).
   metrics: {
-    ratio_mean: { label: "mean over test pairs of |f(a)−f(b)| / ‖A_a−A_b‖", direction: "lower", tolerance: STAT },
-    ratio_q95: { label: "95th percentile of the pair ratio", direction: "lower", tolerance: STAT },
-    violation_rate: { label: "fraction of test pairs with ratio > L*", direction: "lower", tolerance: STAT },
-    ratio_obs: { label: "mean pair ratio with d on the observed rows", direction: "lower", tolerance: STAT },
-    mse: { label: "test MSE against the true outcome", direction: "lower", tolerance: STAT },
+    ratio_mean: lower("mean over test pairs of |f(a)−f(b)| / ‖A_a−A_b‖", tol.statistic()),
+    ratio_q95: lower("95th percentile of the pair ratio", tol.statistic()),
+    violation_rate: lower("fraction of test pairs with ratio > L*", tol.statistic()),
+    ratio_obs: lower("mean pair ratio with d on the observed rows", tol.statistic()),
+    mse: lower("test MSE against the true outcome", tol.statistic()),
   },
   measure: (d: FairData, pred: Output) => {
     const s = fairness(d, pred);

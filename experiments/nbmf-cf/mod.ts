@@ -9,7 +9,7 @@
  * Files: nbmf.ts (NBMF, QUBO solvers, masked NMF), data.ts (the ratings generator and splits).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -155,12 +155,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_rmse: { label: "test RMSE (held-out ratings)", direction: "lower" },
-    test_mae: { label: "test MAE (held-out ratings)", direction: "lower" },
-    anneal_optimal: {
-      label: "share of binary steps where annealing reached the exact optimum (last alternation)",
-      direction: "higher",
-    },
+    test_rmse: lower("test RMSE (held-out ratings)"),
+    test_mae: lower("test MAE (held-out ratings)"),
+    anneal_optimal: higher("share of binary steps where annealing reached the exact optimum (last alternation)"),
   },
   measure: (d: CfData, o: Out) => {
     let se = 0, ae = 0;

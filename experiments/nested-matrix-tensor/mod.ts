@@ -6,7 +6,7 @@
  * in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, reported, tol } from "../../lib/experiment.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
@@ -142,12 +142,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    accuracy: { label: "clustering accuracy (simulation)", direction: "higher" },
-    accuracy_theory: { label: "predicted accuracy Φ(α/√(1−α²))", direction: "none" },
-    alignment: { label: "|⟨v̂, y/√n⟩| (simulation)", direction: "higher" },
-    alignment_theory: { label: "predicted alignment α", direction: "none" },
+    accuracy: higher("clustering accuracy (simulation)"),
+    accuracy_theory: reported("predicted accuracy Φ(α/√(1−α²))"),
+    alignment: higher("|⟨v̂, y/√n⟩| (simulation)"),
+    alignment_theory: reported("predicted alignment α"),
     // a count decided by a stopping test at tol 1e-8: last bits of another BLAS kernel can move it by a sweep
-    als_iters: { label: "ALS sweeps to convergence", direction: "none", tolerance: { kind: "statistic" } },
+    als_iters: reported("ALS sweeps to convergence", tol.statistic()),
   },
   measure: (t: NestedTensor, o: Output, cfg: Config) => ({
     accuracy: accuracy(o.v, t.y),

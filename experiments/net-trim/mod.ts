@@ -5,7 +5,7 @@
  * solved by ADMM; compared with magnitude pruning at the same per-layer number of nonzeros.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
@@ -44,7 +44,6 @@ function trimmed(data: Data, cfg: Config): Pruned {
 }
 
 /** Training, ADMM with soft thresholding and accuracy counts amplify last bits: every metric drifts as a statistic. */
-const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "net-trim",
@@ -113,16 +112,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy", tolerance: STAT },
-    acc_drop: { direction: "lower", label: "accuracy lost vs the trained net", tolerance: STAT },
-    sparsity: { direction: "higher", label: "fraction of zero weights", tolerance: STAT },
-    layer_err: {
-      direction: "lower",
-      label: "relative layer-response error (series over layer index)",
-      tolerance: STAT,
-    },
-    mean_layer_err: { direction: "lower", label: "mean over layers of the relative response error", tolerance: STAT },
-    output_err: { direction: "lower", label: "relative end-to-end logit error", tolerance: STAT },
+    test_acc: higher("test accuracy", tol.statistic()),
+    acc_drop: lower("accuracy lost vs the trained net", tol.statistic()),
+    sparsity: higher("fraction of zero weights", tol.statistic()),
+    layer_err: lower("relative layer-response error (series over layer index)", tol.statistic()),
+    mean_layer_err: lower("mean over layers of the relative response error", tol.statistic()),
+    output_err: lower("relative end-to-end logit error", tol.statistic()),
   },
   measure: (data: Data, out: Pruned) => evaluate(data, out),
   claims: [

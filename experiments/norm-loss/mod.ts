@@ -10,7 +10,7 @@
  * accuracy, and the spread of test accuracy over the grid measures hyper-parameter sensitivity. See normloss.ts.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -54,7 +54,6 @@ function runGrid(reg: Reg, d: Data, c: Config, seed: number, choose: (k: string,
   return { points, chosen };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = { url: "https://arxiv.org/abs/2103.06583", where: "abstract" };
 
 export default defineExperiment({
@@ -142,21 +141,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy at the validation-selected grid point", tolerance: STAT },
-    acc_range: { direction: "lower", label: "max − min test accuracy over the grid", tolerance: STAT },
-    acc_worst: { direction: "higher", label: "worst test accuracy over the grid", tolerance: STAT },
-    acc_range_low: {
-      direction: "lower",
-      label: "max − min test accuracy over the grid points with λ ≤ 1e-2",
-      tolerance: STAT,
-    },
-    acc_b32: { direction: "higher", label: "test accuracy at batch 32, by λ index", tolerance: STAT },
-    acc_b128: { direction: "higher", label: "test accuracy at batch 128, by λ index", tolerance: STAT },
-    oblique_gap: {
-      direction: "lower",
-      label: "mean |‖w_j‖ − 1| over units at the selected point",
-      tolerance: STAT,
-    },
+    test_acc: higher("test accuracy at the validation-selected grid point", tol.statistic()),
+    acc_range: lower("max − min test accuracy over the grid", tol.statistic()),
+    acc_worst: higher("worst test accuracy over the grid", tol.statistic()),
+    acc_range_low: lower("max − min test accuracy over the grid points with λ ≤ 1e-2", tol.statistic()),
+    acc_b32: higher("test accuracy at batch 32, by λ index", tol.statistic()),
+    acc_b128: higher("test accuracy at batch 128, by λ index", tol.statistic()),
+    oblique_gap: lower("mean |‖w_j‖ − 1| over units at the selected point", tol.statistic()),
   },
   measure: (_d: Data, o: Out) => {
     const t = o.points.map((p) => p.test), low = o.points.filter((p) => p.lambda <= 1e-2).map((p) => p.test);

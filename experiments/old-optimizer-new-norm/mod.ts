@@ -6,7 +6,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
@@ -27,7 +27,7 @@ const EXACT_DUAL = 1e-9;
 const HALF = 0.5;
 /** Step-size tuning: each compared method tries its default × these, same budget and rule for all (see `tuning`). */
 const LR_MULTS = [0.25, 0.5, 1, 2, 4];
-const TRAINED = { kind: "statistic" } as const;
+const TRAINED = tol.statistic();
 
 type Cfg = {
   nTrain: number;
@@ -220,32 +220,17 @@ export default defineExperiment({
     },
   },
   metrics: {
-    batch_loss: { label: "minibatch cross-entropy", direction: "lower", tolerance: TRAINED },
-    identity_err: {
-      label: "optimizer form vs closed form (max |Δ−sign g| for Adam; ‖Δ−UVᵀ‖_F/‖UVᵀ‖_F for Shampoo)",
-      direction: "lower",
-      // Shampoo's route through GGᵀ squares κ(G): at smoke the residual is ~1e-11 ≈ 16·eps·196·κ² with κ² ~ 1e3;
-      // two values below that floor are the same rounding (Haswell 1.0e-11 vs Zen 9.0e-12).
-      tolerance: { kind: "rounding", floor: roundoff({ n: 196, cond: 1e3 }) },
-    },
-    small_sv: {
-      label: "singular values of G in (1e-12, 1e-6)·σ₁, summed over layers (Shampoo runs only)",
-      direction: "none",
-      tolerance: TRAINED,
-    },
-    dual_ratio: {
-      label: "⟨g, t⟩ / ‖g‖† for the update t scaled to the unit ball",
-      direction: "higher",
-      tolerance: TRAINED,
-    },
-    competitor_ratio: {
-      label: "max over competitors c in the ball of ⟨g, c⟩ / ⟨g, t⟩",
-      direction: "lower",
-      tolerance: TRAINED,
-    },
-    init_loss: { label: "training loss at initialisation", direction: "none" },
-    train_loss: { label: "final training loss (all training digits)", direction: "lower", tolerance: TRAINED },
-    test_acc: { label: "final test accuracy", direction: "higher", tolerance: TRAINED },
+    batch_loss: lower("minibatch cross-entropy", TRAINED),
+    identity_err: lower(
+      "optimizer form vs closed form (max |Δ−sign g| for Adam; ‖Δ−UVᵀ‖_F/‖UVᵀ‖_F for Shampoo)",
+      tol.rounding(roundoff({ n: 196, cond: 1e3 })),
+    ),
+    small_sv: reported("singular values of G in (1e-12, 1e-6)·σ₁, summed over layers (Shampoo runs only)", TRAINED),
+    dual_ratio: higher("⟨g, t⟩ / ‖g‖† for the update t scaled to the unit ball", TRAINED),
+    competitor_ratio: lower("max over competitors c in the ball of ⟨g, c⟩ / ⟨g, t⟩", TRAINED),
+    init_loss: reported("training loss at initialisation"),
+    train_loss: lower("final training loss (all training digits)", TRAINED),
+    test_acc: higher("final test accuracy", TRAINED),
   },
   observe: (_d: D, s: Obs, cfg: Cfg) => {
     const out: Record<string, number> = { batch_loss: s.loss };

@@ -7,7 +7,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { type M64, orthonormalize } from "../../lib/math/lowrank/mod.ts";
 import { makeProblem, type Problem } from "./data.ts";
@@ -190,10 +190,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    proj_dist: { label: "‖V̂V̂ᵀ − VVᵀ‖_F/√(2r)", direction: "lower" },
-    sin_max: { label: "sin of the largest principal angle", direction: "lower" },
-    proj_dist_iter: { label: "projection distance along GD", direction: "lower" },
-    iters: { label: "iterations to the stopping tolerance (refit on all rows)", direction: "none" },
+    proj_dist: lower("‖V̂V̂ᵀ − VVᵀ‖_F/√(2r)"),
+    sin_max: lower("sin of the largest principal angle"),
+    proj_dist_iter: lower("projection distance along GD"),
+    iters: reported("iterations to the stopping tolerance (refit on all rows)"),
   },
   observe: (p: Problem, u: M64) => ({ proj_dist_iter: projectionDistance(orthonormalize(u), p.v) }),
   measure: (p: Problem, o: Output) => ({

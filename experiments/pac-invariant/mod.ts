@@ -8,7 +8,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
@@ -149,15 +149,12 @@ export default defineExperiment({
     },
   },
   metrics: {
-    violation: {
-      label: "P_θ[not ε-invariant] on unseen interventions",
-      direction: "lower",
-    },
-    ood_risk_mean: { label: "mean squared error over unseen interventions", direction: "lower" },
-    ood_risk_worst: { label: "worst squared error over unseen interventions", direction: "lower" },
-    uses_child: { label: "representation contains a child of Y (C1 or C2)", direction: "lower" },
-    size: { label: "|S|", direction: "none" },
-    n_passing: { label: "representations passing the training test", direction: "none" },
+    violation: lower("P_θ[not ε-invariant] on unseen interventions"),
+    ood_risk_mean: lower("mean squared error over unseen interventions"),
+    ood_risk_worst: lower("worst squared error over unseen interventions"),
+    uses_child: lower("representation contains a child of Y (C1 or C2)"),
+    size: reported("|S|"),
+    n_passing: reported("representations passing the training test"),
   },
   measure: (d: Data, f: Fitted, cfg: Config) => {
     const risks = d.test.map((m) => risk(m, d.q, f.s, f.beta));

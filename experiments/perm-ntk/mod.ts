@@ -7,7 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
 import { fmt, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { allInputs, allUnseen, posteriorMeans, singleInput, targetSigns } from "./ensemble.ts";
@@ -130,10 +130,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    p_exact: { label: "P(rounded ensemble of M exact) — series over M", direction: "higher" },
-    m90: { label: "ensemble complexity: M for P(exact) ≥ 1 − δ", direction: "lower" },
-    min_margin: { label: "smallest signed posterior mean over unseen inputs", direction: "higher" },
-    mean_z: { label: "finite ensemble mean vs GP mean: max |difference| / (σ/√M)", direction: "lower" },
+    p_exact: higher("P(rounded ensemble of M exact) — series over M"),
+    m90: lower("ensemble complexity: M for P(exact) ≥ 1 − δ"),
+    min_margin: higher("smallest signed posterior mean over unseen inputs"),
+    mean_z: lower("finite ensemble mean vs GP mean: max |difference| / (σ/√M)"),
   },
   observe: (_d: Data, p: number) => ({ p_exact: p }),
   measure: (_d: Data, o: Out) => ({

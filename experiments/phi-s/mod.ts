@@ -10,7 +10,7 @@
  * distill.ts (teachers, student, teacher errors, linear probe).
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { bestOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -204,21 +204,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    teacher_err: {
-      label: "mean over teachers of 1 − R² (teacher's own space, test)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    worst_teacher_err: { label: "worst teacher's 1 − R²", direction: "lower", tolerance: { kind: "statistic" } },
-    err_classifier: { label: "classifier teacher 1 − R²", direction: "lower", tolerance: { kind: "statistic" } },
-    err_autoencoder: { label: "autoencoder teacher 1 − R²", direction: "lower", tolerance: { kind: "statistic" } },
-    err_random: { label: "random teacher 1 − R²", direction: "lower", tolerance: { kind: "statistic" } },
-    probe_acc: {
-      label: "linear-probe test accuracy of the student features",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    val_err: { label: "validation mean 1 − R² of the chosen lr", direction: "lower", tolerance: { kind: "statistic" } },
+    teacher_err: lower("mean over teachers of 1 − R² (teacher's own space, test)", tol.statistic()),
+    worst_teacher_err: lower("worst teacher's 1 − R²", tol.statistic()),
+    err_classifier: lower("classifier teacher 1 − R²", tol.statistic()),
+    err_autoencoder: lower("autoencoder teacher 1 − R²", tol.statistic()),
+    err_random: lower("random teacher 1 − R²", tol.statistic()),
+    probe_acc: higher("linear-probe test accuracy of the student features", tol.statistic()),
+    val_err: lower("validation mean 1 − R² of the chosen lr", tol.statistic()),
   },
   measure: (_d, o) => ({
     teacher_err: o.errors.reduce((a, b) => a + b, 0) / o.errors.length,

@@ -5,7 +5,7 @@
  * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, fmt as fmtNum, threshold, verdict } from "../../lib/claims/mod.ts";
 import { eye, getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import type { MetricRow, ResultSet } from "../../lib/claims/results.ts";
@@ -33,7 +33,7 @@ const ABSTRACT = { url: "https://arxiv.org/abs/2305.01716", where: "v3 abstract,
  * max(m, n) = 500 with the Gaussian products' condition number (≲ 1e2 on the nonzero spectrum).
  */
 const FLOOR = roundoff({ n: 500, cond: 1e2 });
-const ROUNDING = { kind: "rounding", floor: FLOOR } as const;
+const ROUNDING = tol.rounding(FLOOR);
 
 export default defineExperiment({
   id: "pseudoinverse-cr",
@@ -134,19 +134,11 @@ export default defineExperiment({
   // Errors of the exact formulas sit at rounding level (equal below FLOOR); the failing cases' O(1) errors are
   // deterministic outputs of SVD-based pseudoinverses, held to the rounding kind's 1e-6 relative part.
   metrics: {
-    rel_error: { label: "‖X − A⁺‖_F / ‖A⁺‖_F", direction: "lower", tolerance: ROUNDING },
-    penrose: { label: "max relative Penrose residual", direction: "lower", tolerance: ROUNDING },
-    rank_a: { label: "rank A", direction: "none", tolerance: { kind: "exact" } },
-    rand_rel_error: {
-      label: "formula 3: ‖A_r⁺ − A⁺‖_F / ‖A⁺‖_F at sketch size k",
-      direction: "lower",
-      tolerance: ROUNDING,
-    },
-    rank_preserved: {
-      label: "rank(PᵀA) = rank(AQ) = rank(A) at sketch size k (1/0)",
-      direction: "none",
-      tolerance: { kind: "exact" },
-    },
+    rel_error: lower("‖X − A⁺‖_F / ‖A⁺‖_F", ROUNDING),
+    penrose: lower("max relative Penrose residual", ROUNDING),
+    rank_a: reported("rank A", tol.exact()),
+    rand_rel_error: lower("formula 3: ‖A_r⁺ − A⁺‖_F / ‖A⁺‖_F at sketch size k", ROUNDING),
+    rank_preserved: reported("rank(PᵀA) = rank(AQ) = rank(A) at sketch size k (1/0)", tol.exact()),
   },
   observe: (p: Product, s: RandState) => ({
     rand_rel_error: relDiff(s.x, p.aPlus),

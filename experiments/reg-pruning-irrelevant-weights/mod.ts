@@ -10,7 +10,7 @@
  * Method: regprune.ts, after the official code giobin/Applied_Intelligence_sparsity.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -67,8 +67,6 @@ const method = (reg: Reg, label: string, description: string) => ({
   run: (d: Data, cfg: Config, ctx: { rng: Rng; choose: (n: string, v: number) => void }): Out =>
     tuned(reg, d, cfg, ctx),
 });
-
-const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "reg-pruning-irrelevant-weights",
@@ -133,10 +131,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    sparsity: { direction: "higher", label: "fraction of weights pruned in the kept state", tolerance: STAT },
-    test_acc: { direction: "higher", label: "test accuracy of the kept state", tolerance: STAT },
-    val_acc: { direction: "higher", label: "validation accuracy of the kept state", tolerance: STAT },
-    sparsity_curve: { direction: "higher", label: "kept sparsity after each epoch", tolerance: STAT },
+    sparsity: higher("fraction of weights pruned in the kept state", tol.statistic()),
+    test_acc: higher("test accuracy of the kept state", tol.statistic()),
+    val_acc: higher("validation accuracy of the kept state", tol.statistic()),
+    sparsity_curve: higher("kept sparsity after each epoch", tol.statistic()),
   },
   measure: (d: Data, out: Out) => ({
     sparsity: out.sparsity,

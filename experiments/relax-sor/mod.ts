@@ -7,7 +7,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { mean, std } from "../../lib/math/stats.ts";
 import { bestOf, compare, fmt, verdict } from "../../lib/claims/mod.ts";
@@ -153,10 +153,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    mean_cost: { label: "mean SOR iterations per system", direction: "lower" },
-    late_cost: { label: "mean SOR iterations over the second half of the sequence", direction: "lower" },
-    omega_late: { label: "mean ω played over the last 20% of systems", direction: "none" },
-    avg_cost: { label: "running mean SOR iterations per system", direction: "lower" },
+    mean_cost: lower("mean SOR iterations per system"),
+    late_cost: lower("mean SOR iterations over the second half of the sequence"),
+    omega_late: reported("mean ω played over the last 20% of systems"),
+    avg_cost: lower("running mean SOR iterations per system"),
   },
   observe: (_inst, st: { costs: Float64Array; t: number }) => {
     let s = 0;

@@ -11,7 +11,7 @@
  * scale λ chosen from the same 9-value grid on the same validation split.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -162,7 +162,6 @@ function rmmMethod(p: number) {
   };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2510.14163",
   where: "abstract: 'applying conventional merging methods to low-rank weights leads to severe performance " +
@@ -324,14 +323,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    norm_acc: { direction: "higher", label: "average normalised test accuracy", tolerance: STAT },
-    avg_acc: { direction: "higher", label: "average test accuracy over tasks", tolerance: STAT },
-    stored: { direction: "lower", label: "numbers stored for the merged deltas", tolerance: { kind: "exact" } },
-    recon_err: {
-      direction: "lower",
-      label: "relative Frobenius error of RMM's rebuilt deltas",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1e3, cond: 1e3 }) },
-    },
+    norm_acc: higher("average normalised test accuracy", tol.statistic()),
+    avg_acc: higher("average test accuracy over tasks", tol.statistic()),
+    stored: lower("numbers stored for the merged deltas", tol.exact()),
+    recon_err: lower("relative Frobenius error of RMM's rebuilt deltas", tol.rounding(roundoff({ n: 1e3, cond: 1e3 }))),
   },
   measure: (_d: Data, out: Out) => {
     const n = out.testAcc.length;

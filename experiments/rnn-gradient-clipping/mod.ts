@@ -7,7 +7,7 @@
  * stopping threshold) after at most 3000 iterations of batch 20.
  */
 import { z } from "zod";
-import { defineExperiment, type RunContext } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, type RunContext, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, LARGEST, SMALLEST, threshold } from "../../lib/claims/mod.ts";
 import { type Batch, errorRate, fdRelError, type Rnn, smartTanhInit } from "./rnn.ts";
@@ -197,48 +197,19 @@ export default defineExperiment({
     }]),
   ),
   metrics: {
-    success: {
-      label: "solved: test error below the repo's threshold (no test mistake) — 1 or 0",
-      direction: "higher",
-      tolerance: { kind: "statistic" },
-    },
-    test_error: { label: "test error of the selected run", direction: "lower", tolerance: { kind: "statistic" } },
-    valid_error: {
-      label: "validation error at each check (selected run)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    iters_to_solve: {
-      label: "iterations until the validation error hit the threshold (budget if never)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    iters_spent: {
-      label: "iterations over the whole learning-rate grid",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    grad_norm: {
-      label: "mean raw ‖∂(C + αΩ)/∂θ‖ between checks (selected run)",
-      direction: "none",
-      tolerance: { kind: "statistic" },
-    },
-    max_step_norm: {
-      label: "largest norm of the applied direction ĝ over the selected run",
-      direction: "none",
-      tolerance: { kind: "statistic" },
-    },
-    rho: {
-      label: "spectral radius ρ(W_hh) at each check (selected run)",
-      direction: "none",
-      tolerance: { kind: "statistic" },
-    },
-    omega: { label: "mean Ω between checks (MSGD-CR only)", direction: "none", tolerance: { kind: "statistic" } },
-    fd_error: {
-      label: "max |BPTT − central difference| / max|BPTT| over 12 coordinates, at the trained parameters",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: 1e-6 },
-    },
+    success: higher("solved: test error below the repo's threshold (no test mistake) — 1 or 0", tol.statistic()),
+    test_error: lower("test error of the selected run", tol.statistic()),
+    valid_error: lower("validation error at each check (selected run)", tol.statistic()),
+    iters_to_solve: lower("iterations until the validation error hit the threshold (budget if never)", tol.statistic()),
+    iters_spent: lower("iterations over the whole learning-rate grid", tol.statistic()),
+    grad_norm: reported("mean raw ‖∂(C + αΩ)/∂θ‖ between checks (selected run)", tol.statistic()),
+    max_step_norm: reported("largest norm of the applied direction ĝ over the selected run", tol.statistic()),
+    rho: reported("spectral radius ρ(W_hh) at each check (selected run)", tol.statistic()),
+    omega: reported("mean Ω between checks (MSGD-CR only)", tol.statistic()),
+    fd_error: lower(
+      "max |BPTT − central difference| / max|BPTT| over 12 coordinates, at the trained parameters",
+      tol.rounding(1e-6),
+    ),
   },
   measure: (d: Data, out: Out, cfg: Cfg) => {
     const task = TASKS[cfg.task];

@@ -9,7 +9,7 @@
  * over a synthetic room in place of MP3D-VO depth maps).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { median } from "../../lib/math/stats.ts";
@@ -137,14 +137,10 @@ export default defineExperiment({
   },
   metrics: {
     // Medians over frames of pose errors; RANSAC and LM paths branch on last bits, so these are statistics.
-    rot_err: { label: "rotation error / π (median over frames)", direction: "lower", tolerance: { kind: "statistic" } },
-    trans_err: {
-      label: "translation-direction error / π (median over frames)",
-      direction: "lower",
-      tolerance: { kind: "statistic" },
-    },
-    inliers: { label: "RANSAC inliers (mean over frames)", direction: "none", tolerance: { kind: "statistic" } },
-    trials: { label: "RANSAC trials (mean over frames)", direction: "none", tolerance: { kind: "statistic" } },
+    rot_err: lower("rotation error / π (median over frames)", tol.statistic()),
+    trans_err: lower("translation-direction error / π (median over frames)", tol.statistic()),
+    inliers: reported("RANSAC inliers (mean over frames)", tol.statistic()),
+    trials: reported("RANSAC trials (mean over frames)", tol.statistic()),
   },
   // Time the whole pipeline after one untimed call (JIT warm-up), median of 3.
   timing: { warmup: 1, repeats: 3 },

@@ -6,7 +6,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { bestOf, pairedComparison, verdict } from "../../lib/claims/mod.ts";
@@ -115,10 +115,10 @@ export default defineExperiment({
     },
   },
   metrics: {
-    success_rate: { label: "fraction of starts solved", direction: "higher" },
-    iters_solved: { label: "mean iterations over solved starts", direction: "lower" },
-    iters_penalized: { label: "mean iterations, failures counted as maxIter", direction: "lower" },
-    fevals: { label: "mean F evaluations per start", direction: "lower" },
+    success_rate: higher("fraction of starts solved"),
+    iters_solved: lower("mean iterations over solved starts"),
+    iters_penalized: lower("mean iterations, failures counted as maxIter"),
+    fevals: lower("mean F evaluations per start"),
   },
   measure: (_d: Data, out: SolveResult[], cfg: Config) => {
     const ok = out.filter((r) => r.converged);

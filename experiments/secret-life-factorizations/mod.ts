@@ -6,7 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, timing, tol } from "../../lib/experiment.ts";
 import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { dotChart, lineChart } from "../../lib/figures/mod.ts";
 import { frobenius, getLinalg, sub } from "../../lib/math/linalg/mod.ts";
@@ -134,50 +134,27 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_error: {
-      label: "‖A − P_col·A·P_row‖_F / ‖A‖_F",
-      direction: "lower",
-      // at rounding level on exact-rank inputs (through k×k cores with κ up to ~1e4); an approximation error
-      // (stable, far above the floor) on decaying spectra
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000, cond: 1e4 }) },
-    },
-    opt_ratio: {
-      label: "error / SVD optimum ‖A − [A]_k‖_F (decaying spectra)",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000, cond: 1e4 }) },
-    },
-    idem_col: {
-      label: "‖P_col² − P_col‖_F / ‖P_col‖_F",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000, cond: 1e4 }) },
-    },
-    idem_row: {
-      label: "‖P_row² − P_row‖_F / ‖P_row‖_F",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 1000, cond: 1e4 }) },
-    },
-    scale_col: {
-      label: "‖F‖_F·‖Yᵀ‖_F / k (1 = orthogonal; the amplification of rounding in YᵀF − I)",
-      direction: "none",
-      tolerance: { kind: "conditioned", cond: "scale_col" },
-    },
-    scale_row: {
-      label: "‖X‖_F·‖Hᵀ‖_F / k",
-      direction: "none",
-      tolerance: { kind: "conditioned", cond: "scale_row" },
-    },
-    oblique_col: {
-      label: "obliqueness of P_col, sqrt(‖P‖_F²/k − 1) (0 = orthogonal)",
-      direction: "none",
-      // the square root of a rounding-level quantity for orthogonal routes (≈ 1e-7), O(1) for oblique ones
-      tolerance: { kind: "rounding", floor: Math.sqrt(roundoff({ n: 1000, cond: 1e4 })) },
-    },
-    oblique_row: {
-      label: "obliqueness of P_row (0 = orthogonal)",
-      direction: "none",
-      tolerance: { kind: "rounding", floor: Math.sqrt(roundoff({ n: 1000, cond: 1e4 })) },
-    },
-    time_ms: { label: "wall time of the route (median of repeats)", unit: "ms", direction: "lower", timing: true },
+    rel_error: lower("‖A − P_col·A·P_row‖_F / ‖A‖_F", tol.rounding(roundoff({ n: 1000, cond: 1e4 }))),
+    opt_ratio: lower(
+      "error / SVD optimum ‖A − [A]_k‖_F (decaying spectra)",
+      tol.rounding(roundoff({ n: 1000, cond: 1e4 })),
+    ),
+    idem_col: lower("‖P_col² − P_col‖_F / ‖P_col‖_F", tol.rounding(roundoff({ n: 1000, cond: 1e4 }))),
+    idem_row: lower("‖P_row² − P_row‖_F / ‖P_row‖_F", tol.rounding(roundoff({ n: 1000, cond: 1e4 }))),
+    scale_col: reported(
+      "‖F‖_F·‖Yᵀ‖_F / k (1 = orthogonal; the amplification of rounding in YᵀF − I)",
+      tol.conditioned("scale_col"),
+    ),
+    scale_row: reported("‖X‖_F·‖Hᵀ‖_F / k", tol.conditioned("scale_row")),
+    oblique_col: reported(
+      "obliqueness of P_col, sqrt(‖P‖_F²/k − 1) (0 = orthogonal)",
+      tol.rounding(Math.sqrt(roundoff({ n: 1000, cond: 1e4 }))),
+    ),
+    oblique_row: reported(
+      "obliqueness of P_row (0 = orthogonal)",
+      tol.rounding(Math.sqrt(roundoff({ n: 1000, cond: 1e4 }))),
+    ),
+    time_ms: timing("wall time of the route (median of repeats)", "ms"),
   },
   measure: (t: TestMatrix, p: Projectors) => {
     const err = frobenius(sub(t.a, reconstruct(la, t.a, p)));

@@ -5,7 +5,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, timing, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -57,7 +57,7 @@ const TOL = 1e-8;
  * Iteration counts are decided by a threshold on the residual: another BLAS kernel (the Ritz step uses LAPACK) can
  * move a system's stop by an iteration, so these drift like a statistic, not by rounding.
  */
-const COUNT = { kind: "statistic" } as const;
+const COUNT = tol.statistic();
 
 export default defineExperiment({
   id: "skr-recycling",
@@ -119,18 +119,14 @@ export default defineExperiment({
   },
   timing: { warmup: 0, repeats: 1 },
   metrics: {
-    iters: { label: "mean CG iterations per system", direction: "lower", tolerance: COUNT },
-    matvecs: { label: "mean A-mat-vecs per system (iterations + k to form AW)", direction: "lower", tolerance: COUNT },
-    converged: { label: "fraction of systems converged", direction: "higher", tolerance: { kind: "exact" } },
+    iters: lower("mean CG iterations per system", COUNT),
+    matvecs: lower("mean A-mat-vecs per system (iterations + k to form AW)", COUNT),
+    converged: higher("fraction of systems converged", tol.exact()),
     // The stopping rule only fixes ‖r‖/‖b‖ ≤ tol; below that, where exactly a run stops is not reproducible.
-    true_residual: {
-      label: "max true relative residual ‖b − Ax‖/‖b‖",
-      direction: "lower",
-      tolerance: { kind: "rounding", floor: TOL },
-    },
-    tour: { label: "Σ‖θ_t − θ_(t−1)‖ along the solve order", direction: "lower" },
-    iters_by_position: { label: "iterations of the t-th solved system", direction: "lower", tolerance: COUNT },
-    time_ms: { label: "wall time for the whole sequence", unit: "ms", direction: "lower", timing: true },
+    true_residual: lower("max true relative residual ‖b − Ax‖/‖b‖", tol.rounding(TOL)),
+    tour: lower("Σ‖θ_t − θ_(t−1)‖ along the solve order"),
+    iters_by_position: lower("iterations of the t-th solved system", COUNT),
+    time_ms: timing("wall time for the whole sequence", "ms"),
   },
   measure: (d, out, cfg) => {
     const b = darcyRhs(cfg.m), r = new Float64Array(b.length);

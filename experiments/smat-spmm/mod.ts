@@ -10,7 +10,7 @@
  * Files: reorder.ts (patterns, SMaT's reordering, RCM, first-nonzero sort, tile count, SpMM), data.ts (generators).
  */
 import { z } from "zod";
-import { defineExperiment, type Measurements } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, type Measurements, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { type Kind, makeMatrix, type SparseData } from "./data.ts";
@@ -118,15 +118,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    blocks: { label: "nonzero 16 × 16 tiles", direction: "lower", tolerance: { kind: "exact" } },
-    fill: { label: "tile fill: nnz / (tiles · 256)", direction: "higher" },
-    blocks_vs_none: { label: "tiles relative to no reordering", direction: "lower" },
-    spmm_err: {
-      label: "max |SpMM(reordered), rows put back − SpMM(original)| (integer data: exact)",
-      direction: "lower",
-      tolerance: { kind: "exact" },
-    },
-    is_perm: { label: "1 if both orders are permutations", direction: "higher", tolerance: { kind: "exact" } },
+    blocks: lower("nonzero 16 × 16 tiles", tol.exact()),
+    fill: higher("tile fill: nnz / (tiles · 256)"),
+    blocks_vs_none: lower("tiles relative to no reordering"),
+    spmm_err: lower("max |SpMM(reordered), rows put back − SpMM(original)| (integer data: exact)", tol.exact()),
+    is_perm: higher("1 if both orders are permutations", tol.exact()),
   },
   measure: (d: SparseData, r: Reordering, cfg: Cfg): Measurements => {
     const p = d.pattern, t = cfg.tile;

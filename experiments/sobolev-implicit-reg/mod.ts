@@ -6,7 +6,7 @@
  * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { type ImageData, makeImage } from "./data.ts";
@@ -143,14 +143,14 @@ export default defineExperiment({
     },
   },
   metrics: {
-    psnr: { label: "PSNR of iterate k (dB)", direction: "higher" },
-    heldout_psnr: { label: "PSNR at the step chosen on the validation draw (dB)", direction: "higher" },
-    best_psnr: { label: "best PSNR over iterates (oracle, dB)", direction: "higher" },
-    best_iter: { label: "iteration of best PSNR", direction: "none" },
-    final_psnr: { label: "PSNR of the last iterate (dB)", direction: "higher" },
-    noisy_psnr: { label: "PSNR of the observation f (dB)", direction: "none" },
-    best_at_cap: { label: "best PSNR at the iteration cap (1/0)", direction: "lower" },
-    stop_at_cap: { label: "held-out stopping step at the iteration cap (1/0)", direction: "lower" },
+    psnr: higher("PSNR of iterate k (dB)"),
+    heldout_psnr: higher("PSNR at the step chosen on the validation draw (dB)"),
+    best_psnr: higher("best PSNR over iterates (oracle, dB)"),
+    best_iter: reported("iteration of best PSNR"),
+    final_psnr: higher("PSNR of the last iterate (dB)"),
+    noisy_psnr: reported("PSNR of the observation f (dB)"),
+    best_at_cap: lower("best PSNR at the iteration cap (1/0)"),
+    stop_at_cap: lower("held-out stopping step at the iteration cap (1/0)"),
   },
   observe: (d: Data, u: Float64Array) => ({ psnr: psnr(u, d.test.clean) }),
   measure: (d: Data, o: GdOut) => {

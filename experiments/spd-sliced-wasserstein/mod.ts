@@ -11,7 +11,7 @@
  * (the five timed discrepancies), data.ts (the inputs).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, reported, timing, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, threshold, trend } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { pearson, spearman } from "../../lib/math/stats.ts";
@@ -165,28 +165,15 @@ export default defineExperiment({
     },
   },
   metrics: {
-    time_ms: { label: "time per call (median of 3)", unit: "ms", direction: "lower", timing: true },
-    value: {
-      label: "discrepancy (runtime study: SW_2² or W_2² or Sinkhorn cost)",
-      direction: "none",
-      // a sum of n² or n·L terms in another summation order across kernels
-      tolerance: { kind: "stable", rel: 1e-9 },
-    },
-    spearman_le: { label: "Spearman correlation with exact W_2²(LE) over pairs", direction: "higher" },
-    spearman_ai: { label: "Spearman correlation with exact W_2²(AI) over pairs", direction: "higher" },
-    pearson_le: { label: "Pearson correlation with exact W_2²(LE) over pairs", direction: "higher" },
-    pearson_ai: { label: "Pearson correlation with exact W_2²(AI) over pairs", direction: "higher" },
-    max_ratio_le: {
-      label: "max over pairs of value / W_2²(LE)",
-      direction: "none",
-      tolerance: { kind: "stable", rel: 1e-9 },
-    },
-    max_ratio_ai: {
-      label: "max over pairs of value / W_2²(AI)",
-      direction: "none",
-      tolerance: { kind: "stable", rel: 1e-9 },
-    },
-    sinkhorn_iters: { label: "Sinkhorn iterations", direction: "none", tolerance: { kind: "exact" } },
+    time_ms: timing("time per call (median of 3)", "ms"),
+    value: reported("discrepancy (runtime study: SW_2² or W_2² or Sinkhorn cost)", tol.stable(1e-9)),
+    spearman_le: higher("Spearman correlation with exact W_2²(LE) over pairs"),
+    spearman_ai: higher("Spearman correlation with exact W_2²(AI) over pairs"),
+    pearson_le: higher("Pearson correlation with exact W_2²(LE) over pairs"),
+    pearson_ai: higher("Pearson correlation with exact W_2²(AI) over pairs"),
+    max_ratio_le: reported("max over pairs of value / W_2²(LE)", tol.stable(1e-9)),
+    max_ratio_ai: reported("max over pairs of value / W_2²(AI)", tol.stable(1e-9)),
+    sinkhorn_iters: reported("Sinkhorn iterations", tol.exact()),
   },
   timing: { warmup: 1, repeats: 3 },
   measure: (data, o: Out, cfg) => {

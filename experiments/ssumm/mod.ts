@@ -7,7 +7,7 @@
  * merging and a k-Gs-like greedy, sharing one summary state). Graphs come from lib/math/graph.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, fmt, slopeWithInterval, threshold, verdict } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -237,13 +237,13 @@ export default defineExperiment({
   },
   backends: ["js"],
   metrics: {
-    rel_size: { label: "summary size / input size (bits)", direction: "lower" },
-    over_target: { label: "summary size / target size", direction: "lower" },
-    l1: { label: "RE₁ = ‖A − Â‖₁ / (|V|(|V|−1))", direction: "lower" },
-    l2: { label: "RE₂ = ‖A − Â‖_F / (|V|(|V|−1))", direction: "lower" },
-    supernodes: { label: "supernodes |S|", direction: "none", tolerance: { kind: "exact" } },
-    superedges: { label: "superedges |P|", direction: "none", tolerance: { kind: "exact" } },
-    edges: { label: "input edges |E|", direction: "none", tolerance: { kind: "exact" } },
+    rel_size: lower("summary size / input size (bits)"),
+    over_target: lower("summary size / target size"),
+    l1: lower("RE₁ = ‖A − Â‖₁ / (|V|(|V|−1))"),
+    l2: lower("RE₂ = ‖A − Â‖_F / (|V|(|V|−1))"),
+    supernodes: reported("supernodes |S|", tol.exact()),
+    superedges: reported("superedges |P|", tol.exact()),
+    edges: reported("input edges |E|", tol.exact()),
   },
   measure,
   timing: { warmup: 0, repeats: 1 },

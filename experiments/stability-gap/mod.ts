@@ -6,7 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { allOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -73,7 +73,6 @@ const run =
 
 /** Claims read 5-task Split-MNIST, the setting of the paper's Fig. 2 (run at every scale). */
 const FIG2 = { tasks: 5 };
-const STAT = { kind: "statistic" } as const;
 
 export default defineExperiment({
   id: "stability-gap",
@@ -142,49 +141,17 @@ export default defineExperiment({
   },
   // Every metric is the end of a float32 SGD path, which amplifies last-bit differences between BLAS kernels.
   metrics: {
-    acc_task1: { label: "task-1 test accuracy (per evaluation step)", direction: "higher", tolerance: STAT },
-    acc_current: { label: "current-task test accuracy (per evaluation step)", direction: "higher", tolerance: STAT },
-    acc_seen: {
-      label: "mean accuracy over tasks seen so far (per evaluation step)",
-      direction: "higher",
-      tolerance: STAT,
-    },
-    final_acc: {
-      label: "average accuracy over all tasks after the last task (end-of-sequence ACC)",
-      direction: "higher",
-      tolerance: STAT,
-    },
-    min_acc: {
-      label: "min-ACC: mean over old tasks of their lowest accuracy after being learned",
-      direction: "higher",
-      tolerance: STAT,
-    },
-    gap_t1: {
-      label: "task-1 accuracy at the switch minus its minimum during task 2",
-      direction: "lower",
-      tolerance: STAT,
-    },
-    recovery_t1: {
-      label: "task-1 accuracy at the end of task 2 minus that minimum",
-      direction: "higher",
-      tolerance: STAT,
-    },
-    min_step_t1: {
-      label: "steps into task 2 at which task-1 accuracy bottoms out",
-      direction: "none",
-      tolerance: STAT,
-    },
-    min_frac_t1: {
-      label: "min_step_t1 as a fraction of the steps of task 2",
-      direction: "none",
-      tolerance: STAT,
-    },
-    acc_t1_end2: { label: "task-1 accuracy at the end of task 2", direction: "higher", tolerance: STAT },
-    mean_gap: {
-      label: "stability gap averaged over every (old task, later task) pair",
-      direction: "lower",
-      tolerance: STAT,
-    },
+    acc_task1: higher("task-1 test accuracy (per evaluation step)", tol.statistic()),
+    acc_current: higher("current-task test accuracy (per evaluation step)", tol.statistic()),
+    acc_seen: higher("mean accuracy over tasks seen so far (per evaluation step)", tol.statistic()),
+    final_acc: higher("average accuracy over all tasks after the last task (end-of-sequence ACC)", tol.statistic()),
+    min_acc: higher("min-ACC: mean over old tasks of their lowest accuracy after being learned", tol.statistic()),
+    gap_t1: lower("task-1 accuracy at the switch minus its minimum during task 2", tol.statistic()),
+    recovery_t1: higher("task-1 accuracy at the end of task 2 minus that minimum", tol.statistic()),
+    min_step_t1: reported("steps into task 2 at which task-1 accuracy bottoms out", tol.statistic()),
+    min_frac_t1: reported("min_step_t1 as a fraction of the steps of task 2", tol.statistic()),
+    acc_t1_end2: higher("task-1 accuracy at the end of task 2", tol.statistic()),
+    mean_gap: lower("stability gap averaged over every (old task, later task) pair", tol.statistic()),
   },
   observe: (data: Data, st: { p: Params; task: number }) => {
     const acc = data.test.slice(0, st.task + 1).map((s) => accuracy(la, st.p, s));

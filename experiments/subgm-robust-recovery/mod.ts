@@ -7,7 +7,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { type M64, relFactorError } from "../../lib/math/lowrank/mod.ts";
@@ -137,8 +137,8 @@ export default defineExperiment({
     },
   },
   metrics: {
-    rel_error: { label: "‖U_tU_tᵀ − X*‖_F/‖X*‖_F", direction: "lower", tolerance: { kind: "statistic" } },
-    final_rel_error: { label: "final relative error", direction: "lower", tolerance: { kind: "statistic" } },
+    rel_error: lower("‖U_tU_tᵀ − X*‖_F/‖X*‖_F", tol.statistic()),
+    final_rel_error: lower("final relative error", tol.statistic()),
   },
   observe: (_p, pt: { relError: number }) => ({ rel_error: pt.relError }),
   measure: (_p, out: Output) => ({ final_rel_error: out.trace[out.trace.length - 1].relError }),

@@ -5,7 +5,7 @@
  * against the MTP2 MLE, ℓ1-MTP2 and the graphical lasso; relative error and edge F-score vs sample size n.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
@@ -128,10 +128,10 @@ export default defineExperiment({
   metrics: {
     // Every solver here is pure TypeScript (own Cholesky, no BLAS): runs are bitwise reproducible, so the
     // default `stable` tolerance holds even for the thresholded F-score.
-    rel_error: { label: "‖Θ̂ − Θ*‖_F / ‖Θ*‖_F", direction: "lower" },
-    f_score: { label: "edge F-score (|Θ̂_ij| > 1e-5)", direction: "higher" },
-    stage_rel_error: { label: "adaptive: relative error after each stage", direction: "lower" },
-    iters: { label: "gradient-projection iterations (all stages, chosen λ)", direction: "none" },
+    rel_error: lower("‖Θ̂ − Θ*‖_F / ‖Θ*‖_F"),
+    f_score: higher("edge F-score (|Θ̂_ij| > 1e-5)"),
+    stage_rel_error: lower("adaptive: relative error after each stage"),
+    iters: reported("gradient-projection iterations (all stages, chosen λ)"),
   },
   measure: (d: GgmData, e: Estimate) => ({
     rel_error: relError(e.theta, d.theta),

@@ -11,7 +11,7 @@
  * yuhuixu1993/Trained-Rank-Pruning (cifar-TRP.py, decompose.py), channel-wise "NC" scheme; see trp.ts.
  */
 import { z } from "zod";
-import { defineExperiment, roundoff } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -105,7 +105,6 @@ function posthoc(d: Data, c: Config, seed: number): Out {
   return { net, before: dense.acc, ranks };
 }
 
-const STAT = { kind: "statistic" } as const;
 const README = {
   url: "https://github.com/yuhuixu1993/Trained-Rank-Pruning/blob/master/README.md",
   where: "README.md, Results on CIFAR-10 (ResNet-20, channel scheme, final FC not decomposed) — CIFAR-10 " +
@@ -230,22 +229,17 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy of the final (decomposed) net", tolerance: STAT },
-    acc_before: { direction: "higher", label: "test accuracy before decomposition", tolerance: STAT },
-    decomp_drop: {
-      direction: "lower",
-      label: "accuracy before decomposition − final accuracy (svd_ft: after fine-tuning)",
-      tolerance: STAT,
-    },
-    speedup: { direction: "higher", label: "conv-FLOP speed-up of the decomposed net", tolerance: STAT },
-    rank_mean: { direction: "none", label: "mean rank of the decomposed convs", tolerance: STAT },
-    train_loss: { direction: "lower", label: "mean training loss per epoch", tolerance: STAT },
-    train_rank: { direction: "none", label: "mean energy-threshold rank kept by each TRP step", tolerance: STAT },
-    full_rank_err: {
-      direction: "lower",
-      label: "relative max logit difference, full-rank factorisation vs the net (float32)",
-      tolerance: { kind: "rounding", floor: roundoff({ n: 300, dtype: "float32" }) },
-    },
+    test_acc: higher("test accuracy of the final (decomposed) net", tol.statistic()),
+    acc_before: higher("test accuracy before decomposition", tol.statistic()),
+    decomp_drop: lower("accuracy before decomposition − final accuracy (svd_ft: after fine-tuning)", tol.statistic()),
+    speedup: higher("conv-FLOP speed-up of the decomposed net", tol.statistic()),
+    rank_mean: reported("mean rank of the decomposed convs", tol.statistic()),
+    train_loss: lower("mean training loss per epoch", tol.statistic()),
+    train_rank: reported("mean energy-threshold rank kept by each TRP step", tol.statistic()),
+    full_rank_err: lower(
+      "relative max logit difference, full-rank factorisation vs the net (float32)",
+      tol.rounding(roundoff({ n: 300, dtype: "float32" })),
+    ),
   },
   measure: (d: Data, o: Out, c: Config) => {
     const acc = accuracy(o.net, d);

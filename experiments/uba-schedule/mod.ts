@@ -7,7 +7,7 @@
  * budgeted training and tuning in train.ts.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, threshold, verdict } from "../../lib/claims/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -41,7 +41,6 @@ interface Output {
 }
 
 /** Float32 training amplifies last-bit differences between BLAS kernels: trained-net metrics are statistics. */
-const STAT = { kind: "statistic" } as const;
 const OTHERS = SCHEDULES.filter((s) => s !== "uba");
 /** A win needs test accuracy higher by 0.2 percentage points beyond 2·SE (fixed before the first run). */
 const WIN = { abs: 0.002 };
@@ -166,15 +165,11 @@ export default defineExperiment({
     rex: method("rex", "REX", "(1 − u)/(½ + ½(1 − u)), u = t/T (Chen, Wolfe & Kyrillidis 2022)"),
   },
   metrics: {
-    test_acc: { label: "test accuracy of the tuned run (last iterate)", direction: "higher", tolerance: STAT },
-    val_acc: { label: "validation accuracy of the tuned run", direction: "higher", tolerance: STAT },
-    train_loss: {
-      label: "mean minibatch loss over the last 10% of steps (tuned run)",
-      direction: "lower",
-      tolerance: STAT,
-    },
-    schedule: { label: "LR multiplier at k% of the budget (step = k)", direction: "none" },
-    phi2_gap: { label: "max |UBA(φ = 2) − cosine| over the budget's steps", direction: "lower" },
+    test_acc: higher("test accuracy of the tuned run (last iterate)", tol.statistic()),
+    val_acc: higher("validation accuracy of the tuned run", tol.statistic()),
+    train_loss: lower("mean minibatch loss over the last 10% of steps (tuned run)", tol.statistic()),
+    schedule: reported("LR multiplier at k% of the budget (step = k)"),
+    phi2_gap: lower("max |UBA(φ = 2) − cosine| over the budget's steps"),
   },
   measure: (_d: Data, o: Output, cfg: Config) => ({
     test_acc: o.acc,

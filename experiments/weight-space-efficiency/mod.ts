@@ -11,7 +11,7 @@
  * held-out validation images. The block is ffn.ts; the network and loop train.ts.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -40,7 +40,6 @@ interface Out {
   denseTotal: number;
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2401.16438",
   where: "abstract: 'effectively halving the parameters while incurring only minor performance degradation'",
@@ -160,16 +159,12 @@ export default defineExperiment({
     none: method("none", "no FFN blocks", "embedding → classifier, a linear model: what the blocks add"),
   },
   metrics: {
-    test_acc: { direction: "higher", label: "test accuracy (the validation-chosen step)", tolerance: STAT },
-    val_acc: { direction: "higher", label: "validation accuracy of the chosen step", tolerance: STAT },
-    block_ratio: {
-      direction: "lower",
-      label: "FFN block weights / the dense blocks' (biases excluded)",
-      tolerance: { kind: "exact" },
-    },
-    params_ratio: { direction: "lower", label: "stored numbers / the dense net's", tolerance: { kind: "exact" } },
-    params: { direction: "lower", label: "stored numbers of the net", tolerance: { kind: "exact" } },
-    val_curve: { direction: "higher", label: "validation accuracy after each epoch (chosen step)", tolerance: STAT },
+    test_acc: higher("test accuracy (the validation-chosen step)", tol.statistic()),
+    val_acc: higher("validation accuracy of the chosen step", tol.statistic()),
+    block_ratio: lower("FFN block weights / the dense blocks' (biases excluded)", tol.exact()),
+    params_ratio: lower("stored numbers / the dense net's", tol.exact()),
+    params: lower("stored numbers of the net", tol.exact()),
+    val_curve: higher("validation accuracy after each epoch (chosen step)", tol.statistic()),
   },
   measure: (_d, o: Out) => ({
     test_acc: o.fit.testAcc,

@@ -12,7 +12,7 @@
  * validation).
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -114,7 +114,6 @@ function finetuned(mode: "full" | "lrc" | "none") {
   };
 }
 
-const STAT = { kind: "statistic" } as const;
 const ABSTRACT = {
   url: "https://arxiv.org/abs/2407.11239",
   where: "abstract (v1): 'different layers exhibit varying levels of converged low-rank structure, necessitating a " +
@@ -231,17 +230,13 @@ export default defineExperiment({
     grids: { ft_full: "lr ∈ {3e-4, 1e-3, 3e-3, 1e-2}", ft_lrc: "lr ∈ {3e-4, 1e-3, 3e-3, 1e-2}" },
   },
   metrics: {
-    acc: { direction: "higher", label: "test accuracy", tolerance: STAT },
-    achieved: { direction: "none", label: "achieved rank reduction", tolerance: { kind: "stable" } },
-    stored: { direction: "lower", label: "numbers stored in the weight matrices", tolerance: { kind: "stable" } },
-    rank_spread: {
-      direction: "none",
-      label: "max − min per-matrix reduction ratio",
-      tolerance: { kind: "stable" },
-    },
-    n_lrc: { direction: "none", label: "matrices that are LRCs", tolerance: { kind: "stable" } },
-    trainable: { direction: "lower", label: "trainable numbers in fine-tuning", tolerance: { kind: "stable" } },
-    ft_loss: { direction: "lower", label: "fine-tuning training loss per epoch", tolerance: STAT },
+    acc: higher("test accuracy", tol.statistic()),
+    achieved: reported("achieved rank reduction", tol.stable()),
+    stored: lower("numbers stored in the weight matrices", tol.stable()),
+    rank_spread: reported("max − min per-matrix reduction ratio", tol.stable()),
+    n_lrc: reported("matrices that are LRCs", tol.stable()),
+    trainable: lower("trainable numbers in fine-tuning", tol.stable()),
+    ft_loss: lower("fine-tuning training loss per epoch", tol.statistic()),
   },
   measure: (_d: Data, o: Out) => {
     const m: Record<string, number | number[]> = { acc: o.acc };

@@ -6,7 +6,7 @@
  * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
-import { defineExperiment } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { mean, median, std } from "../../lib/math/stats.ts";
 import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
@@ -123,11 +123,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    err2_ratio: { label: "mean ‖f − f̂‖² / ‖f − P_m f‖² over point sets", direction: "lower" },
-    err_ratio_median: { label: "median ‖f − f̂‖ / ‖f − P_m f‖", direction: "lower" },
-    stable_frac: { label: `fraction of point sets with ‖G − I‖₂ ≤ ${DELTA}`, direction: "higher" },
-    gram_dev_median: { label: "median ‖G − I‖₂", direction: "lower" },
-    n: { label: "number of points n", direction: "none" },
+    err2_ratio: lower("mean ‖f − f̂‖² / ‖f − P_m f‖² over point sets"),
+    err_ratio_median: lower("median ‖f − f̂‖ / ‖f − P_m f‖"),
+    stable_frac: higher(`fraction of point sets with ‖G − I‖₂ ≤ ${DELTA}`),
+    gram_dev_median: lower("median ‖G − I‖₂"),
+    n: reported("number of points n"),
   },
   measure: (_p: Problem, o: Output, cfg: Config) => ({
     err2_ratio: o.ratio2.reduce((a, b) => a + b, 0) / o.ratio2.length,
