@@ -33,6 +33,9 @@ const config = z.object({
     "magnitude scale t in Z = exp(−t·‖xᵢ − xⱼ‖) on z-scored features (the official code's default class_ts = 1)",
   ),
   approxK: z.number().int().min(1).default(20).describe("neighbours in each local weighting solve (weighting_knn)"),
+  wideK: z.number().int().min(1).default(100).describe(
+    "neighbours of the wider local solve (weighting_knn_wide, our ablation; capped at n − 1)",
+  ),
   lofK: z.number().int().min(1).default(20).describe("LOF neighbours (scikit-learn's default n_neighbors)"),
   knnK: z.number().int().min(1).default(5).describe("k of the k-th-neighbour distance score (PyOD's KNN default)"),
   ifTrees: z.number().int().min(1).default(100).describe("isolation-forest trees (scikit-learn's n_estimators)"),
@@ -102,6 +105,9 @@ export default defineExperiment({
     "detection, and the repository holds no results",
     "the nearest-neighbour approximation is our construction (the weighting of each point's own k-neighbourhood); " +
     "the paper's linear-time scheme could not be read",
+    "the ablation weighting_knn_wide (k = 100) was added after a one-seed probe of the paper scale showed the " +
+    "k = 20 local weighting far below the exact one: blobs n = 1000 seed 0 ROC-AUC 0.655 vs 0.888, digits 0.438 " +
+    "vs 0.510; k = 20 stays the graded setting of the paper claim, the wide one is graded as sanity only",
     "one-class SVM by our SMO (libsvm's pair selection and stopping rule), not libsvm itself; scores are in-sample " +
     "for every method (all detectors fit and score the whole contaminated set)",
   ],
@@ -112,6 +118,7 @@ export default defineExperiment({
     grids: {
       weighting: "t = 1 (fixed)",
       weighting_knn: "t = 1, k = 20 neighbours per local solve (fixed)",
+      weighting_knn_wide: "t = 1, k = 100 (fixed; an ablation added after the probe, see deviations)",
       lof: "k = 20 (fixed)",
       iforest: "100 trees × 256 samples (fixed)",
       ocsvm: "ν = 0.5, γ = 1/(d·Var X) (fixed)",
@@ -133,6 +140,15 @@ export default defineExperiment({
       skip: realAtOtherN,
       run: (d: OutlierSet, cfg: Cfg): Out => {
         const r = localWeights(d.x, d.n, d.d, cfg.t, cfg.approxK);
+        return { scores: r.w.map(Math.abs), extra: { jittered: r.jittered } };
+      },
+    },
+    weighting_knn_wide: {
+      label: "weighting vector, k-NN local (k = 100)",
+      description: "our ablation: the same local weighting over 100 neighbours, O(n·k³) with a 125× larger constant",
+      skip: realAtOtherN,
+      run: (d: OutlierSet, cfg: Cfg): Out => {
+        const r = localWeights(d.x, d.n, d.d, cfg.t, Math.min(cfg.wideK, d.n - 1));
         return { scores: r.w.map(Math.abs), extra: { jittered: r.jittered } };
       },
     },
@@ -217,6 +233,22 @@ export default defineExperiment({
         baseline: "weighting",
         better: "higher",
         margin: { abs: -0.02 },
+        where: { n: REAL_ONLY_AT },
+        forEach: "dataset",
+      }),
+    },
+    {
+      id: "wider-neighbourhood-closer",
+      kind: "sanity",
+      statement: "Our ablation: a wider neighbourhood (k = 100) brings the local weights closer to the exact ones: " +
+        "Spearman ρ with the exact weighting higher than with k = 20 by 0.02 beyond two standard errors, on every " +
+        "data set at n = 1000.",
+      check: compare({
+        metric: "spearman_exact",
+        method: "weighting_knn_wide",
+        baseline: "weighting_knn",
+        better: "higher",
+        margin: { abs: 0.02 },
         where: { n: REAL_ONLY_AT },
         forEach: "dataset",
       }),
