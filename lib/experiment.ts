@@ -281,6 +281,14 @@ export interface Tuning {
   grids: Record<string, string>;
 }
 
+/**
+ * The same grid for every method named — the usual fair protocol, said once:
+ * `grids: sameGrid(["sgd", "adam"], "lr ∈ {1e-3, 1e-2, 1e-1}")`.
+ */
+export function sameGrid(methods: readonly string[], grid: string): Record<string, string> {
+  return Object.fromEntries(methods.map((m) => [m, grid]));
+}
+
 /** Declare an experiment; returns it unchanged, typed. */
 export function defineExperiment<S extends z.ZodObject, D, O>(
   exp: Experiment<S, D, O>,

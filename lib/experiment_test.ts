@@ -1,5 +1,5 @@
 import { assertEquals } from "./testdata/assert.ts";
-import { higher, lower, reported, timing, tol } from "./experiment.ts";
+import { higher, lower, reported, sameGrid, timing, tol } from "./experiment.ts";
 
 Deno.test("tol builds each tolerance kind, leaving out the arguments not given", () => {
   assertEquals(tol.exact(), { kind: "exact" });
@@ -30,4 +30,10 @@ Deno.test("higher/lower/reported/timing build the MetricSpec a table of objects 
   });
   assertEquals(timing("wall-clock", "ms"), { label: "wall-clock", direction: "lower", unit: "ms", timing: true });
   assertEquals(timing("wall-clock"), { label: "wall-clock", direction: "lower", timing: true });
+});
+
+Deno.test("sameGrid gives every method the one grid, in the order named", () => {
+  const g = sameGrid(["sgd", "adam"], "lr ∈ {0.1, 1}");
+  assertEquals(g, { sgd: "lr ∈ {0.1, 1}", adam: "lr ∈ {0.1, 1}" });
+  assertEquals(Object.keys(g), ["sgd", "adam"]);
 });

@@ -7,6 +7,7 @@
  * same operation count, at a search budget of minutes instead of the paper's large-scale search.
  */
 import { z } from "zod";
+import { count, intAtLeast, intBetween } from "../../lib/fields.ts";
 import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { bestOf, compare, LARGEST } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -18,23 +19,28 @@ import { evolve } from "./evolve.ts";
 const ABSTRACT = { url: "https://arxiv.org/abs/2312.08472", where: "abstract" };
 
 const config = z.object({
-  maxOps: z.number().int().min(2).max(16).default(10).describe(
+  maxOps: intBetween(
+    2,
+    16,
+    10,
     "operation budget: programs (evolved and classical) use at most this many x-dependent +, −, ×, ÷",
   ),
-  budget: z.number().int().positive().default(10000).describe(
-    "evolution: evaluations (one constant fit each), the initial population included",
-  ),
-  populationSize: z.number().int().positive().default(100).describe("evolution: population size P"),
-  sampleSize: z.number().int().positive().default(10).describe("evolution: tournament size S"),
-  trainPoints: z.number().int().min(16).default(256).describe(
+  budget: count(10000, "evolution: evaluations (one constant fit each), the initial population included"),
+  populationSize: count(100, "evolution: population size P"),
+  sampleSize: count(10, "evolution: tournament size S"),
+  trainPoints: intAtLeast(
+    16,
+    256,
     "training grid: Chebyshev–Lobatto points on [0, 1] where constants are fitted and fitness is measured",
   ),
-  validPoints: z.number().int().min(16).default(4097).describe(
+  validPoints: intAtLeast(
+    16,
+    4097,
     "validation grid: equispaced points on [0, 1] (ends included) where every reported error is measured",
   ),
-  lmIters: z.number().int().min(1).default(30).describe("constant fit: Levenberg–Marquardt iterations (L2 fit)"),
-  lawsonRounds: z.number().int().min(0).default(8).describe("constant fit: Lawson re-weighting rounds towards L∞"),
-  lawsonIters: z.number().int().min(1).default(4).describe("constant fit: LM iterations per Lawson round"),
+  lmIters: intAtLeast(1, 30, "constant fit: Levenberg–Marquardt iterations (L2 fit)"),
+  lawsonRounds: intAtLeast(0, 8, "constant fit: Lawson re-weighting rounds towards L∞"),
+  lawsonIters: intAtLeast(1, 4, "constant fit: LM iterations per Lawson round"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -4,6 +4,7 @@
  * squares, against a fully trained net of the same shape.
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { compare, fmt, SMALLEST, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -23,15 +24,14 @@ const LEAVES = 2; // the trained net's largest hidden weight ends beyond 2λ whe
 const config = z.object({
   target: z.enum(["sin1d", "sin2d"]).default("sin1d")
     .describe("sin1d: sin(kπx) on [−1,1]; sin2d: sin(kπx₁)·sin(kπx₂) on [−1,1]²"),
-  freq: z.number().positive().default(4).describe("target frequency k (its complexity)"),
-  lambda: z.number().positive().default(1).describe("band: hidden weights and biases uniform in [−λ, λ]"),
-  hidden: z.number().int().positive().default(100).describe("hidden units N"),
-  nTrain: z.number().int().positive().default(500).describe("training points, uniform in the cube"),
-  nTest: z.number().int().positive().default(1000).describe("test points, uniform in the cube"),
-  trainedHidden: z.number().int().positive().default(50)
-    .describe("the fully trained reference runs only at this width"),
-  epochs: z.number().int().positive().default(2000).describe("full-batch Adam steps of the trained reference"),
-  lr: z.number().positive().default(0.01).describe("Adam step size of the trained reference"),
+  freq: positive(4, "target frequency k (its complexity)"),
+  lambda: positive(1, "band: hidden weights and biases uniform in [−λ, λ]"),
+  hidden: count(100, "hidden units N"),
+  nTrain: count(500, "training points, uniform in the cube"),
+  nTest: count(1000, "test points, uniform in the cube"),
+  trainedHidden: count(50, "the fully trained reference runs only at this width"),
+  epochs: count(2000, "full-batch Adam steps of the trained reference"),
+  lr: positive(0.01, "Adam step size of the trained reference"),
   trainedLambdas: z.array(z.number().positive()).default([])
     .describe("bands at which the trained reference runs (empty: every band)"),
 });

@@ -5,6 +5,7 @@
  * (least squares) and B (logistic regression); message passing, active-set/L1 and softmax parts are not run.
  */
 import { z } from "zod";
+import { between, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -32,17 +33,15 @@ const config = z.object({
   update: z.enum(["gradient", "matrix"]).default("gradient").describe(
     "gradient update x_b −= ∇_b f / L_b (L_b = λ_max(H_b)) or matrix update x_b −= H_b⁺ ∇_b f, H_b = c·A_bᵀA_b",
   ),
-  blockSize: z.number().int().min(1).default(5).describe("block size τ (paper Figs. 4–5: 5)"),
-  iters: z.number().int().min(1).default(500).describe("BCD iterations (paper: 500)"),
-  n: z.number().int().min(2).default(1000).describe("rows of A (samples); paper: 1000"),
-  p: z.number().int().min(2).default(10000).describe("columns of A (variables); paper: 10000; must exceed n so f* = 0"),
-  density: z.number().positive().default(10).describe("each A_ij kept with probability density·log(n)/n (paper: 10)"),
-  colScale: z.number().positive().default(10).describe("column j of A multiplied by colScale·N(0,1) (paper: 10)"),
+  blockSize: intAtLeast(1, 5, "block size τ (paper Figs. 4–5: 5)"),
+  iters: intAtLeast(1, 500, "BCD iterations (paper: 500)"),
+  n: intAtLeast(2, 1000, "rows of A (samples); paper: 1000"),
+  p: intAtLeast(2, 10000, "columns of A (variables); paper: 10000; must exceed n so f* = 0"),
+  density: positive(10, "each A_ij kept with probability density·log(n)/n (paper: 10)"),
+  colScale: positive(10, "column j of A multiplied by colScale·N(0,1) (paper: 10)"),
   bias: z.number().default(1).describe("added to every N(0,1) entry of A before scaling (paper: 1)"),
-  solSparsity: z.number().min(0).max(1).default(0.1).describe(
-    "planted w_j nonzero with this probability (paper: 0.1)",
-  ),
-  flip: z.number().min(0).max(1).default(0.1).describe("logistic labels sign(Aw) flipped with this probability"),
+  solSparsity: between(0, 1, 0.1, "planted w_j nonzero with this probability (paper: 0.1)"),
+  flip: between(0, 1, 0.1, "logistic labels sign(Aw) flipped with this probability"),
 }).refine((c) => c.p > c.n, { message: "p must exceed n (f* = 0 is assumed)" });
 type Cfg = z.infer<typeof config>;
 

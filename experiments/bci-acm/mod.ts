@@ -12,6 +12,7 @@
  * The Karcher mean is lib/math/spd `riemannianMean`.
  */
 import { z } from "zod";
+import { atLeast, between, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, higher, type RunContext, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -24,18 +25,14 @@ import { type BciData, makeTrials, type Trials } from "./data.ts";
 const PAPER = { url: "https://arxiv.org/abs/2302.04508", where: "abstract" };
 
 const config = z.object({
-  channels: z.number().int().min(2).default(4).describe("number of channels C"),
-  samples: z.number().int().min(32).default(128).describe("samples per trial T"),
-  nTrain: z.number().int().min(4).default(40).describe("training trials per class"),
-  nTest: z.number().int().min(1).default(100).describe("test trials per class"),
-  rho: z.number().min(0).max(0.99).default(0.3).describe(
-    "strength of the VAR(1) dynamics ρ (0: white, no lag structure)",
-  ),
-  gainSd: z.number().min(0).default(0.5).describe("σ of the per-trial log source gains (class-independent nuisance)"),
-  noiseSd: z.number().min(0).default(0.1).describe("σ of the sensor noise"),
-  covShift: z.number().min(0).default(0).describe(
-    "class-2 zero-lag gain shift on source 1 (0: no zero-lag difference)",
-  ),
+  channels: intAtLeast(2, 4, "number of channels C"),
+  samples: intAtLeast(32, 128, "samples per trial T"),
+  nTrain: intAtLeast(4, 40, "training trials per class"),
+  nTest: intAtLeast(1, 100, "test trials per class"),
+  rho: between(0, 0.99, 0.3, "strength of the VAR(1) dynamics ρ (0: white, no lag structure)"),
+  gainSd: atLeast(0, 0.5, "σ of the per-trial log source gains (class-independent nuisance)"),
+  noiseSd: atLeast(0, 0.1, "σ of the sensor noise"),
+  covShift: atLeast(0, 0, "class-2 zero-lag gain shift on source 1 (0: no zero-lag difference)"),
   orders: z.array(z.number().int().min(1)).default([1, 2, 3, 4]).describe("embedding orders p on the tuning grid"),
   lags: z.array(z.number().int().min(1)).default([1, 2, 4]).describe("lags τ on the tuning grid"),
   cGrid: z.array(z.number().positive()).default([1e-3, 4.6e-3, 2.2e-2, 0.1, 0.46, 2.2, 10, 46, 220, 1000])
@@ -43,9 +40,7 @@ const config = z.object({
       "logistic-regression C grid for the standard-covariance tangent-space baseline (10 values, as many fits " +
         "as the (p, τ) grid)",
     ),
-  valFraction: z.number().min(0.1).max(0.5).default(0.25).describe(
-    "share of each class's training trials for validation",
-  ),
+  valFraction: between(0.1, 0.5, 0.25, "share of each class's training trials for validation"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -6,6 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -13,18 +14,18 @@ import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } 
 import { basisPursuit, gdModel, l1, minL2, supportOracle } from "./interpolators.ts";
 
 const config = z.object({
-  n: z.number().int().positive().default(50).describe("number of samples n (n ≪ d)"),
-  d: z.number().int().positive().default(2000).describe("dimension d"),
-  s: z.number().int().positive().default(3).describe("sparsity s of β*"),
-  sigma: z.number().min(0).default(0.5).describe("noise standard deviation σ"),
-  signal: z.number().positive().default(1).describe("magnitude of each nonzero entry of β* (random signs)"),
-  alpha: z.number().positive().default(1e-4).describe("initialization scale α of w = u = α·1 (GD models)"),
-  lambda: z.number().min(0).default(1e-3).describe("hybrid model: step on the ℓ2 part v relative to w, u"),
-  lr: z.number().positive().default(0.5).describe("GD step as a fraction of the stability limit"),
-  maxIters: z.number().int().positive().default(200000).describe("GD iteration cap"),
-  tol: z.number().positive().default(1e-3).describe("GD stops at relative training residual ‖Xβ − y‖/‖y‖ < tol"),
-  bpIters: z.number().int().positive().default(5000).describe("ADMM iterations for basis pursuit"),
-  every: z.number().int().positive().default(500).describe("record the GD trajectory every this many steps"),
+  n: count(50, "number of samples n (n ≪ d)"),
+  d: count(2000, "dimension d"),
+  s: count(3, "sparsity s of β*"),
+  sigma: atLeast(0, 0.5, "noise standard deviation σ"),
+  signal: positive(1, "magnitude of each nonzero entry of β* (random signs)"),
+  alpha: positive(1e-4, "initialization scale α of w = u = α·1 (GD models)"),
+  lambda: atLeast(0, 1e-3, "hybrid model: step on the ℓ2 part v relative to w, u"),
+  lr: positive(0.5, "GD step as a fraction of the stability limit"),
+  maxIters: count(200000, "GD iteration cap"),
+  tol: positive(1e-3, "GD stops at relative training residual ‖Xβ − y‖/‖y‖ < tol"),
+  bpIters: count(5000, "ADMM iterations for basis pursuit"),
+  every: count(500, "record the GD trajectory every this many steps"),
 });
 type Config = z.infer<typeof config>;
 

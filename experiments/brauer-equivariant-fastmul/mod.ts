@@ -5,6 +5,7 @@
  * factored MatrixMult (Factor → Permute → PlanarMult → Permute), exactness and time vs n and tensor order.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { type Check, fmt as fmt4, pairedComparison, slopeWithInterval, verdict } from "../../lib/claims/mod.ts";
@@ -18,13 +19,14 @@ const config = z.object({
   group: z.enum(GROUPS).default("O_n").describe(
     "symmetry group: S_n (partition diagrams), O_n, Sp_n (Brauer diagrams)",
   ),
-  n: z.number().int().min(2).default(4).describe("dimension of Rⁿ (Sp_n needs n even)"),
-  k: z.number().int().min(1).default(2).describe("input tensor order: v ∈ (Rⁿ)^⊗k"),
-  l: z.number().int().min(1).default(2).describe("output tensor order: Wv ∈ (Rⁿ)^⊗l"),
-  maxDiagrams: z.number().int().positive().default(256)
-    .describe("spanning diagrams in the layer; a larger spanning set is sampled without replacement"),
-  maxDense: z.number().int().positive().default(2 ** 24)
-    .describe("largest dense weight matrix (entries n^(l+k)) the naive method builds; above it, naive is skipped"),
+  n: intAtLeast(2, 4, "dimension of Rⁿ (Sp_n needs n even)"),
+  k: intAtLeast(1, 2, "input tensor order: v ∈ (Rⁿ)^⊗k"),
+  l: intAtLeast(1, 2, "output tensor order: Wv ∈ (Rⁿ)^⊗l"),
+  maxDiagrams: count(256, "spanning diagrams in the layer; a larger spanning set is sampled without replacement"),
+  maxDense: count(
+    2 ** 24,
+    "largest dense weight matrix (entries n^(l+k)) the naive method builds; above it, naive is skipped",
+  ),
 });
 type Cfg = z.infer<typeof config>;
 

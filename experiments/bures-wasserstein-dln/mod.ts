@@ -6,6 +6,7 @@
  * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, type RunContext, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -50,20 +51,18 @@ const methodOf = (kind: LossKind, tauOf: (cfg: Config) => number, label: string,
 });
 
 const config = z.object({
-  d: z.number().int().min(2).default(10).describe("dimension d of the target covariance Σ₀ (d×d)"),
-  k: z.number().int().min(1).default(3).describe("latent dimension k = rank bound of the generator WWᵀ"),
-  kappa: z.number().min(1).default(10).describe("eigenvalues of Σ₀ geometric from 1 down to 1/kappa (d values)"),
-  depth: z.number().int().min(1).default(3).describe("number of layers N of the deep linear generator W = W_N⋯W_1"),
-  width: z.number().int().min(1).default(5).describe("hidden width h ≥ k of layers 2..N−1 (W_1: h×k, W_N: d×h)"),
+  d: intAtLeast(2, 10, "dimension d of the target covariance Σ₀ (d×d)"),
+  k: intAtLeast(1, 3, "latent dimension k = rank bound of the generator WWᵀ"),
+  kappa: atLeast(1, 10, "eigenvalues of Σ₀ geometric from 1 down to 1/kappa (d values)"),
+  depth: intAtLeast(1, 3, "number of layers N of the deep linear generator W = W_N⋯W_1"),
+  width: intAtLeast(1, 5, "hidden width h ≥ k of layers 2..N−1 (W_1: h×k, W_N: d×h)"),
   init: z.enum(["balanced", "random"]).default("balanced")
     .describe("balanced layers (the GD theorem's assumption) or independent Gaussian layers"),
-  scale: z.number().positive().default(0.1).describe(
-    "init scale: singular values of W_0 in [scale/2, scale] (balanced)",
-  ),
-  tau: z.number().positive().default(1e-2).describe("smoothing τ of the perturbed loss L_τ (method bw_smooth only)"),
-  eta: z.number().positive().default(0.05).describe("GD step size η (all layers, all losses)"),
-  steps: z.number().int().positive().default(3000).describe("GD steps"),
-  every: z.number().int().positive().default(25).describe("record the trajectory every this many steps"),
+  scale: positive(0.1, "init scale: singular values of W_0 in [scale/2, scale] (balanced)"),
+  tau: positive(1e-2, "smoothing τ of the perturbed loss L_τ (method bw_smooth only)"),
+  eta: positive(0.05, "GD step size η (all layers, all losses)"),
+  steps: count(3000, "GD steps"),
+  every: count(25, "record the trajectory every this many steps"),
 });
 type Config = z.infer<typeof config>;
 

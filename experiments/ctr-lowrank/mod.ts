@@ -7,7 +7,8 @@
  * and multiply–adds.
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
+import { atLeast, intAtLeast, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experiment.ts";
 import { compare, LARGEST, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import {
@@ -29,18 +30,18 @@ import {
 const ABSTRACT = { url: "https://arxiv.org/abs/2405.18146", where: "abstract" };
 
 const config = z.object({
-  fields: z.number().int().min(2).default(8).describe("categorical fields"),
-  vocab: z.number().int().min(2).default(200).describe("values per field"),
-  fmRank: z.number().int().min(1).default(4).describe("rank of the factorization-machine ground truth"),
-  zipf: z.number().min(0).default(1.1).describe("Zipf exponent of value frequencies"),
+  fields: intAtLeast(2, 8, "categorical fields"),
+  vocab: intAtLeast(2, 200, "values per field"),
+  fmRank: intAtLeast(1, 4, "rank of the factorization-machine ground truth"),
+  zipf: atLeast(0, 1.1, "Zipf exponent of value frequencies"),
   bias: z.number().default(-1).describe("ground-truth logit offset (sets the click rate)"),
-  nTrain: z.number().int().min(100).default(20000).describe("training impressions"),
-  nTest: z.number().int().min(100).default(10000).describe("test impressions"),
-  dim: z.number().int().min(2).default(16).describe("embedding dimension D per field"),
-  hidden: z.number().int().min(2).default(64).describe("first hidden width (the second is half of it)"),
-  epochs: z.number().int().min(1).default(3).describe("Adam epochs for the original model"),
-  lr: z.number().positive().default(0.003).describe("Adam step for the original model"),
-  batch: z.number().int().min(1).default(128).describe("mini-batch size"),
+  nTrain: intAtLeast(100, 20000, "training impressions"),
+  nTest: intAtLeast(100, 10000, "test impressions"),
+  dim: intAtLeast(2, 16, "embedding dimension D per field"),
+  hidden: intAtLeast(2, 64, "first hidden width (the second is half of it)"),
+  epochs: intAtLeast(1, 3, "Adam epochs for the original model"),
+  lr: positive(0.003, "Adam step for the original model"),
+  batch: intAtLeast(1, 128, "mini-batch size"),
   rankFrac: z.number().positive().max(1).default(0.25).describe(
     "kept rank as a fraction of each layer's full rank (embeddings: of D; FC layers: of min(in, out)); the output " +
       "layer is never compressed",
@@ -170,7 +171,7 @@ export default defineExperiment({
     rule: "none tuned: the original model's recipe and every rank are fixed by the config; compression has no " +
       "free setting beyond the rank, which is the same for both methods",
     budget: "one trained model per seed, shared by all methods; one compression per method and rank",
-    grids: { original: "none", svd: "none", afm: "none" },
+    grids: sameGrid(["original", "svd", "afm"], "none"),
   },
   claims: [
     {

@@ -8,6 +8,7 @@
  * Files: bcd.ts (network, gradients, the four optimizers, the prox and the stationarity measure).
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -18,17 +19,17 @@ import { type Examples, gradMapNorm, initNet, objective, type OptimizerId, OPTIM
 const ABSTRACT = { url: "https://arxiv.org/abs/2212.05088", where: "abstract" };
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(2000).describe("training examples (the finite sum)"),
-  nVal: z.number().int().positive().default(1000).describe("validation examples (step-size selection)"),
-  hidden: z.number().int().positive().default(32).describe("width of each of the two tanh hidden layers"),
-  epochs: z.number().positive().default(20).describe("budget: gradient evaluations / nTrain, the same for all"),
-  batch: z.number().int().positive().default(50).describe("minibatch size of every stochastic method"),
-  period: z.number().int().positive().default(40).describe("VR-CD: a full-gradient cycle every `period` cycles"),
+  nTrain: count(2000, "training examples (the finite sum)"),
+  nVal: count(1000, "validation examples (step-size selection)"),
+  hidden: count(32, "width of each of the two tanh hidden layers"),
+  epochs: positive(20, "budget: gradient evaluations / nTrain, the same for all"),
+  batch: count(50, "minibatch size of every stochastic method"),
+  period: count(40, "VR-CD: a full-gradient cycle every `period` cycles"),
   lambda: z.number().nonnegative().default(1e-3).describe("ℓ1 weight λ of the composite problem (…_l1 methods)"),
   steps: z.array(z.number().positive()).default([0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1])
     .describe("the one step-size grid every method is tuned over"),
-  checkpoints: z.number().int().positive().default(10).describe("points recorded along each run"),
-  mapStep: z.number().positive().default(0.1).describe("t of the gradient mapping G_t used as stationarity measure"),
+  checkpoints: count(10, "points recorded along each run"),
+  mapStep: positive(0.1, "t of the gradient mapping G_t used as stationarity measure"),
 });
 type Cfg = z.infer<typeof config>;
 

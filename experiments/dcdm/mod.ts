@@ -7,6 +7,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, pairedComparison, threshold, trend, verdict } from "../../lib/claims/mod.ts";
@@ -20,25 +21,21 @@ import { trainDcdm } from "./train.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
-  m: z.number().int().min(4).default(32).describe(
-    "test grid: m×m interior unknowns of the 2D Dirichlet Poisson matrix",
-  ),
+  m: intAtLeast(4, 32, "test grid: m×m interior unknowns of the 2D Dirichlet Poisson matrix"),
   rhs: z.enum(["ritz", "bumps", "noise"]).default("ritz")
     .describe("test right-hand sides: training distribution (ritz) or unseen smooth sources (bumps) / white noise"),
-  testCount: z.number().int().positive().default(3).describe("test right-hand sides per run (iterations are averaged)"),
-  tol: z.number().positive().default(1e-4).describe("stop at ‖b − Ax‖ ≤ tol·‖b‖ (the repo's test_all_cg.py default)"),
-  maxIter: z.number().int().positive().default(1000).describe("iteration cap for every solver"),
-  trainGrid: z.number().int().min(4).default(32).describe("grid side the network is trained on (its Ritz vectors)"),
+  testCount: count(3, "test right-hand sides per run (iterations are averaged)"),
+  tol: positive(1e-4, "stop at ‖b − Ax‖ ≤ tol·‖b‖ (the repo's test_all_cg.py default)"),
+  maxIter: count(1000, "iteration cap for every solver"),
+  trainGrid: intAtLeast(4, 32, "grid side the network is trained on (its Ritz vectors)"),
   ritzFrac: z.number().positive().max(1).default(0.25).describe("Lanczos steps k as a fraction of n (repo: 10000/64³)"),
-  ritzMax: z.number().int().positive().default(400).describe("cap on k for the test grids' Ritz bases"),
-  thetaFrac: z.number().min(0).default(0.05).describe(
-    "θ/k: the k/2 + θ lowest Ritz vectors get 9× weights (repo 500/10000)",
-  ),
-  trainCount: z.number().int().positive().default(1000).describe("training right-hand sides (repo: 20000)"),
-  filters: z.number().int().positive().default(8).describe("channels per conv layer (repo: 16)"),
-  steps: z.number().int().positive().default(1500).describe("Adam steps"),
-  batch: z.number().int().positive().default(10).describe("minibatch size (repo: 10)"),
-  lr: z.number().positive().default(1e-3).describe("Adam learning rate (repo: 1e-4)"),
+  ritzMax: count(400, "cap on k for the test grids' Ritz bases"),
+  thetaFrac: atLeast(0, 0.05, "θ/k: the k/2 + θ lowest Ritz vectors get 9× weights (repo 500/10000)"),
+  trainCount: count(1000, "training right-hand sides (repo: 20000)"),
+  filters: count(8, "channels per conv layer (repo: 16)"),
+  steps: count(1500, "Adam steps"),
+  batch: count(10, "minibatch size (repo: 10)"),
+  lr: positive(1e-3, "Adam learning rate (repo: 1e-4)"),
   trainSeed: z.number().int().default(0).describe("seed of the one trained network (run seeds vary the test RHS)"),
 });
 type Config = z.infer<typeof config>;

@@ -6,6 +6,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -14,20 +15,22 @@ import { endToEnd, minNorm, trainDeepLinear } from "./deepnet.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
-  n: z.number().int().positive().default(100).describe("training samples n (official num_samples)"),
-  d: z.number().int().positive().default(500).describe("input dimension d"),
-  q: z.number().int().positive().default(3).describe("output dimension q"),
-  k: z.number().int().positive().default(10).describe("number of high-variance (variance 1) input coordinates"),
-  eps: z.number().positive().default(0.01).describe("variance ε of the remaining d − k coordinates"),
-  noise: z.number().min(0).default(1).describe("label noise standard deviation σ"),
-  hidden: z.number().int().min(1).default(2).describe("hidden layers (weight matrices L = hidden + 1)"),
-  widthFactor: z.number().int().positive().default(10).describe("hidden width h = widthFactor·(d + q)"),
-  alpha: z.number().min(0).default(0).describe("std α of the first layer at init"),
-  beta: z.number().min(0).default(1).describe("std β of the last layer at init"),
-  lrWidth: z.number().positive().default(0.503)
-    .describe("GD step × hidden width: lr = lrWidth / h (official lr 10⁻⁴ at h = 5030, d = 500, gives 0.503)"),
-  targetLoss: z.number().positive().default(1e-7).describe("stop when the training MSE is below this"),
-  maxEpochs: z.number().int().positive().default(100000).describe("epoch cap"),
+  n: count(100, "training samples n (official num_samples)"),
+  d: count(500, "input dimension d"),
+  q: count(3, "output dimension q"),
+  k: count(10, "number of high-variance (variance 1) input coordinates"),
+  eps: positive(0.01, "variance ε of the remaining d − k coordinates"),
+  noise: atLeast(0, 1, "label noise standard deviation σ"),
+  hidden: intAtLeast(1, 2, "hidden layers (weight matrices L = hidden + 1)"),
+  widthFactor: count(10, "hidden width h = widthFactor·(d + q)"),
+  alpha: atLeast(0, 0, "std α of the first layer at init"),
+  beta: atLeast(0, 1, "std β of the last layer at init"),
+  lrWidth: positive(
+    0.503,
+    "GD step × hidden width: lr = lrWidth / h (official lr 10⁻⁴ at h = 5030, d = 500, gives 0.503)",
+  ),
+  targetLoss: positive(1e-7, "stop when the training MSE is below this"),
+  maxEpochs: count(100000, "epoch cap"),
 });
 type Config = z.infer<typeof config>;
 

@@ -11,7 +11,8 @@
  * functions. How the paper was read and what was scaled down: NOTES.md.
  */
 import { z } from "zod";
-import { defineExperiment, type MetricSpec, reported, tol } from "../../lib/experiment.ts";
+import { intAtLeast, positive } from "../../lib/fields.ts";
+import { defineExperiment, type MetricSpec, reported, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -24,23 +25,25 @@ const PROBLEMS = ["antiderivative", "pendulum", "diffusionReaction"] as const;
 const config = z.object({
   problem: z.enum(PROBLEMS).default("pendulum")
     .describe("operator: antiderivative s′ = u; gravity pendulum s″ = −sin s + u; diffusion-reaction (D = k = 0.01)"),
-  functions: z.number().int().min(2).default(1000).describe("training input functions u (GRF draws)"),
-  odePoints: z.number().int().min(1).default(1)
-    .describe("output points y per training function for the ODEs (official code: 1)"),
-  drPoints: z.number().int().min(1).default(10)
-    .describe("output grid points (x, t) per training function for diffusion-reaction (official code: 100)"),
-  m: z.number().int().min(3).default(100).describe("sensors: u is seen at m equispaced points of [0, 1]"),
-  lengthScale: z.number().positive().default(0.2).describe("length scale l of the GRF's RBF kernel"),
-  valFunctions: z.number().int().min(1).default(200).describe("held-out functions that choose the learning rate"),
-  testFunctions: z.number().int().min(1).default(500).describe("test functions"),
-  evalPoints: z.number().int().min(1).default(20).describe("output points per validation / test function"),
-  steps: z.number().int().min(1).default(5000).describe("Adam steps per fit (cosine decay to 0)"),
-  batch: z.number().int().min(1).default(128).describe("minibatch size (in (u, y) pairs)"),
+  functions: intAtLeast(2, 1000, "training input functions u (GRF draws)"),
+  odePoints: intAtLeast(1, 1, "output points y per training function for the ODEs (official code: 1)"),
+  drPoints: intAtLeast(
+    1,
+    10,
+    "output grid points (x, t) per training function for diffusion-reaction (official code: 100)",
+  ),
+  m: intAtLeast(3, 100, "sensors: u is seen at m equispaced points of [0, 1]"),
+  lengthScale: positive(0.2, "length scale l of the GRF's RBF kernel"),
+  valFunctions: intAtLeast(1, 200, "held-out functions that choose the learning rate"),
+  testFunctions: intAtLeast(1, 500, "test functions"),
+  evalPoints: intAtLeast(1, 20, "output points per validation / test function"),
+  steps: intAtLeast(1, 5000, "Adam steps per fit (cosine decay to 0)"),
+  batch: intAtLeast(1, 128, "minibatch size (in (u, y) pairs)"),
   lrs: z.string().regex(/^[0-9.e+-]+(,[0-9.e+-]+)*$/).default("0.001,0.003")
     .describe("peak learning rates tried by both learners, comma-separated (the tuning grid)"),
-  width: z.number().int().min(1).default(40).describe("DeepONet hidden width of branch and trunk"),
-  p: z.number().int().min(1).default(40).describe("DeepONet output width p of branch and trunk (the dot product)"),
-  fnnWidth: z.number().int().min(1).default(100).describe("FNN hidden width (two hidden layers)"),
+  width: intAtLeast(1, 40, "DeepONet hidden width of branch and trunk"),
+  p: intAtLeast(1, 40, "DeepONet output width p of branch and trunk (the dot product)"),
+  fnnWidth: intAtLeast(1, 100, "FNN hidden width (two hidden layers)"),
   precision: z.enum(["float32", "float64"]).default("float32")
     .describe("network precision (the official code trains in TensorFlow's float32)"),
 });
@@ -208,7 +211,7 @@ export default defineExperiment({
     rule: "train once per learning rate; keep the one with the lowest MSE on the validation functions (first best " +
       "in grid order); report its test MSE",
     budget: "the same learning rates, steps, batch and schedule for both learners (paper scale: 2 fits of 5000 steps)",
-    grids: { deeponet: "peak lr ∈ {1e-3, 3e-3}", fnn: "peak lr ∈ {1e-3, 3e-3}" },
+    grids: sameGrid(["deeponet", "fnn"], "peak lr ∈ {1e-3, 3e-3}"),
   },
   claims: [
     {

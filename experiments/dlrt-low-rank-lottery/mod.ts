@@ -10,6 +10,7 @@
  * lib/math/nn/factorized.ts; the steps follow the official code COMPiLELab/DLRT-Net (optimizer_KLS/).
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, type Check, compare, threshold, verdict } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -30,17 +31,19 @@ import {
 import { accuracy } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(8000).describe("training digits (the first of the canonical order)"),
-  nTest: z.number().int().positive().default(2000).describe("test digits (the next ones)"),
-  hidden: z.number().int().positive().default(500).describe("width of each hidden layer (paper's MLP: 500)"),
-  depth: z.number().int().positive().default(2).describe("hidden layers; the last layer hidden→10 stays dense"),
-  epochs: z.number().int().positive().default(8).describe("passes over the training digits"),
-  batch: z.number().int().positive().default(128).describe("minibatch size (official default 128)"),
-  lr: z.number().positive().default(0.2).describe("SGD step = KLS step size h, shared by every method"),
-  rank: z.number().int().positive().default(20).describe("rank of fixed-rank DLRT, UV and SVD-prune (official: 20)"),
-  startRank: z.number().int().positive().default(100).describe("starting rank of rank-adaptive DLRT"),
-  initDecay: z.number().positive().default(10)
-    .describe("fixed-rank DLRT and UV start from U₀S₀V₀ᵀ with σ_k divided by initDecay^k (official --decay 10)"),
+  nTrain: count(8000, "training digits (the first of the canonical order)"),
+  nTest: count(2000, "test digits (the next ones)"),
+  hidden: count(500, "width of each hidden layer (paper's MLP: 500)"),
+  depth: count(2, "hidden layers; the last layer hidden→10 stays dense"),
+  epochs: count(8, "passes over the training digits"),
+  batch: count(128, "minibatch size (official default 128)"),
+  lr: positive(0.2, "SGD step = KLS step size h, shared by every method"),
+  rank: count(20, "rank of fixed-rank DLRT, UV and SVD-prune (official: 20)"),
+  startRank: count(100, "starting rank of rank-adaptive DLRT"),
+  initDecay: positive(
+    10,
+    "fixed-rank DLRT and UV start from U₀S₀V₀ᵀ with σ_k divided by initDecay^k (official --decay 10)",
+  ),
 });
 type Config = z.infer<typeof config>;
 

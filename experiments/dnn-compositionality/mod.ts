@@ -8,6 +8,7 @@
  * scales, methods, metrics, claims and figures below; how the paper was read and what was changed in NOTES.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -18,17 +19,17 @@ import { fitKernel, fitNet, type Fitted, type Split } from "./fit.ts";
 const config = z.object({
   task: z.enum(["radial", "project"]).default("radial")
     .describe("g: radial = ‖x‖ (quotient map of rotations, k = 1); project = Pᵀx onto k random directions"),
-  d: z.number().int().min(2).default(12).describe("ambient input dimension d"),
-  k: z.number().int().min(1).default(2).describe("intrinsic dimension k of the project task (radial: 1)"),
-  nu: z.number().positive().default(1).describe("Sobolev smoothness ν of h (power-law Fourier amplitudes)"),
-  terms: z.number().int().positive().default(16).describe("Fourier terms J of h"),
-  n: z.number().int().min(10).default(800).describe("samples N (80% train, 20% validation)"),
-  nTest: z.number().int().positive().default(1000).describe("noise-free test points"),
-  noise: z.number().min(0).default(0).describe("label noise standard deviation (f* has variance 1)"),
-  steps: z.number().int().positive().default(2000).describe("Adam steps per network fit"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
-  deepWidth: z.number().int().positive().default(64).describe("width of the deep MLP's three hidden layers"),
-  shallowWidth: z.number().int().positive().default(256).describe("width of the shallow MLP's hidden layer"),
+  d: intAtLeast(2, 12, "ambient input dimension d"),
+  k: intAtLeast(1, 2, "intrinsic dimension k of the project task (radial: 1)"),
+  nu: positive(1, "Sobolev smoothness ν of h (power-law Fourier amplitudes)"),
+  terms: count(16, "Fourier terms J of h"),
+  n: intAtLeast(10, 800, "samples N (80% train, 20% validation)"),
+  nTest: count(1000, "noise-free test points"),
+  noise: atLeast(0, 0, "label noise standard deviation (f* has variance 1)"),
+  steps: count(2000, "Adam steps per network fit"),
+  batch: count(64, "minibatch size"),
+  deepWidth: count(64, "width of the deep MLP's three hidden layers"),
+  shallowWidth: count(256, "width of the shallow MLP's hidden layer"),
 });
 type Config = z.infer<typeof config>;
 

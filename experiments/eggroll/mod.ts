@@ -10,6 +10,7 @@
  * (CartPole-v1 and Pendulum-v1 dynamics), rl.ts (ES on an MLP policy, population rollouts).
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import {
   defineExperiment,
   higher,
@@ -54,19 +55,19 @@ const ACC = { m: 64, n: 32 };
 const config = z.object({
   task: z.enum(["update", "cartpole", "pendulum"]).default("update")
     .describe("update: expected update of one matrix vs rank; cartpole / pendulum: ES on an MLP policy"),
-  rank: z.number().int().min(1).default(1).describe("EGGROLL rank r (OpenES ignores it and runs once, at r = 1)"),
-  rows: z.number().int().positive().default(8).describe("update study: hidden units m of the perturbed matrix"),
-  cols: z.number().int().positive().default(8).describe("update study: inputs n of the perturbed matrix"),
-  batch: z.number().int().positive().default(8).describe("update study: examples in the fitness"),
-  updateSigma: z.number().positive().default(0.4).describe("update study: σ of the perturbation"),
-  pairs: z.number().int().min(2).default(200000).describe("update study: antithetic pairs per estimate"),
-  refPairs: z.number().int().min(2).default(400000).describe("update study: pairs of the full-rank reference"),
-  accPairs: z.number().int().positive().default(8).describe("antithetic pairs summed in the 64×32 rank test"),
-  population: z.number().int().min(2).default(64).describe("RL: population size N (N/2 antithetic pairs)"),
-  generations: z.number().int().positive().default(40).describe("RL: ES generations"),
-  hidden: z.number().int().positive().default(32).describe("RL: width of the two hidden layers"),
-  sigma: z.number().positive().default(0.1).describe("RL: ES noise scale σ"),
-  evalEpisodes: z.number().int().positive().default(32).describe("RL: test (and validation) episodes"),
+  rank: intAtLeast(1, 1, "EGGROLL rank r (OpenES ignores it and runs once, at r = 1)"),
+  rows: count(8, "update study: hidden units m of the perturbed matrix"),
+  cols: count(8, "update study: inputs n of the perturbed matrix"),
+  batch: count(8, "update study: examples in the fitness"),
+  updateSigma: positive(0.4, "update study: σ of the perturbation"),
+  pairs: intAtLeast(2, 200000, "update study: antithetic pairs per estimate"),
+  refPairs: intAtLeast(2, 400000, "update study: pairs of the full-rank reference"),
+  accPairs: count(8, "antithetic pairs summed in the 64×32 rank test"),
+  population: intAtLeast(2, 64, "RL: population size N (N/2 antithetic pairs)"),
+  generations: count(40, "RL: ES generations"),
+  hidden: count(32, "RL: width of the two hidden layers"),
+  sigma: positive(0.1, "RL: ES noise scale σ"),
+  evalEpisodes: count(32, "RL: test (and validation) episodes"),
 });
 type Config = z.infer<typeof config>;
 

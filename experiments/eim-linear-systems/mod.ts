@@ -7,6 +7,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { verdict } from "../../lib/claims/mod.ts";
@@ -17,14 +18,12 @@ import { lineChart } from "../../lib/figures/mod.ts";
 const config = z.object({
   params: z.union([z.literal(1), z.literal(2)]).default(1)
     .describe("1: the bump centre μ₁ varies (width fixed); 2: centre and width (μ₁, μ₂) vary"),
-  n: z.number().int().min(3).default(400).describe("finite-difference interior points N (A_μ is N×N tridiagonal)"),
-  kappa: z.number().positive().default(10).describe("bump height κ in k(x; μ) = 1 + κ·exp(−(x − μ₁)²/(2μ₂²))"),
-  width: z.number().positive().default(0.1).describe("bump width μ₂ when only the centre varies"),
-  nTrain: z.number().int().positive().default(1000).describe(
-    "training parameters (uniform in the box) for EIM and POD",
-  ),
-  nTest: z.number().int().positive().default(100).describe("test parameters (uniform in the box)"),
-  mMax: z.number().int().positive().default(80).describe("largest number of terms M"),
+  n: intAtLeast(3, 400, "finite-difference interior points N (A_μ is N×N tridiagonal)"),
+  kappa: positive(10, "bump height κ in k(x; μ) = 1 + κ·exp(−(x − μ₁)²/(2μ₂²))"),
+  width: positive(0.1, "bump width μ₂ when only the centre varies"),
+  nTrain: count(1000, "training parameters (uniform in the box) for EIM and POD"),
+  nTest: count(100, "test parameters (uniform in the box)"),
+  mMax: count(80, "largest number of terms M"),
 });
 type Config = z.infer<typeof config>;
 

@@ -5,6 +5,7 @@
  * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { spearman } from "../../lib/math/stats.ts";
@@ -17,12 +18,12 @@ import { lineChart, overlay } from "../../lib/figures/mod.ts";
 type M64 = Mat<Float64Array>;
 
 const config = z.object({
-  n: z.number().int().min(2).default(2000).describe("number of points"),
-  d: z.number().int().positive().default(4096).describe("ambient dimension (a power of two)"),
-  support: z.number().int().positive().default(4).describe("nonzeros (±1) per input point"),
+  n: intAtLeast(2, 2000, "number of points"),
+  d: count(4096, "ambient dimension (a power of two)"),
+  support: count(4, "nonzeros (±1) per input point"),
   eps: z.number().positive().max(0.5).default(0.25).describe("target distortion ε; sets k and the gain α"),
-  kConst: z.number().positive().default(2).describe("k = ⌈kConst·ε⁻²·ln n⌉"),
-  qDiv: z.number().positive().default(1).describe("FJLT sparsity q = q_AC / qDiv with q_AC = min(1, ln²n/d)"),
+  kConst: positive(2, "k = ⌈kConst·ε⁻²·ln n⌉"),
+  qDiv: positive(1, "FJLT sparsity q = q_AC / qDiv with q_AC = min(1, ln²n/d)"),
 });
 type Config = z.infer<typeof config>;
 

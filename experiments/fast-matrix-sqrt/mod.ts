@@ -5,6 +5,7 @@
  * error against a float64 eigh reference.
  */
 import { z } from "zod";
+import { intAtLeast } from "../../lib/fields.ts";
 import {
   defineExperiment,
   EPS,
@@ -25,18 +26,16 @@ const REPO = "KingJamesSong/FastDifferentiableMatSqrt";
 const POSTER = (where: string) => ({ url: `https://github.com/${REPO}/blob/main/iclr22_sqrt.png`, where });
 
 const config = z.object({
-  d: z.number().int().min(2).default(64).describe("matrix dimension: each A is d×d"),
-  b: z.number().int().min(1).default(1).describe("batch size: matrices per call"),
+  d: intAtLeast(2, 64, "matrix dimension: each A is d×d"),
+  b: intAtLeast(1, 1, "batch size: matrices per call"),
   pass: z.enum(["forward", "forward+backward"]).default("forward+backward").describe(
     "what one timed call computes: the root only, or the root and ∂l/∂A for a given ∂l/∂A^{1/2}",
   ),
   dtype: z.enum(["float32", "float64"]).default("float32").describe("working precision of the methods"),
-  mtpDegree: z.number().int().min(1).default(10).describe("MTP: Taylor degree K (official code: 10)"),
-  padeDegree: z.number().int().min(1).default(5).describe("MPA: Padé degrees [M/N], M = N (official code: 5)"),
-  nsIters: z.number().int().min(2).default(5).describe("NS baseline: Newton–Schulz iterations (paper: 5)"),
-  lyaIters: z.number().int().min(1).default(8).describe(
-    "Lyapunov backward: matrix-sign iterations (official code: 8)",
-  ),
+  mtpDegree: intAtLeast(1, 10, "MTP: Taylor degree K (official code: 10)"),
+  padeDegree: intAtLeast(1, 5, "MPA: Padé degrees [M/N], M = N (official code: 5)"),
+  nsIters: intAtLeast(2, 5, "NS baseline: Newton–Schulz iterations (paper: 5)"),
+  lyaIters: intAtLeast(1, 8, "Lyapunov backward: matrix-sign iterations (official code: 8)"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -8,6 +8,7 @@
  * regression by L-BFGS, Micro/Macro-F1). Graphs: lib/math/graph (SBM, degree-corrected SBM, karate club).
  */
 import { z } from "zod";
+import { between, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, type RunContext, tol } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -23,18 +24,16 @@ const config = z.object({
     "labelled graph: sbm (equal blocks), dcsbm (degree-corrected SBM with power-law degrees, an LFR stand-in), " +
       "karate (Zachary 1977, two factions)",
   ),
-  n: z.number().int().min(20).default(2000).describe("nodes of a synthetic graph"),
-  blocks: z.number().int().min(2).default(10).describe("communities (= classes) of a synthetic graph"),
-  avgDegree: z.number().positive().default(10).describe("expected mean degree of a synthetic graph"),
-  mixing: z.number().min(0).max(1).default(0.5).describe(
-    "fraction of each node's expected edges leaving its block (μ)",
-  ),
+  n: intAtLeast(20, 2000, "nodes of a synthetic graph"),
+  blocks: intAtLeast(2, 10, "communities (= classes) of a synthetic graph"),
+  avgDegree: positive(10, "expected mean degree of a synthetic graph"),
+  mixing: between(0, 1, 0.5, "fraction of each node's expected edges leaving its block (μ)"),
   trainFraction: z.number().gt(0).lt(1).default(0.5).describe(
     "labelled fraction of nodes for the classifier (the rest is the test set); a quarter of it is held out to " +
       "choose each method's hyper-parameters",
   ),
-  dim: z.number().int().min(2).default(64).describe("embedding dimension d (same for every method)"),
-  C: z.number().positive().default(1).describe("inverse L2 strength of the logistic regression (scoring.py --C)"),
+  dim: intAtLeast(2, 64, "embedding dimension d (same for every method)"),
+  C: positive(1, "inverse L2 strength of the logistic regression (scoring.py --C)"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -7,6 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, threshold, verdict } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -45,9 +46,9 @@ export default defineExperiment({
     "n = 2^k and record the relative error of the product, the relative complexity Σ‖S_j‖₀ / n², and the " +
     "largest number of nonzeros on any row/column of any factor. An init ablation shows what the exactness rests on.",
   config: z.object({
-    n: z.number().int().min(4).default(32).describe("size of the Hadamard matrix (a power of two)"),
-    nIterLocal: z.number().int().positive().default(30).describe("PALM iterations of each 2-factor split"),
-    nIterGlobal: z.number().int().positive().default(30).describe("PALM iterations of each global refinement"),
+    n: intAtLeast(4, 32, "size of the Hadamard matrix (a power of two)"),
+    nIterLocal: count(30, "PALM iterations of each 2-factor split"),
+    nIterGlobal: count(30, "PALM iterations of each global refinement"),
   }),
   scales: {
     smoke: {

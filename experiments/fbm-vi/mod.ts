@@ -7,6 +7,7 @@
  * Brownian model (H = ½), and compare Hurst and drift errors, the likelihood reached and the cost.
  */
 import { z } from "zod";
+import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, type Method, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, LARGEST, threshold } from "../../lib/claims/mod.ts";
@@ -23,10 +24,10 @@ const CODE = {
 const config = z.object({
   hurst: z.number().gt(0).lt(1).default(0.3).describe("true Hurst index H of the driving fBM"),
   theta: z.number().default(1).describe("true drift: dX = −θX dt + σ dB^H"),
-  sigma: z.number().positive().default(1).describe("true noise scale σ"),
-  dt: z.number().positive().default(0.01).describe("observation step (the official bridge experiment's 2/200)"),
-  nSteps: z.number().int().min(8).default(200).describe("observed increments per path (path length T = nSteps·dt)"),
-  paths: z.number().int().min(1).default(16).describe("independent paths per data set, all with the same (H, θ, σ)"),
+  sigma: positive(1, "true noise scale σ"),
+  dt: positive(0.01, "observation step (the official bridge experiment's 2/200)"),
+  nSteps: intAtLeast(8, 200, "observed increments per path (path length T = nSteps·dt)"),
+  paths: intAtLeast(1, 16, "independent paths per data set, all with the same (H, θ, σ)"),
   gammaMax: z.number().gt(1).default(100).describe(
     "largest OU speed of the MA-fBM grid (γ from 1/γmax to γmax, geometric); default 1/dt",
   ),

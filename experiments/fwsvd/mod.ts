@@ -10,7 +10,8 @@
  * Algorithms: experiments/fwsvd/fwsvd.ts on lib/math/nn/factorized.ts.
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
+import { count, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -31,21 +32,19 @@ import { accuracy } from "../../lib/math/nn/labelled.ts";
 import { cloneNet } from "../../lib/math/nn/factor_train.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(12000).describe("training images (first of Fashion-MNIST's train split)"),
-  nVal: z.number().int().positive().default(2000).describe("validation images (the next ones; fine-tune lr choice)"),
-  nTest: z.number().int().positive().default(5000).describe("test images (first of the test split)"),
-  hidden: z.number().int().positive().default(256).describe("width of each hidden layer"),
-  depth: z.number().int().positive().default(2).describe("hidden layers"),
-  epochs: z.number().int().positive().default(15).describe("SGD epochs of the dense task model"),
-  batch: z.number().int().positive().default(64).describe("minibatch size (training and fine-tuning)"),
-  lr: z.number().positive().default(0.1).describe("SGD step of the dense task model"),
-  rank: z.number().int().positive().default(16).describe("rank r of every compressed matrix (all but the head)"),
-  nFisher: z.number().int().positive().default(4000).describe(
-    "training samples the Fisher information is averaged over",
-  ),
-  fisherBatch: z.number().int().positive().default(32).describe("minibatch size of the batch-gradient Fisher variant"),
-  ftEpochs: z.number().int().positive().default(1).describe("fine-tuning epochs after compression"),
-  ftLr: z.number().positive().default(0.01).describe("centre of the fine-tuning step grid (× ⅓, 1, 3)"),
+  nTrain: count(12000, "training images (first of Fashion-MNIST's train split)"),
+  nVal: count(2000, "validation images (the next ones; fine-tune lr choice)"),
+  nTest: count(5000, "test images (first of the test split)"),
+  hidden: count(256, "width of each hidden layer"),
+  depth: count(2, "hidden layers"),
+  epochs: count(15, "SGD epochs of the dense task model"),
+  batch: count(64, "minibatch size (training and fine-tuning)"),
+  lr: positive(0.1, "SGD step of the dense task model"),
+  rank: count(16, "rank r of every compressed matrix (all but the head)"),
+  nFisher: count(4000, "training samples the Fisher information is averaged over"),
+  fisherBatch: count(32, "minibatch size of the batch-gradient Fisher variant"),
+  ftEpochs: count(1, "fine-tuning epochs after compression"),
+  ftLr: positive(0.01, "centre of the fine-tuning step grid (× ⅓, 1, 3)"),
 });
 type Config = z.infer<typeof config>;
 
@@ -234,10 +233,7 @@ export default defineExperiment({
       "fine-tune; the chosen candidate's net is the result",
     budget: "3 fine-tuning steps per method, one fine-tune each, from the same compressed start and data order; " +
       "compression itself has no free parameter (rank fixed by the grid)",
-    grids: {
-      svd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.01)",
-      fwsvd_ft: "ftLr × {⅓, 1, 3} (ftLr 0.01)",
-    },
+    grids: sameGrid(["svd_ft", "fwsvd_ft"], "ftLr × {⅓, 1, 3} (ftLr 0.01)"),
   },
   metrics: {
     test_acc: higher("test accuracy", tol.statistic()),

@@ -5,6 +5,7 @@
  * power iteration, and the earlier closed-form bounds of Singla & Feizi 2021 and Araujo et al. 2021.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, compare, fmt as fmtNum, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -21,12 +22,12 @@ const NOTEBOOK = {
 const ABSTRACT = { url: "https://arxiv.org/abs/2305.16173", where: "abstract" };
 
 const config = z.object({
-  c: z.number().int().positive().default(64).describe("input = output channels of the layer (cin = cout)"),
-  k: z.number().int().positive().default(3).describe("kernel side (k × k taps)"),
-  n: z.number().int().positive().default(32).describe("input image side (n × n, circular padding)"),
-  gramIters: z.number().int().min(1).default(6).describe("Gram iterations (lip4conv trains with 6)"),
-  piIters: z.number().int().min(1).default(100).describe("power iterations (lip4conv's Ryu2019 reference uses 100)"),
-  araujoSamples: z.number().int().min(3).default(50).describe("frequency grid side S for Araujo et al. 2021"),
+  c: count(64, "input = output channels of the layer (cin = cout)"),
+  k: count(3, "kernel side (k × k taps)"),
+  n: count(32, "input image side (n × n, circular padding)"),
+  gramIters: intAtLeast(1, 6, "Gram iterations (lip4conv trains with 6)"),
+  piIters: intAtLeast(1, 100, "power iterations (lip4conv's Ryu2019 reference uses 100)"),
+  araujoSamples: intAtLeast(3, 50, "frequency grid side S for Araujo et al. 2021"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -11,7 +11,8 @@
  * linearly on MNIST. Files: grassmann.ts (head, Riemannian SGD), train.ts (data, tuning, probe, measurements).
  */
 import { z } from "zod";
-import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
+import { atLeast, between, count, positive } from "../../lib/fields.ts";
+import { defineExperiment, lower, reported, sameGrid, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import {
@@ -27,23 +28,23 @@ import {
 } from "./train.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(10000).describe("Fashion-MNIST training images (first of the file)"),
-  nVal: z.number().int().positive().default(2000).describe("Fashion-MNIST validation images (the next ones)"),
-  nTest: z.number().int().positive().default(10000).describe("Fashion-MNIST test images (first of the test file)"),
-  probeTrain: z.number().int().positive().default(5000).describe("MNIST digits the linear probe trains on"),
-  probeVal: z.number().int().positive().default(1000).describe("MNIST digits choosing the probe's L2 strength"),
-  probeTest: z.number().int().positive().default(4000).describe("MNIST digits the probe is scored on"),
-  hidden: z.number().int().positive().default(256).describe("width of the backbone's first hidden layer"),
-  feature: z.number().int().positive().default(64).describe("feature dimension d (the backbone's output)"),
-  subdim: z.number().int().positive().default(8).describe("subspace dimension k of the GCR head (official: 8)"),
-  gamma: z.number().positive().default(25).describe("logit scale γ of the GCR head (official: 25)"),
-  epochs: z.number().int().positive().default(10).describe("SGD epochs (cosine schedule to 0 over them)"),
-  batch: z.number().int().positive().default(128).describe("minibatch size"),
-  lrCentre: z.number().positive().default(0.03).describe("centre of the step grid (× 1/10, 1/3, 1, 10/3, 10)"),
-  momentum: z.number().min(0).max(1).default(0.9).describe("SGD momentum (official: 0.9)"),
-  weightDecay: z.number().min(0).default(1e-4).describe("L2 weight decay, not on the GCR bases (official: 1e-4)"),
-  reorthEvery: z.number().int().positive().default(5).describe("QR re-orthonormalisation period (rsgd.py: 5)"),
-  probeEpochs: z.number().int().positive().default(20).describe("Adam epochs of the linear probe"),
+  nTrain: count(10000, "Fashion-MNIST training images (first of the file)"),
+  nVal: count(2000, "Fashion-MNIST validation images (the next ones)"),
+  nTest: count(10000, "Fashion-MNIST test images (first of the test file)"),
+  probeTrain: count(5000, "MNIST digits the linear probe trains on"),
+  probeVal: count(1000, "MNIST digits choosing the probe's L2 strength"),
+  probeTest: count(4000, "MNIST digits the probe is scored on"),
+  hidden: count(256, "width of the backbone's first hidden layer"),
+  feature: count(64, "feature dimension d (the backbone's output)"),
+  subdim: count(8, "subspace dimension k of the GCR head (official: 8)"),
+  gamma: positive(25, "logit scale γ of the GCR head (official: 25)"),
+  epochs: count(10, "SGD epochs (cosine schedule to 0 over them)"),
+  batch: count(128, "minibatch size"),
+  lrCentre: positive(0.03, "centre of the step grid (× 1/10, 1/3, 1, 10/3, 10)"),
+  momentum: between(0, 1, 0.9, "SGD momentum (official: 0.9)"),
+  weightDecay: atLeast(0, 1e-4, "L2 weight decay, not on the GCR bases (official: 1e-4)"),
+  reorthEvery: count(5, "QR re-orthonormalisation period (rsgd.py: 5)"),
+  probeEpochs: count(20, "Adam epochs of the linear probe"),
 });
 type Config = z.infer<typeof config>;
 
@@ -169,11 +170,7 @@ export default defineExperiment({
     rule: "highest Fashion-MNIST validation accuracy (nVal images after the training ones; never the test split); " +
       "the chosen candidate's net is the result and the only one probed on MNIST",
     budget: "5 SGD step sizes per head, each one full training run from the same initial backbone and data order",
-    grids: {
-      softmax: "lr ∈ 0.03 × {1/10, 1/3, 1, 10/3, 10}",
-      gcr: "lr ∈ 0.03 × {1/10, 1/3, 1, 10/3, 10}",
-      gcr1: "lr ∈ 0.03 × {1/10, 1/3, 1, 10/3, 10}",
-    },
+    grids: sameGrid(["softmax", "gcr", "gcr1"], "lr ∈ 0.03 × {1/10, 1/3, 1, 10/3, 10}"),
   },
   metrics: {
     test_err: lower("Fashion-MNIST test error (1 − accuracy)", tol.statistic()),

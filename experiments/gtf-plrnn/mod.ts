@@ -6,6 +6,7 @@
  * folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { between, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
@@ -15,24 +16,20 @@ import { generate, trainGtf, type TrainResult } from "./plrnn.ts";
 import { spectralHellinger, stateSpaceDivergence } from "./measures.ts";
 
 const config = z.object({
-  dt: z.number().positive().default(0.05).describe("sampling interval of the Lorenz-63 series (time units)"),
-  nTrain: z.number().int().positive().default(5000).describe("training series length (samples)"),
-  nTest: z.number().int().positive().default(4096).describe("held-out series length (samples)"),
-  L: z.number().int().positive().default(50).describe("hidden width L of the shPLRNN (latent M = 3 = N)"),
-  alpha: z.number().min(0).max(1).default(0.2).describe("GTF mixing α of the 'gtf' method (fixed, not adaptive)"),
-  iters: z.number().int().positive().default(5000).describe("optimizer steps"),
-  batch: z.number().int().positive().default(16).describe("windows per minibatch"),
-  seqLen: z.number().int().positive().default(100).describe("BPTT window length T (steps)"),
-  lr: z.number().positive().default(1e-3).describe("Adam learning rate"),
-  clip: z.number().positive().default(10).describe(
-    "the update uses the gradient clipped to this norm (raw norm logged)",
-  ),
-  bins: z.number().int().positive().default(30).describe("bins per dimension for D_stsp"),
-  sigma: z.number().positive().default(2).describe("Gaussian smoothing (frequency bins) of spectra for D_H"),
-  peSteps: z.number().int().positive().default(20).describe("horizon n of the prediction error PE(n)"),
-  every: z.number().int().positive().default(10).describe(
-    "gradient-norm series: max over each block of this many steps",
-  ),
+  dt: positive(0.05, "sampling interval of the Lorenz-63 series (time units)"),
+  nTrain: count(5000, "training series length (samples)"),
+  nTest: count(4096, "held-out series length (samples)"),
+  L: count(50, "hidden width L of the shPLRNN (latent M = 3 = N)"),
+  alpha: between(0, 1, 0.2, "GTF mixing α of the 'gtf' method (fixed, not adaptive)"),
+  iters: count(5000, "optimizer steps"),
+  batch: count(16, "windows per minibatch"),
+  seqLen: count(100, "BPTT window length T (steps)"),
+  lr: positive(1e-3, "Adam learning rate"),
+  clip: positive(10, "the update uses the gradient clipped to this norm (raw norm logged)"),
+  bins: count(30, "bins per dimension for D_stsp"),
+  sigma: positive(2, "Gaussian smoothing (frequency bins) of spectra for D_H"),
+  peSteps: count(20, "horizon n of the prediction error PE(n)"),
+  every: count(10, "gradient-norm series: max over each block of this many steps"),
 });
 type Config = z.infer<typeof config>;
 

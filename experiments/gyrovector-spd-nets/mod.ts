@@ -7,6 +7,7 @@
  * affine-invariant gyro MLR, both trained by the same SGD with the same learning-rate grid chosen on validation.
  */
 import { z } from "zod";
+import { atLeast, between, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -23,21 +24,21 @@ const config = z.object({
     "wishart: Wishart samples around class-specific SPD centres; trajectory: covariance descriptors of synthetic " +
       "multichannel trajectories with class-specific mixing",
   ),
-  d: z.number().int().min(3).default(12).describe("input SPD size d×d (channels)"),
-  classes: z.number().int().min(2).default(4).describe("number of classes"),
-  sep: z.number().positive().default(0.3).describe("wishart: scale of the class log-centres S_c (separation)"),
-  trajSep: z.number().positive().default(0.1).describe("trajectory: scale of the class mixing perturbation B_c"),
-  df: z.number().positive().default(15).describe("wishart: degrees of freedom of the within-class Wishart noise"),
-  frames: z.number().int().min(8).default(64).describe("trajectory: frames per sequence"),
-  noise: z.number().min(0).default(1).describe("trajectory: white-noise standard deviation per channel and frame"),
-  nTrain: z.number().int().min(2).default(100).describe("training samples per class"),
-  nVal: z.number().int().min(2).default(50).describe("validation samples per class (learning-rate choice)"),
-  nTest: z.number().int().min(2).default(150).describe("test samples per class"),
-  e: z.number().int().min(2).default(6).describe("BiMap output size e×e"),
-  epochs: z.number().int().min(1).default(30).describe("SGD epochs"),
-  batch: z.number().int().min(1).default(16).describe("mini-batch size"),
-  momentum: z.number().min(0).max(0.99).default(0.9).describe("SGD momentum"),
-  eps: z.number().positive().default(1e-4).describe("ReEig threshold ε"),
+  d: intAtLeast(3, 12, "input SPD size d×d (channels)"),
+  classes: intAtLeast(2, 4, "number of classes"),
+  sep: positive(0.3, "wishart: scale of the class log-centres S_c (separation)"),
+  trajSep: positive(0.1, "trajectory: scale of the class mixing perturbation B_c"),
+  df: positive(15, "wishart: degrees of freedom of the within-class Wishart noise"),
+  frames: intAtLeast(8, 64, "trajectory: frames per sequence"),
+  noise: atLeast(0, 1, "trajectory: white-noise standard deviation per channel and frame"),
+  nTrain: intAtLeast(2, 100, "training samples per class"),
+  nVal: intAtLeast(2, 50, "validation samples per class (learning-rate choice)"),
+  nTest: intAtLeast(2, 150, "test samples per class"),
+  e: intAtLeast(2, 6, "BiMap output size e×e"),
+  epochs: intAtLeast(1, 30, "SGD epochs"),
+  batch: intAtLeast(1, 16, "mini-batch size"),
+  momentum: between(0, 0.99, 0.9, "SGD momentum"),
+  eps: positive(1e-4, "ReEig threshold ε"),
 });
 type Cfg = z.infer<typeof config>;
 

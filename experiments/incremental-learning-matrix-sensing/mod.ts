@@ -9,6 +9,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, fmt, LARGEST, monotone, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -63,19 +64,17 @@ export default defineExperiment({
     "(r < r*) regimes. We run GD at several init scales and GLRL on Gaussian RIP instances and check the order, the " +
     "plateaus and the agreement with GLRL.",
   config: z.object({
-    d: z.number().int().min(2).default(20).describe("matrix size d (X* is d×d)"),
-    rStar: z.number().int().min(1).max(MAX_S).default(3).describe("rank r* of the ground truth"),
-    kappa: z.number().min(1).default(4).describe("condition number of X*: eigenvalues geometric from 1 to 1/kappa"),
-    m: z.number().int().positive().default(1000).describe("number of symmetric Gaussian measurements"),
-    rank: z.number().int().positive().default(20).describe(
-      "search rank r of U (r < r*: under-, r ≥ r*: over-parameterized)",
-    ),
-    alpha: z.number().positive().default(1e-6).describe("initialization scale α: U_0 = α·N(0, 1/d) (GLRL: ε = α)"),
-    eta: z.number().positive().default(0.1).describe("GD step size η"),
-    iters: z.number().int().positive().default(1000).describe("GD steps (GLRL: total steps over all stages)"),
-    every: z.number().int().positive().default(5).describe("record the trajectory every this many steps"),
-    glrlTol: z.number().positive().default(1e-6).describe("GLRL: a stage ends when ‖∇f(U)‖_F is below this"),
-    glrlIters: z.number().int().positive().default(3000).describe("GLRL: total GD steps over all stages"),
+    d: intAtLeast(2, 20, "matrix size d (X* is d×d)"),
+    rStar: intBetween(1, MAX_S, 3, "rank r* of the ground truth"),
+    kappa: atLeast(1, 4, "condition number of X*: eigenvalues geometric from 1 to 1/kappa"),
+    m: count(1000, "number of symmetric Gaussian measurements"),
+    rank: count(20, "search rank r of U (r < r*: under-, r ≥ r*: over-parameterized)"),
+    alpha: positive(1e-6, "initialization scale α: U_0 = α·N(0, 1/d) (GLRL: ε = α)"),
+    eta: positive(0.1, "GD step size η"),
+    iters: count(1000, "GD steps (GLRL: total steps over all stages)"),
+    every: count(5, "record the trajectory every this many steps"),
+    glrlTol: positive(1e-6, "GLRL: a stage ends when ‖∇f(U)‖_F is below this"),
+    glrlIters: count(3000, "GLRL: total GD steps over all stages"),
   }),
   scales: {
     smoke: {

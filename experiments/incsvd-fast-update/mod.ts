@@ -5,6 +5,7 @@
  * Zha–Simon update and a full recompute — wall time and precision.
  */
 import { z } from "zod";
+import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, timing, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -30,14 +31,12 @@ const TUTORIAL = {
 };
 
 const config = z.object({
-  n: z.number().int().min(10).default(1000).describe(
-    "columns of the matrix and rows of the initial block A₀ (tutorial: N = 1000)",
-  ),
-  k: z.number().int().min(1).default(64).describe("rank of the maintained truncated SVD (tutorial: k = 64)"),
+  n: intAtLeast(10, 1000, "columns of the matrix and rows of the initial block A₀ (tutorial: N = 1000)"),
+  k: intAtLeast(1, 64, "rank of the maintained truncated SVD (tutorial: k = 64)"),
   density: z.number().positive().max(1).default(0.005).describe("fraction of nonzero entries (tutorial: 0.005)"),
-  addFrac: z.number().positive().default(0.5).describe("rows appended in total, as a fraction of n (tutorial: N·0.5)"),
-  updates: z.number().int().min(1).default(10).describe("number of row blocks the appended rows arrive in"),
-  appendScale: z.number().positive().default(10).describe("appended entries are scale·U[0,1) (tutorial: × 10)"),
+  addFrac: positive(0.5, "rows appended in total, as a fraction of n (tutorial: N·0.5)"),
+  updates: intAtLeast(1, 10, "number of row blocks the appended rows arrive in"),
+  appendScale: positive(10, "appended entries are scale·U[0,1) (tutorial: × 10)"),
 });
 type Cfg = z.infer<typeof config>;
 type Out = Tsvd | ExtSvd;

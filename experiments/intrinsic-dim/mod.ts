@@ -7,6 +7,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -59,14 +60,14 @@ export default defineExperiment({
     "same across widths. Here: a one-hidden-layer 784-H-10 ReLU MLP on a few thousand real MNIST digits, widths " +
     "H ∈ {16, 32, 64}, d from 25 to 1000; both methods choose their Adam step on held-out digits.",
   config: z.object({
-    d: z.number().int().positive().default(100).describe("subspace dimension d (ignored by the full baseline)"),
-    hidden: z.number().int().positive().default(32).describe("hidden width H of the 784-H-10 MLP"),
-    nTrain: z.number().int().positive().default(3000).describe("training digits (first of the canonical 10k)"),
-    nTest: z.number().int().positive().default(1000).describe("held-out test digits (the next ones)"),
-    nVal: z.number().int().positive().default(500).describe("validation digits for tuning (after the test ones)"),
-    epochs: z.number().int().positive().default(10).describe("passes over the training digits"),
-    batch: z.number().int().positive().default(128).describe("minibatch size (repo default 128)"),
-    l2: z.number().min(0).default(1e-5).describe("L2 penalty on the trained vector (repo: --l2 1e-05)"),
+    d: count(100, "subspace dimension d (ignored by the full baseline)"),
+    hidden: count(32, "hidden width H of the 784-H-10 MLP"),
+    nTrain: count(3000, "training digits (first of the canonical 10k)"),
+    nTest: count(1000, "held-out test digits (the next ones)"),
+    nVal: count(500, "validation digits for tuning (after the test ones)"),
+    epochs: count(10, "passes over the training digits"),
+    batch: count(128, "minibatch size (repo default 128)"),
+    l2: atLeast(0, 1e-5, "L2 penalty on the trained vector (repo: --l2 1e-05)"),
   }),
   scales: {
     smoke: {

@@ -7,6 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { frobDist, gram, type M64, zeros } from "../../lib/math/lowrank/mod.ts";
@@ -61,16 +62,14 @@ export default defineExperiment({
     delta: z.number().gt(0.5).lt(1).default(0.6).describe(
       "RIP constant δ of the hard instance (spurious minima need δ > 1/2)",
     ),
-    order: z.number().int().min(1).max(5).default(1).describe("lifting order l (l = 1: the original BM problem)"),
-    rank: z.number().int().positive().default(1).describe("Burer–Monteiro search rank in the lifted space"),
-    etaScale: z.number().positive().default(0.1).describe(
-      "step η = etaScale/(1 + δ)^l (the lifted smoothness grows like (1+δ)^l)",
-    ),
-    iters: z.number().int().positive().default(3000).describe("local search iterations"),
-    every: z.number().int().positive().default(50).describe("record the objective every this many steps"),
-    radius: z.number().positive().default(0.05).describe("PGD perturbation radius"),
-    gThres: z.number().positive().default(1e-3).describe("PGD: perturb when ‖∇F‖ ≤ gThres"),
-    tThres: z.number().int().positive().default(100).describe("PGD: at most one perturbation per tThres steps"),
+    order: intBetween(1, 5, 1, "lifting order l (l = 1: the original BM problem)"),
+    rank: count(1, "Burer–Monteiro search rank in the lifted space"),
+    etaScale: positive(0.1, "step η = etaScale/(1 + δ)^l (the lifted smoothness grows like (1+δ)^l)"),
+    iters: count(3000, "local search iterations"),
+    every: count(50, "record the objective every this many steps"),
+    radius: positive(0.05, "PGD perturbation radius"),
+    gThres: positive(1e-3, "PGD: perturb when ‖∇F‖ ≤ gThres"),
+    tThres: count(100, "PGD: at most one perturbation per tThres steps"),
   }),
   scales: {
     smoke: {

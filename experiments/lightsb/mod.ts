@@ -8,6 +8,7 @@
  * baselines and the oracle in baselines.ts.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, type Measurements, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
@@ -44,30 +45,32 @@ const POSTER_LIGHTSB: Record<number, Record<number, number>> = {
 };
 
 const config = z.object({
-  d: z.number().int().min(1).default(2).describe("dimension of x and y"),
-  eps: z.number().positive().default(1).describe("entropy weight ε (SB volatility); cost ½‖x − y‖²"),
-  inputComponents: z.number().int().positive().default(3).describe("components of the input GMM P₀ (our draw)"),
-  potentialComponents: z.number().int().positive().default(5).describe(
-    "components of the GMM Schrödinger potential v* that defines the true plan (our draw)",
-  ),
-  meanScale: z.number().positive().default(2).describe("per-coordinate std of every component mean"),
-  potentialScale: z.number().positive().default(0.5).describe(
+  d: intAtLeast(1, 2, "dimension of x and y"),
+  eps: positive(1, "entropy weight ε (SB volatility); cost ½‖x − y‖²"),
+  inputComponents: count(3, "components of the input GMM P₀ (our draw)"),
+  potentialComponents: count(5, "components of the GMM Schrödinger potential v* that defines the true plan (our draw)"),
+  meanScale: positive(2, "per-coordinate std of every component mean"),
+  potentialScale: positive(
+    0.5,
     "the potential's covariances are potentialScale·ε·Σ̃ (Σ̃ eigenvalues in [0.1, 1]): v* peaked at the scale of ε",
   ),
-  nPool: z.number().int().positive().default(20000).describe(
+  nPool: count(
+    20000,
     "unpaired training samples of P₀ and of P₁ every method sees (LightSB draws its minibatches from them)",
   ),
-  nTest: z.number().int().positive().default(1000).describe("test inputs x for cBW²₂-UVP (the benchmark: 1000)"),
-  nVar: z.number().int().positive().default(10000).describe("input draws for the normaliser tr Var(P₁)"),
-  k: z.number().int().positive().default(50).describe("LightSB mixture components K (notebook: 50)"),
-  lr: z.number().min(0).default(0).describe(
+  nTest: count(1000, "test inputs x for cBW²₂-UVP (the benchmark: 1000)"),
+  nVar: count(10000, "input draws for the normaliser tr Var(P₁)"),
+  k: count(50, "LightSB mixture components K (notebook: 50)"),
+  lr: atLeast(
+    0,
+    0,
     "LightSB Adam learning rate; 0 = the notebook's per-ε value (1e-3 at ε = 0.1, 3e-3 at ε = 1, 6e-2 at ε = 10)",
   ),
-  steps: z.number().int().positive().default(10000).describe("LightSB Adam steps (notebook: 10000)"),
-  batch: z.number().int().positive().default(128).describe("LightSB batch size for x and for y (notebook: 128)"),
-  sInit: z.number().positive().default(1).describe("initial diag S (notebook: S_diagonal_init = 1.0)"),
-  sinkhornN: z.number().int().positive().default(1000).describe("samples of each side for discrete Sinkhorn EOT"),
-  sinkhornIter: z.number().int().positive().default(1000).describe("cap on Sinkhorn iterations"),
+  steps: count(10000, "LightSB Adam steps (notebook: 10000)"),
+  batch: count(128, "LightSB batch size for x and for y (notebook: 128)"),
+  sInit: positive(1, "initial diag S (notebook: S_diagonal_init = 1.0)"),
+  sinkhornN: count(1000, "samples of each side for discrete Sinkhorn EOT"),
+  sinkhornIter: count(1000, "cap on Sinkhorn iterations"),
 });
 type Cfg = z.infer<typeof config>;
 

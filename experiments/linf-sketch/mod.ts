@@ -7,6 +7,7 @@
  * runs in README.md.
  */
 import { z } from "zod";
+import { between, count } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, trend, verdict } from "../../lib/claims/mod.ts";
@@ -18,12 +19,12 @@ const config = z.object({
     "coherent: A = [I_d; 0] with spiky residuals (the hard instance for sparse sketches); " +
       "gaussian: i.i.d. N(0,1) design with Gaussian noise (incoherent control)",
   ),
-  n: z.number().int().positive().default(16384).describe("rows n of A (SRHT pads to the next power of two)"),
-  d: z.number().int().positive().default(64).describe("columns d of A"),
-  mOverD: z.number().int().positive().default(16).describe("sketch rows per column: m = mOverD·d"),
-  trials: z.number().int().positive().default(40).describe("independent sketch draws per run"),
-  quantile: z.number().min(0).max(1).default(0.9).describe("1 − δ: the error quantile over draws that is reported"),
-  s: z.number().int().positive().default(4).describe("OSNAP nonzeros per column (CountSketch is s = 1)"),
+  n: count(16384, "rows n of A (SRHT pads to the next power of two)"),
+  d: count(64, "columns d of A"),
+  mOverD: count(16, "sketch rows per column: m = mOverD·d"),
+  trials: count(40, "independent sketch draws per run"),
+  quantile: between(0, 1, 0.9, "1 − δ: the error quantile over draws that is reported"),
+  s: count(4, "OSNAP nonzeros per column (CountSketch is s = 1)"),
 });
 type Config = z.infer<typeof config>;
 

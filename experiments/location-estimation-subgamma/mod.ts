@@ -6,6 +6,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { SelectionError } from "../../lib/claims/results.ts";
 import { allOf, compare, fmt, LARGEST, monotone, verdict } from "../../lib/claims/mod.ts";
@@ -16,12 +17,12 @@ import { lineChart, overlay } from "../../lib/figures/mod.ts";
 const config = z.object({
   dist: z.enum(["gaussian", "bimodal", "spike"]).default("spike")
     .describe("noise law f: N(0,I); ½N(±3u, I); 0.9N(0,I) + 0.1N(0, 0.05²I) (u = 1/√d)"),
-  d: z.number().int().positive().default(10).describe("dimension d"),
-  n: z.number().int().positive().default(1000).describe("samples per estimate"),
-  trials: z.number().int().positive().default(100).describe("independent sample sets per run (MSE is their mean)"),
-  r0: z.number().min(0).default(0.5).describe("smoothing radius r = r0·n^(−1/8) of the smoothed MLE"),
-  iters: z.number().int().positive().default(10).describe("Fisher-scoring steps from the median start"),
-  mc: z.number().int().positive().default(100000).describe("Monte Carlo draws for the Fisher information"),
+  d: count(10, "dimension d"),
+  n: count(1000, "samples per estimate"),
+  trials: count(100, "independent sample sets per run (MSE is their mean)"),
+  r0: atLeast(0, 0.5, "smoothing radius r = r0·n^(−1/8) of the smoothed MLE"),
+  iters: count(10, "Fisher-scoring steps from the median start"),
+  mc: count(100000, "Monte Carlo draws for the Fisher information"),
 });
 type Config = z.infer<typeof config>;
 

@@ -9,7 +9,8 @@
  * trained in every adapter method), each with its Adam step chosen from the same 5-value grid on validation.
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
+import { count, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -23,18 +24,18 @@ import { accuracy, type Labelled as Split, takeExamples as take } from "../../li
 
 const config = z.object({
   target: z.enum(["fashion", "rotated"]).default("fashion").describe("target task: Fashion-MNIST or MNIST rotated 45°"),
-  nPre: z.number().int().positive().default(5000).describe("MNIST digits for pretraining (the first ones)"),
-  nTrain: z.number().int().positive().default(3000).describe("target training images"),
-  nVal: z.number().int().positive().default(500).describe("target validation images (step-size choice)"),
-  nTest: z.number().int().positive().default(1500).describe("target test images"),
-  hidden: z.number().int().positive().default(256).describe("width of each hidden layer"),
-  depth: z.number().int().positive().default(2).describe("hidden layers (all adapted; the head is trained)"),
-  preEpochs: z.number().int().positive().default(5).describe("SGD epochs of pretraining"),
-  preLr: z.number().positive().default(0.1).describe("SGD step of pretraining"),
-  epochs: z.number().int().positive().default(3).describe("adaptation epochs"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
-  loraRank: z.number().int().positive().default(8).describe("LoRA rank r (α = r)"),
-  veraRank: z.number().int().positive().default(64).describe("rank of VeRA's frozen random A, B"),
+  nPre: count(5000, "MNIST digits for pretraining (the first ones)"),
+  nTrain: count(3000, "target training images"),
+  nVal: count(500, "target validation images (step-size choice)"),
+  nTest: count(1500, "target test images"),
+  hidden: count(256, "width of each hidden layer"),
+  depth: count(2, "hidden layers (all adapted; the head is trained)"),
+  preEpochs: count(5, "SGD epochs of pretraining"),
+  preLr: positive(0.1, "SGD step of pretraining"),
+  epochs: count(3, "adaptation epochs"),
+  batch: count(64, "minibatch size"),
+  loraRank: count(8, "LoRA rank r (α = r)"),
+  veraRank: count(64, "rank of VeRA's frozen random A, B"),
   lolduRank: z.number().int().nonnegative().default(0).describe("LoLDU rank r (0: full, min(in, out))"),
 });
 type Config = z.infer<typeof config>;
@@ -202,13 +203,7 @@ export default defineExperiment({
     rule: "highest validation accuracy (nVal held-out target images, never the test images) after the full " +
       "adaptation run; the chosen run's net is the result",
     budget: "5 Adam step sizes per method, one full adaptation each, same seed, start and data order",
-    grids: {
-      full_ft: "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}",
-      head_only: "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}",
-      lora: "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}",
-      vera: "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}",
-      loldu: "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}",
-    },
+    grids: sameGrid(["full_ft", "head_only", "lora", "vera", "loldu"], "lr ∈ {1e-3, 3e-3, 1e-2, 3e-2, 1e-1}"),
   },
   metrics: {
     test_acc: higher("target test accuracy", tol.statistic()),

@@ -6,6 +6,7 @@
  * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, bestOf, compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
@@ -13,12 +14,12 @@ import { makeProblem, type Problem } from "./data.ts";
 import { gpm, l4Error, type M, maxAtomError, randomOrthogonal } from "./lpdl.ts";
 
 const config = z.object({
-  n: z.number().int().min(2).default(50).describe("dictionary size n (D is n×n orthogonal)"),
-  m: z.number().int().positive().default(10000).describe("number of samples m (columns of Y)"),
+  n: intAtLeast(2, 50, "dictionary size n (D is n×n orthogonal)"),
+  m: count(10000, "number of samples m (columns of Y)"),
   theta: z.number().gt(0).max(1).default(0.3).describe("Bernoulli–Gaussian sparsity θ: P(X_ij ≠ 0)"),
-  noise: z.number().min(0).default(0).describe("noise level: std = noise · mean signal power (official code)"),
-  maxIter: z.number().int().positive().default(300).describe("GPM iteration cap (official demo: 300)"),
-  tol: z.number().positive().default(1e-8).describe("stop when ‖A_k − A_{k−1}‖_F / n < tol (official demo)"),
+  noise: atLeast(0, 0, "noise level: std = noise · mean signal power (official code)"),
+  maxIter: count(300, "GPM iteration cap (official demo: 300)"),
+  tol: positive(1e-8, "stop when ‖A_k − A_{k−1}‖_F / n < tol (official demo)"),
 });
 type Config = z.infer<typeof config>;
 

@@ -7,6 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
@@ -23,17 +24,16 @@ const config = z.object({
         "Gaussian features, isotropic or with spectrum 1/j",
     ),
   optimizer: z.enum(["sgd", "adam"]).default("sgd").describe("base optimizer the schedule multiplies"),
-  lrMult: z.number().positive().default(1)
-    .describe("base learning rate = lrMult × (sgdLr or adamLr); the grid over it is the LR sweep"),
-  sgdLr: z.number().positive().default(8).describe("SGD base rate at lrMult = 1 (features have mean ‖x‖² = 1)"),
-  adamLr: z.number().positive().default(0.05).describe("Adam base rate at lrMult = 1"),
-  epochs: z.number().int().positive().default(30).describe("passes over the training set (T = epochs · ⌈n/batch⌉)"),
-  batch: z.number().int().positive().default(32).describe("minibatch size"),
-  nTrain: z.number().int().positive().default(5000).describe("training examples"),
-  nTest: z.number().int().positive().default(2000).describe("held-out examples"),
-  dSynth: z.number().int().positive().default(100).describe("feature dimension of the synthetic problems"),
-  logitScale: z.number().positive().default(4).describe("std of the teacher logit x·w* (synthetic problems)"),
-  lambda: z.number().min(0).default(1e-4).describe("L2 penalty λ/2·‖W‖² in the training objective"),
+  lrMult: positive(1, "base learning rate = lrMult × (sgdLr or adamLr); the grid over it is the LR sweep"),
+  sgdLr: positive(8, "SGD base rate at lrMult = 1 (features have mean ‖x‖² = 1)"),
+  adamLr: positive(0.05, "Adam base rate at lrMult = 1"),
+  epochs: count(30, "passes over the training set (T = epochs · ⌈n/batch⌉)"),
+  batch: count(32, "minibatch size"),
+  nTrain: count(5000, "training examples"),
+  nTest: count(2000, "held-out examples"),
+  dSynth: count(100, "feature dimension of the synthetic problems"),
+  logitScale: positive(4, "std of the teacher logit x·w* (synthetic problems)"),
+  lambda: atLeast(0, 1e-4, "L2 penalty λ/2·‖W‖² in the training objective"),
   tau: z.number().positive().max(1).default(0.1).describe("median-filter width of the refinement, as a fraction of T"),
 });
 type Config = z.infer<typeof config>;

@@ -5,6 +5,7 @@
  * iteration and wall time vs rank k and size n.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -18,23 +19,26 @@ import { relErrorFactored } from "./dense.ts";
 const ABSTRACT = { url: "https://arxiv.org/abs/2302.11068", where: "abstract" };
 
 const config = z.object({
-  n: z.number().int().min(20).default(2000).describe("matrix side: M is n×n"),
-  k: z.number().int().min(1).default(16).describe("rank of M (and of the factors U, V)"),
-  samplesPerRow: z.number().positive().default(500).describe(
+  n: intAtLeast(20, 2000, "matrix side: M is n×n"),
+  k: intAtLeast(1, 16, "rank of M (and of the factors U, V)"),
+  samplesPerRow: positive(
+    500,
     "expected observed entries per row, p·n; entries are sampled independently with p = samplesPerRow / n",
   ),
-  kappa: z.number().min(1).default(3).describe("condition number σ₁/σ_k (singular values geometric in [1/κ, 1])"),
-  sketchFactor: z.number().min(1).default(4).describe("CountSketch rows per regression, in units of k (s = ⌈f·k⌉)"),
-  innerIters: z.number().int().min(0).default(2).describe(
+  kappa: atLeast(1, 3, "condition number σ₁/σ_k (singular values geometric in [1/κ, 1])"),
+  sketchFactor: atLeast(1, 4, "CountSketch rows per regression, in units of k (s = ⌈f·k⌉)"),
+  innerIters: intAtLeast(
+    0,
+    2,
     "preconditioned CG iterations per regression after the sketch-and-solve warm start (method `sketch`)",
   ),
-  maxIters: z.number().int().positive().default(50).describe("cap on AltMin iterations (one U and one V update each)"),
-  tol: z.number().positive().default(1e-9).describe(
-    "stop when ‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F falls below this (observed entries only; both methods)",
-  ),
-  powerIters: z.number().int().min(1).default(10).describe("block power iterations for the spectral init"),
+  maxIters: count(50, "cap on AltMin iterations (one U and one V update each)"),
+  tol: positive(1e-9, "stop when ‖P_Ω(UVᵀ − M)‖_F / ‖P_Ω(M)‖_F falls below this (observed entries only; both methods)"),
+  powerIters: intAtLeast(1, 10, "block power iterations for the spectral init"),
   clip: z.boolean().default(true).describe("JNS13 clipping of U⁰ entries above 2μ√k/√n before orthonormalizing"),
-  blasMinK: z.number().int().min(1).default(24).describe(
+  blasMinK: intAtLeast(
+    1,
+    24,
     "on the native backend, per-row k×k Grams go through BLAS dgemm from this rank up (both solvers); below it " +
       "the FFI call costs more than the plain loop saves (measured on m = 500 rows: see README)",
   ),

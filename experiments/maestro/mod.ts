@@ -14,6 +14,7 @@
  * The algorithm is in lod.ts, the tasks in train.ts.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -36,21 +37,23 @@ import {
 const config = z.object({
   task: z.enum(["svd", "pca", "fashion"]).default("fashion")
     .describe("svd: LoD layer on a linear map; pca: linear LoD autoencoder; fashion: MLP on Fashion-MNIST"),
-  iters: z.number().int().positive().default(20000).describe("SGD steps of the linear tasks"),
-  svdLr: z.number().positive().default(2)
-    .describe("peak SGD step of the svd task (cosine decay to 0; MSE averaged over entries as torch's)"),
-  pcaLr: z.number().positive().default(0.2).describe("peak SGD step of the pca task (cosine decay to 0)"),
-  nTrain: z.number().int().positive().default(30000).describe("Fashion-MNIST training images (first of the file)"),
-  nTest: z.number().int().positive().default(10000).describe("Fashion-MNIST test images (first of the file)"),
-  hidden: z.number().int().positive().default(256).describe("width of the MLP's two hidden layers"),
-  epochs: z.number().int().positive().default(12).describe("training epochs (both methods)"),
-  batch: z.number().int().positive().default(256).describe("minibatch size (official run_cifar_mnist.sh: 256)"),
-  lr: z.number().positive().default(0.01).describe("SGD step, both methods (official LeNet script: 0.01)"),
-  momentum: z.number().min(0).default(0.9).describe("SGD momentum (official default 0.9)"),
-  weightDecay: z.number().min(0).default(1e-4).describe("L2 weight decay (official default 1e-4)"),
-  gpLambda: z.number().min(0).default(1e-4).describe("hierarchical group-lasso multiplier λ_gp"),
-  importanceThreshold: z.number().min(0).default(1e-5)
-    .describe("progressive shrinking drops ranks with importance below this (official default 1e-5)"),
+  iters: count(20000, "SGD steps of the linear tasks"),
+  svdLr: positive(2, "peak SGD step of the svd task (cosine decay to 0; MSE averaged over entries as torch's)"),
+  pcaLr: positive(0.2, "peak SGD step of the pca task (cosine decay to 0)"),
+  nTrain: count(30000, "Fashion-MNIST training images (first of the file)"),
+  nTest: count(10000, "Fashion-MNIST test images (first of the file)"),
+  hidden: count(256, "width of the MLP's two hidden layers"),
+  epochs: count(12, "training epochs (both methods)"),
+  batch: count(256, "minibatch size (official run_cifar_mnist.sh: 256)"),
+  lr: positive(0.01, "SGD step, both methods (official LeNet script: 0.01)"),
+  momentum: atLeast(0, 0.9, "SGD momentum (official default 0.9)"),
+  weightDecay: atLeast(0, 1e-4, "L2 weight decay (official default 1e-4)"),
+  gpLambda: atLeast(0, 1e-4, "hierarchical group-lasso multiplier λ_gp"),
+  importanceThreshold: atLeast(
+    0,
+    1e-5,
+    "progressive shrinking drops ranks with importance below this (official default 1e-5)",
+  ),
 });
 type Config = z.infer<typeof config>;
 

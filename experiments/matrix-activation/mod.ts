@@ -9,7 +9,8 @@
  * on a validation split. Layers: experiments/matrix-activation/tmaf.ts; training: train.ts.
  */
 import { z } from "zod";
-import { defineExperiment, lower, timing, tol } from "../../lib/experiment.ts";
+import { count, positive } from "../../lib/fields.ts";
+import { defineExperiment, lower, sameGrid, timing, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -17,23 +18,23 @@ import { type Act, type Data, errorOf, type Fit, fitTuned, mnistData, regressDat
 
 const config = z.object({
   task: z.enum(["regress", "mnist"]).default("mnist").describe("regress: 1-D sin(2πx) + ½sin(6πx); mnist: 10k digits"),
-  regTrain: z.number().int().positive().default(256).describe("regression training points (x uniform on [−1, 1])"),
-  regVal: z.number().int().positive().default(256).describe("regression validation points (step-size choice)"),
-  regTest: z.number().int().positive().default(1000).describe("regression test points (uniform grid on [−1, 1])"),
-  regHidden: z.number().int().positive().default(32).describe("hidden width of the regression MLP"),
-  regEpochs: z.number().int().positive().default(200).describe("Adam epochs on the regression task"),
-  regLr: z.number().positive().default(0.003).describe("centre of the regression step grid (× ⅑, ⅓, 1, 3, 9, 27)"),
-  nTrain: z.number().int().positive().default(6000).describe("MNIST training digits (first of the canonical order)"),
-  nVal: z.number().int().positive().default(1000).describe("MNIST validation digits (the next ones)"),
-  nTest: z.number().int().positive().default(3000).describe("MNIST test digits (the next ones)"),
-  hidden: z.number().int().positive().default(64).describe("hidden width of the MNIST MLP"),
-  epochs: z.number().int().positive().default(6).describe("Adam epochs on MNIST"),
-  lr: z.number().positive().default(0.001).describe("centre of the MNIST step grid (× ⅑, ⅓, 1, 3, 9, 27)"),
-  depth: z.number().int().positive().default(2).describe("hidden layers (each dense + activation)"),
-  batch: z.number().int().positive().default(32).describe("minibatch size"),
+  regTrain: count(256, "regression training points (x uniform on [−1, 1])"),
+  regVal: count(256, "regression validation points (step-size choice)"),
+  regTest: count(1000, "regression test points (uniform grid on [−1, 1])"),
+  regHidden: count(32, "hidden width of the regression MLP"),
+  regEpochs: count(200, "Adam epochs on the regression task"),
+  regLr: positive(0.003, "centre of the regression step grid (× ⅑, ⅓, 1, 3, 9, 27)"),
+  nTrain: count(6000, "MNIST training digits (first of the canonical order)"),
+  nVal: count(1000, "MNIST validation digits (the next ones)"),
+  nTest: count(3000, "MNIST test digits (the next ones)"),
+  hidden: count(64, "hidden width of the MNIST MLP"),
+  epochs: count(6, "Adam epochs on MNIST"),
+  lr: positive(0.001, "centre of the MNIST step grid (× ⅑, ⅓, 1, 3, 9, 27)"),
+  depth: count(2, "hidden layers (each dense + activation)"),
+  batch: count(32, "minibatch size"),
   knotLo: z.number().default(-2).describe("lowest knot of the matrix activation"),
   knotHi: z.number().default(2).describe("highest knot of the matrix activation"),
-  nKnots: z.number().int().positive().default(9).describe("knots, uniform on [knotLo, knotHi] (0 must be one)"),
+  nKnots: count(9, "knots, uniform on [knotLo, knotHi] (0 must be one)"),
 });
 type Config = z.infer<typeof config>;
 
@@ -157,11 +158,7 @@ export default defineExperiment({
       "never the test split); the chosen candidate's net is the result",
     budget: "6 Adam step sizes per activation and task, each one full training run from the same initial dense " +
       "weights and data order",
-    grids: {
-      relu: "lr × {⅑, ⅓, 1, 3, 9, 27} (regression 0.003, MNIST 0.001)",
-      prelu: "lr × {⅑, ⅓, 1, 3, 9, 27} (regression 0.003, MNIST 0.001)",
-      tmaf: "lr × {⅑, ⅓, 1, 3, 9, 27} (regression 0.003, MNIST 0.001)",
-    },
+    grids: sameGrid(["relu", "prelu", "tmaf"], "lr × {⅑, ⅓, 1, 3, 9, 27} (regression 0.003, MNIST 0.001)"),
   },
   metrics: {
     test_err: lower("test error (regression: MSE on the test grid; MNIST: 1 − accuracy)", tol.statistic()),

@@ -5,6 +5,7 @@
  * (SVD of the d × d covariance) and the exact nuclear norm, on hidden representations of models of growing width.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
@@ -18,14 +19,12 @@ import { lineChart } from "../../lib/figures/mod.ts";
 const ABSTRACT = { url: "https://aclanthology.org/2025.findings-emnlp.68/", where: "abstract" };
 
 const config = z.object({
-  width: z.number().int().positive().default(256).describe(
-    "hidden width d of the MLP = columns of R (the 'hidden size')",
-  ),
-  tokens: z.number().int().positive().default(1024).describe("rows N of R: held-out digits embedded (the 'tokens')"),
-  train: z.number().int().positive().default(4000).describe("training digits (first of the canonical MNIST order)"),
-  epochs: z.number().int().min(0).default(2).describe("SGD epochs (0 = the untrained random-feature model)"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
-  lr: z.number().positive().default(0.05).describe("SGD step size"),
+  width: count(256, "hidden width d of the MLP = columns of R (the 'hidden size')"),
+  tokens: count(1024, "rows N of R: held-out digits embedded (the 'tokens')"),
+  train: count(4000, "training digits (first of the canonical MNIST order)"),
+  epochs: intAtLeast(0, 2, "SGD epochs (0 = the untrained random-feature model)"),
+  batch: count(64, "minibatch size"),
+  lr: positive(0.05, "SGD step size"),
 });
 type Cfg = z.infer<typeof config>;
 

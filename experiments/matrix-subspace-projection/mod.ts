@@ -11,24 +11,25 @@
  * with hand-written gradients, training), train.ts (data, judge, tuning, measurements).
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
+import { count, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { changeSuccess, type Data, type Fit, fitTuned, loadData, recMse } from "./train.ts";
 import { encode, type Kind } from "./msp.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(10000).describe("Fashion-MNIST images the autoencoders train on"),
-  nVal: z.number().int().positive().default(1000).describe("validation images (step-size choice), after nTrain"),
-  nTest: z.number().int().positive().default(1000).describe("test images (first of the test file) to edit and score"),
-  nJudge: z.number().int().positive().default(10000).describe("training images (after nVal) the judge learns from"),
-  judgeEpochs: z.number().int().positive().default(8).describe("Adam epochs of the judge classifier"),
-  hidden: z.number().int().positive().default(256).describe("hidden width of encoder and decoder"),
-  latent: z.number().int().positive().default(32).describe("latent dimension"),
-  epochs: z.number().int().positive().default(6).describe("Adam epochs of each autoencoder"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
-  lrCentre: z.number().positive().default(1e-3).describe("centre of the Adam step grid (× ⅓, 1, 3, 9)"),
-  clip: z.number().positive().default(1).describe("global gradient-norm clip (train_CelebA.py: 1)"),
+  nTrain: count(10000, "Fashion-MNIST images the autoencoders train on"),
+  nVal: count(1000, "validation images (step-size choice), after nTrain"),
+  nTest: count(1000, "test images (first of the test file) to edit and score"),
+  nJudge: count(10000, "training images (after nVal) the judge learns from"),
+  judgeEpochs: count(8, "Adam epochs of the judge classifier"),
+  hidden: count(256, "hidden width of encoder and decoder"),
+  latent: count(32, "latent dimension"),
+  epochs: count(6, "Adam epochs of each autoencoder"),
+  batch: count(64, "minibatch size"),
+  lrCentre: positive(1e-3, "centre of the Adam step grid (× ⅓, 1, 3, 9)"),
+  clip: positive(1, "global gradient-norm clip (train_CelebA.py: 1)"),
 });
 type Config = z.infer<typeof config>;
 
@@ -114,7 +115,7 @@ export default defineExperiment({
   tuning: {
     rule: "lowest reconstruction MSE on the nVal validation images (never the test split)",
     budget: "4 Adam step sizes per model, each one full training from the same initial weights, order and noise",
-    grids: { msp: "lr ∈ 1e-3 × {⅓, 1, 3, 9}", cvae: "lr ∈ 1e-3 × {⅓, 1, 3, 9}" },
+    grids: sameGrid(["msp", "cvae"], "lr ∈ 1e-3 × {⅓, 1, 3, 9}"),
   },
   metrics: {
     change_success: higher(

@@ -5,6 +5,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { allOf, bestOf, compare, fmt, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
@@ -12,11 +13,11 @@ import { lineChart } from "../../lib/figures/mod.ts";
 import { type Bench, evaluate, type Kind, makeBench, type Scores } from "./vsa.ts";
 
 const config = z.object({
-  dim: z.number().int().positive().default(512).describe("vector dimension D"),
-  depth: z.number().int().positive().default(8).describe("nesting depth L: number of keys on the path to the leaf"),
-  branching: z.number().int().min(1).default(2).describe("keys per object (= distinct key names / binders)"),
-  vocab: z.number().int().min(2).default(1000).describe("atoms in the cleanup memory"),
-  trees: z.number().int().positive().default(100).describe("random trees (queries) per run"),
+  dim: count(512, "vector dimension D"),
+  depth: count(8, "nesting depth L: number of keys on the path to the leaf"),
+  branching: intAtLeast(1, 2, "keys per object (= distinct key names / binders)"),
+  vocab: intAtLeast(2, 1000, "atoms in the cleanup memory"),
+  trees: count(100, "random trees (queries) per run"),
 });
 type Config = z.infer<typeof config>;
 

@@ -7,7 +7,8 @@
  * stochastic MBBO, sweeping the number of sampled blocks I and the batch size B.
  */
 import { z } from "zod";
-import { defineExperiment, lower, type RunContext, tol } from "../../lib/experiment.ts";
+import { count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
+import { defineExperiment, lower, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { compare, SMALLEST, threshold, trend } from "../../lib/claims/mod.ts";
 import { makeData, type MbboData } from "./data.ts";
@@ -18,16 +19,16 @@ const ABSTRACT = { url: "https://arxiv.org/abs/2305.18730", where: "abstract" };
 const COMPLEXITY = "iteration complexity O(m ε⁻³ 𝕀(I<m)/(I√I) + m ε⁻³/(I√B)) (parallel speed-up in I and B)";
 
 const config = z.object({
-  blocks: z.number().int().min(1).max(10).default(3).describe("I: blocks (classes) sampled per iteration, of m = 10"),
-  batch: z.number().int().min(1).default(8).describe("B: minibatch size (training rows for g, validation rows for f)"),
-  iters: z.number().int().positive().default(1000).describe("iterations T of every run"),
-  every: z.number().int().positive().default(10).describe("iterations between evaluations of the exact F(x)"),
-  nTrain: z.number().int().positive().default(600).describe("training rows (lower level)"),
-  nVal: z.number().int().positive().default(600).describe("validation rows (upper level)"),
+  blocks: intBetween(1, 10, 3, "I: blocks (classes) sampled per iteration, of m = 10"),
+  batch: intAtLeast(1, 8, "B: minibatch size (training rows for g, validation rows for f)"),
+  iters: count(1000, "iterations T of every run"),
+  every: count(10, "iterations between evaluations of the exact F(x)"),
+  nTrain: count(600, "training rows (lower level)"),
+  nVal: count(600, "validation rows (upper level)"),
   x0: z.number().default(-2).describe("initial log-regularisation weight of every feature"),
   beta: z.number().positive().max(1).default(0.1).describe("block-estimator weight β (RSVRB, BSVRB)"),
   alpha: z.number().positive().max(1).default(0.1).describe("upper moving-average weight α (every method)"),
-  tauScale: z.number().positive().default(0.5).describe("lower step τ = tauScale / L, L = λ_max(AᵀA/n) + e^{x_max}"),
+  tauScale: positive(0.5, "lower step τ = tauScale / L, L = λ_max(AᵀA/n) + e^{x_max}"),
   target: z.number().positive().max(1).default(0.3).describe(
     "target relative gap (F(x) − F*)/(F(x0) − F*) for iterations-to-target",
   ),
@@ -192,12 +193,7 @@ export default defineExperiment({
     rule: "for each η, one full-length run on a separate random stream; keep the η with the lowest mean relative " +
       "gap over the evaluations (the upper objective the method minimises); then one fresh run with it",
     budget: "3 values of the upper step size η per method and config point, one tuning run each",
-    grids: {
-      bsvrb_v1: "η ∈ {30, 100, 300}",
-      bsvrb_v2: "η ∈ {30, 100, 300}",
-      rsvrb: "η ∈ {30, 100, 300}",
-      plain: "η ∈ {30, 100, 300}",
-    },
+    grids: sameGrid(["bsvrb_v1", "bsvrb_v2", "rsvrb", "plain"], "η ∈ {30, 100, 300}"),
   },
   claims: [
     {

@@ -5,6 +5,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
@@ -15,16 +16,16 @@ import { KNN_GRID, knnPredict, RIDGE_GRID, ridgePredict, tuned, VAL_FRAC } from 
 import { fairness } from "./fairness.ts";
 
 const config = z.object({
-  n: z.number().int().positive().default(300).describe("number of individuals (rows)"),
-  m: z.number().int().positive().default(60).describe("number of features (columns)"),
-  r: z.number().int().positive().default(4).describe("latent dimension r (rank of the true feature matrix)"),
+  n: count(300, "number of individuals (rows)"),
+  m: count(60, "number of features (columns)"),
+  r: count(4, "latent dimension r (rank of the true feature matrix)"),
   p: z.number().gt(0).max(1).default(0.5).describe("probability that a feature entry is observed"),
-  noise: z.number().min(0).default(1).describe("std σ of the Gaussian noise on observed entries"),
-  labelNoise: z.number().min(0).default(0.1).describe("std of the noise on training labels"),
+  noise: atLeast(0, 1, "std σ of the Gaussian noise on observed entries"),
+  labelNoise: atLeast(0, 0.1, "std of the noise on training labels"),
   trainFrac: z.number().gt(0).lt(1).default(2 / 3).describe(
     "fraction of individuals with training labels; the rest are test",
   ),
-  svtC: z.number().positive().default(1.1).describe("SVT threshold τ = svtC·(√n + √m)·ŝ (see svt.ts)"),
+  svtC: positive(1.1, "SVT threshold τ = svtC·(√n + √m)·ŝ (see svt.ts)"),
 });
 type Config = z.infer<typeof config>;
 

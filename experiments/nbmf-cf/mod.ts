@@ -9,7 +9,8 @@
  * Files: nbmf.ts (NBMF, QUBO solvers, masked NMF), data.ts (the ratings generator and splits).
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
+import { atLeast, between, count, intAtLeast, intBetween } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -19,15 +20,15 @@ import { type Factors, maskedNmf, nbmf, predict, type Ratings } from "./nbmf.ts"
 const PAPER = { url: "https://arxiv.org/abs/2410.10381", where: "abstract" };
 
 const config = z.object({
-  users: z.number().int().min(4).default(300).describe("number of users (rows)"),
-  items: z.number().int().min(4).default(200).describe("number of items (columns)"),
-  trueRank: z.number().int().min(1).default(5).describe("rank of the non-negative matrix behind the ratings"),
-  density: z.number().min(0.01).max(1).default(0.1).describe("probability that an entry is rated"),
-  noise: z.number().min(0).default(0.5).describe("σ of the Gaussian noise added before rounding to 1–5"),
-  k: z.number().int().min(1).max(16).default(8).describe("factorization rank of every method (binary H: 2^k states)"),
-  outer: z.number().int().positive().default(15).describe("NBMF alternations (W-step, then the binary H-step)"),
-  sweeps: z.number().int().positive().default(100).describe("simulated-annealing sweeps per QUBO"),
-  nmfIters: z.number().int().positive().default(200).describe("multiplicative iterations of masked NMF"),
+  users: intAtLeast(4, 300, "number of users (rows)"),
+  items: intAtLeast(4, 200, "number of items (columns)"),
+  trueRank: intAtLeast(1, 5, "rank of the non-negative matrix behind the ratings"),
+  density: between(0.01, 1, 0.1, "probability that an entry is rated"),
+  noise: atLeast(0, 0.5, "σ of the Gaussian noise added before rounding to 1–5"),
+  k: intBetween(1, 16, 8, "factorization rank of every method (binary H: 2^k states)"),
+  outer: count(15, "NBMF alternations (W-step, then the binary H-step)"),
+  sweeps: count(100, "simulated-annealing sweeps per QUBO"),
+  nmfIters: count(200, "multiplicative iterations of masked NMF"),
   alphaGrid: z.array(z.number().positive()).default([0.01, 0.1, 1, 10])
     .describe("ridge weight α on W (and H for NMF): every method picks one by validation RMSE"),
 });
@@ -177,12 +178,7 @@ export default defineExperiment({
     rule: "fit on the training ratings minus a 20% validation split at each α, keep the α with the lowest " +
       "validation RMSE, refit on all training ratings",
     budget: "4 values of α (1 fit each) + 1 refit, for every method",
-    grids: {
-      nbmf_masked_sa: "α ∈ {0.01, 0.1, 1, 10}",
-      nbmf_masked_bf: "α ∈ {0.01, 0.1, 1, 10}",
-      nbmf: "α ∈ {0.01, 0.1, 1, 10}",
-      nmf_masked: "α ∈ {0.01, 0.1, 1, 10}",
-    },
+    grids: sameGrid(["nbmf_masked_sa", "nbmf_masked_bf", "nbmf", "nmf_masked"], "α ∈ {0.01, 0.1, 1, 10}"),
   },
   claims: [
     {

@@ -6,6 +6,7 @@
  * in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported, tol } from "../../lib/experiment.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -24,15 +25,13 @@ interface Output {
 }
 
 const config = z.object({
-  p: z.number().int().positive().default(150).describe("feature dimension p (mode 1)"),
-  n: z.number().int().positive().default(300).describe("number of points n to cluster (mode 2)"),
-  m: z.number().int().positive().default(60).describe("number of views m (mode 3)"),
-  muNorm: z.number().min(0).default(2).describe("‖μ‖ = β_M, strength of the class means in the nested matrix"),
-  hNorm: z.number().min(0).default(1.5).describe("‖h‖ = β_T, strength of the view weights in the tensor"),
-  maxIter: z.number().int().positive().default(100).describe(
-    "ALS sweeps for the rank-one tensor fit (tensorly default)",
-  ),
-  tol: z.number().positive().default(1e-8).describe("ALS stops when the relative reconstruction error moves less"),
+  p: count(150, "feature dimension p (mode 1)"),
+  n: count(300, "number of points n to cluster (mode 2)"),
+  m: count(60, "number of views m (mode 3)"),
+  muNorm: atLeast(0, 2, "‖μ‖ = β_M, strength of the class means in the nested matrix"),
+  hNorm: atLeast(0, 1.5, "‖h‖ = β_T, strength of the view weights in the tensor"),
+  maxIter: count(100, "ALS sweeps for the rank-one tensor fit (tensorly default)"),
+  tol: positive(1e-8, "ALS stops when the relative reconstruction error moves less"),
 });
 type Config = z.infer<typeof config>;
 

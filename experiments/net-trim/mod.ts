@@ -5,6 +5,7 @@
  * solved by ADMM; compared with magnitude pruning at the same per-layer number of nonzeros.
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -12,19 +13,16 @@ import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
 import { buildData, type Data, evaluate, magnitude, netTrim, type Pruned } from "./pipeline.ts";
 
 const config = z.object({
-  epsRel: z.number().positive().default(0.1)
-    .describe("Net-Trim tolerance: per neuron ‖(Xw − y)_Ω‖ ≤ epsRel · ‖y‖ on the trimming samples"),
-  rho: z.number().positive().default(1).describe("ADMM penalty ρ (soft threshold 1/ρ)"),
-  iters: z.number().int().positive().default(400).describe("ADMM iterations per layer"),
-  nTrain: z.number().int().positive().default(3000).describe("MNIST digits used to train the network"),
-  nTest: z.number().int().positive().default(1000).describe("held-out digits for accuracy and response error"),
-  nTrim: z.number().int().positive().default(1000).describe(
-    "training digits whose layer responses Net-Trim keeps (P)",
-  ),
-  h1: z.number().int().positive().default(64).describe("width of hidden layer 1"),
-  h2: z.number().int().positive().default(32).describe("width of hidden layer 2"),
-  epochs: z.number().int().positive().default(8).describe("SGD epochs (batch 32, momentum 0.9)"),
-  lr: z.number().positive().default(0.05).describe("SGD learning rate"),
+  epsRel: positive(0.1, "Net-Trim tolerance: per neuron ‖(Xw − y)_Ω‖ ≤ epsRel · ‖y‖ on the trimming samples"),
+  rho: positive(1, "ADMM penalty ρ (soft threshold 1/ρ)"),
+  iters: count(400, "ADMM iterations per layer"),
+  nTrain: count(3000, "MNIST digits used to train the network"),
+  nTest: count(1000, "held-out digits for accuracy and response error"),
+  nTrim: count(1000, "training digits whose layer responses Net-Trim keeps (P)"),
+  h1: count(64, "width of hidden layer 1"),
+  h2: count(32, "width of hidden layer 2"),
+  epochs: count(8, "SGD epochs (batch 32, momentum 0.9)"),
+  lr: positive(0.05, "SGD learning rate"),
 });
 type Config = z.infer<typeof config>;
 

@@ -10,6 +10,7 @@
  * accuracy, and the spread of test accuracy over the grid measures hyper-parameter sensitivity. See normloss.ts.
  */
 import { z } from "zod";
+import { between, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -22,14 +23,14 @@ export const BATCHES = [32, 128] as const;
 export const LAMBDAS = [1e-4, 1e-3, 1e-2, 1e-1] as const;
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(6000).describe("training images (the first of the train split)"),
-  nVal: z.number().int().positive().default(1000).describe("validation images for selection (the next ones)"),
-  nTest: z.number().int().positive().default(2000).describe("test images (the first of the test split)"),
-  hidden: z.number().int().positive().default(128).describe("width of each hidden layer"),
-  depth: z.number().int().positive().default(2).describe("hidden layers"),
-  epochs: z.number().int().positive().default(3).describe("training epochs (lr ×0.1 at 50% and 75% of the steps)"),
-  lr: z.number().positive().default(0.05).describe("SGD learning rate, every method and grid point"),
-  momentum: z.number().min(0).max(1).default(0.9).describe("SGD momentum"),
+  nTrain: count(6000, "training images (the first of the train split)"),
+  nVal: count(1000, "validation images for selection (the next ones)"),
+  nTest: count(2000, "test images (the first of the test split)"),
+  hidden: count(128, "width of each hidden layer"),
+  depth: count(2, "hidden layers"),
+  epochs: count(3, "training epochs (lr ×0.1 at 50% and 75% of the steps)"),
+  lr: positive(0.05, "SGD learning rate, every method and grid point"),
+  momentum: between(0, 1, 0.9, "SGD momentum"),
 });
 type Config = z.infer<typeof config>;
 

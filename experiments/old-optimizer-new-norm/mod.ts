@@ -6,6 +6,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -108,19 +109,17 @@ export default defineExperiment({
     "random and perturbed competitors in the ball), and compare training under the three norms (ℓ2 = SGD, ℓ∞ = " +
     "sign descent, spectral = orthogonalized updates), with Adam (EMAs on) as a reference.",
   config: z.object({
-    nTrain: z.number().int().positive().default(2000).describe("training digits (canonical MNIST prefix)"),
-    nTest: z.number().int().positive().default(1000).describe("held-out digits (the next ones in canonical order)"),
-    hidden: z.number().int().positive().default(64).describe("hidden width of the 196→h→10 bias-free ReLU MLP"),
-    steps: z.number().int().positive().default(60).describe("optimizer steps"),
-    batch: z.number().int().positive().default(128).describe("minibatch size (sampled with replacement)"),
-    lrSgd: z.number().positive().default(0.5).describe("SGD step size (W ← W − lr·G)"),
-    lrSign: z.number().positive().default(0.002).describe("sign descent / Adam-without-EMA step size per entry"),
-    lrSpectral: z.number().positive().default(0.1)
-      .describe("orthogonalized / Shampoo step: W ← W − lr·√(d_out/d_in)·UVᵀ"),
-    lrAdam: z.number().positive().default(0.002).describe("Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) step size"),
-    checkEvery: z.number().int().positive().default(20).describe("identity/optimality checks every this many steps"),
-    competitors: z.number().int().positive().default(10)
-      .describe("random and perturbed competitors (each) per optimality check"),
+    nTrain: count(2000, "training digits (canonical MNIST prefix)"),
+    nTest: count(1000, "held-out digits (the next ones in canonical order)"),
+    hidden: count(64, "hidden width of the 196→h→10 bias-free ReLU MLP"),
+    steps: count(60, "optimizer steps"),
+    batch: count(128, "minibatch size (sampled with replacement)"),
+    lrSgd: positive(0.5, "SGD step size (W ← W − lr·G)"),
+    lrSign: positive(0.002, "sign descent / Adam-without-EMA step size per entry"),
+    lrSpectral: positive(0.1, "orthogonalized / Shampoo step: W ← W − lr·√(d_out/d_in)·UVᵀ"),
+    lrAdam: positive(0.002, "Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8) step size"),
+    checkEvery: count(20, "identity/optimality checks every this many steps"),
+    competitors: count(10, "random and perturbed competitors (each) per optimality check"),
   }),
   scales: {
     smoke: {

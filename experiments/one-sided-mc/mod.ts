@@ -7,6 +7,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { type M64, orthonormalize } from "../../lib/math/lowrank/mod.ts";
@@ -31,22 +32,18 @@ const HOLD = 0.2;
 const ABSTRACT = { url: "https://icml.cc/virtual/2023/poster/24268", where: "abstract" };
 
 const config = z.object({
-  n: z.number().int().positive().default(10000).describe("number of rows n of X (n×d)"),
-  d: z.number().int().min(3).default(30).describe("number of columns d"),
-  r: z.number().int().min(1).default(3).describe("rank r of X (known to every method)"),
-  kappa: z.number().min(1).default(2).describe(
-    "condition number: singular values of the row factor geometric 1 → 1/kappa",
-  ),
-  perRow: z.number().int().min(2).default(2).describe("observed entries per row (two in the paper's title)"),
-  noise: z.number().min(0).default(0).describe("std of Gaussian noise added to each observed entry"),
-  iters: z.number().int().positive().default(20000).describe("cap on GD steps on the Gram factor U (proposed method)"),
-  gdTol: z.number().positive().default(1e-8).describe("GD stops once a step moves U by ≤ gdTol·‖U‖_F"),
-  stepScale: z.number().positive().default(0.5).describe("GD step as a multiple of 1/(λ₁(Ĝ_IPW)·max W/mean W)"),
-  altIters: z.number().int().positive().default(300).describe("cap on AltMin / softImpute-ALS iterations"),
-  altTol: z.number().positive().default(1e-5).describe(
-    "AltMin / softImpute stop once span(B) moves by ≤ altTol (‖sin Θ‖_F) in one iteration",
-  ),
-  every: z.number().int().positive().default(25).describe("record the GD trajectory every this many steps"),
+  n: count(10000, "number of rows n of X (n×d)"),
+  d: intAtLeast(3, 30, "number of columns d"),
+  r: intAtLeast(1, 3, "rank r of X (known to every method)"),
+  kappa: atLeast(1, 2, "condition number: singular values of the row factor geometric 1 → 1/kappa"),
+  perRow: intAtLeast(2, 2, "observed entries per row (two in the paper's title)"),
+  noise: atLeast(0, 0, "std of Gaussian noise added to each observed entry"),
+  iters: count(20000, "cap on GD steps on the Gram factor U (proposed method)"),
+  gdTol: positive(1e-8, "GD stops once a step moves U by ≤ gdTol·‖U‖_F"),
+  stepScale: positive(0.5, "GD step as a multiple of 1/(λ₁(Ĝ_IPW)·max W/mean W)"),
+  altIters: count(300, "cap on AltMin / softImpute-ALS iterations"),
+  altTol: positive(1e-5, "AltMin / softImpute stop once span(B) moves by ≤ altTol (‖sin Θ‖_F) in one iteration"),
+  every: count(25, "record the GD trajectory every this many steps"),
 });
 type Config = z.infer<typeof config>;
 

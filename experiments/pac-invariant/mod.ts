@@ -8,6 +8,7 @@
  * other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -16,19 +17,16 @@ import { intervene, makeSem, poolMoments, sampleIntervention, sampleMoments, typ
 import { type Fitted, type Moments, pooledErm, risk, selectInvariant, violation } from "./invariance.ts";
 
 const config = z.object({
-  p: z.number().int().min(5).default(50).describe("ambient dimension: number of covariates in the SEM (Y excluded)"),
-  m: z.number().int().positive().default(16).describe("number of training interventions (environments)"),
-  n: z.number().int().min(0).default(4000)
-    .describe("samples per training environment (0: population moments, the infinite-sample limit)"),
-  eps: z.number().positive().default(0.1).describe("ε of the ε-approximate invariance test, ‖β_e(S) − β*‖₂ ≤ ε"),
+  p: intAtLeast(5, 50, "ambient dimension: number of covariates in the SEM (Y excluded)"),
+  m: count(16, "number of training interventions (environments)"),
+  n: intAtLeast(0, 4000, "samples per training environment (0: population moments, the infinite-sample limit)"),
+  eps: positive(0.1, "ε of the ε-approximate invariance test, ‖β_e(S) − β*‖₂ ≤ ε"),
   sites: z.enum(["local", "global"]).default("local")
     .describe("intervention sites: local = 3 fixed in-degree-bounded nodes (P1, C1, C2); global = every covariate"),
-  shift: z.number().min(0).default(0.15).describe("intervened incoming weights: base + shift·U[−1, 1]"),
-  logNoise: z.number().min(0).default(0.3).describe("intervened noise scale: base · exp(logNoise·U[−1, 1])"),
-  maxIndeg: z.number().int().positive().default(2).describe("largest in-degree of an ambient node"),
-  tests: z.number().int().positive().default(200).describe(
-    "unseen interventions drawn to estimate the violation probability",
-  ),
+  shift: atLeast(0, 0.15, "intervened incoming weights: base + shift·U[−1, 1]"),
+  logNoise: atLeast(0, 0.3, "intervened noise scale: base · exp(logNoise·U[−1, 1])"),
+  maxIndeg: count(2, "largest in-degree of an ambient node"),
+  tests: count(200, "unseen interventions drawn to estimate the violation probability"),
 });
 type Config = z.infer<typeof config>;
 

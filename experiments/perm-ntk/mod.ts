@@ -7,6 +7,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
 import { fmt, threshold, trend, verdict } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -16,17 +17,15 @@ import { ntkPosterior } from "./ntk.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
-  k: z.number().int().min(2).max(32).default(8).describe("permutation length = input/output dimension"),
-  bias: z.number().min(0).default(1).describe("bias variance β² of the hidden layer (0: no bias)"),
-  delta: z.number().positive().default(0.1).describe(
-    "failure probability δ: ensemble complexity = M for P(exact) ≥ 1 − δ",
-  ),
-  maxLog2M: z.number().int().min(1).default(16).describe("ensemble sizes M = 1, 2, 4, …, 2^maxLog2M are reported"),
-  draws: z.number().int().positive().default(200).describe("joint posterior draws for the all-inputs probability"),
-  width: z.number().int().positive().default(512).describe("hidden width n of the finite networks"),
-  members: z.number().int().positive().default(128).describe("finite networks trained per ensemble"),
-  lr: z.number().positive().default(0.5).describe("gradient-descent step size for the finite networks"),
-  steps: z.number().int().positive().default(3000).describe("maximum GD steps (stops at training loss 1e-14)"),
+  k: intBetween(2, 32, 8, "permutation length = input/output dimension"),
+  bias: atLeast(0, 1, "bias variance β² of the hidden layer (0: no bias)"),
+  delta: positive(0.1, "failure probability δ: ensemble complexity = M for P(exact) ≥ 1 − δ"),
+  maxLog2M: intAtLeast(1, 16, "ensemble sizes M = 1, 2, 4, …, 2^maxLog2M are reported"),
+  draws: count(200, "joint posterior draws for the all-inputs probability"),
+  width: count(512, "hidden width n of the finite networks"),
+  members: count(128, "finite networks trained per ensemble"),
+  lr: positive(0.5, "gradient-descent step size for the finite networks"),
+  steps: count(3000, "maximum GD steps (stops at training loss 1e-14)"),
 });
 type Config = z.infer<typeof config>;
 

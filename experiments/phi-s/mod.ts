@@ -10,6 +10,7 @@
  * distill.ts (teachers, student, teacher errors, linear probe).
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { bestOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -35,16 +36,16 @@ const LR_GRID = [3e-4, 1e-3, 3e-3, 1e-2];
 const TEACHERS = ["classifier", "autoencoder", "random"] as const;
 
 const config = z.object({
-  scaleClassifier: z.number().positive().default(10).describe("multiplier of the classifier teacher's features"),
-  scaleAutoencoder: z.number().positive().default(1).describe("multiplier of the autoencoder teacher's features"),
-  scaleRandom: z.number().positive().default(0.1).describe("multiplier of the random teacher's features"),
-  teacherN: z.number().int().positive().default(4000).describe("digits the teachers are trained on"),
-  teacherEpochs: z.number().int().positive().default(3).describe("teacher training epochs"),
-  trainN: z.number().int().positive().default(3500).describe("digits the student distils on (no labels used)"),
-  valN: z.number().int().positive().default(500).describe("held-out digits for the lr choice"),
-  testN: z.number().int().positive().default(2000).describe("test digits (teacher errors, probe accuracy)"),
-  hidden: z.number().int().min(2).default(256).describe("student width (trunk hidden → hidden/2 features)"),
-  epochs: z.number().int().positive().default(8).describe("student training epochs"),
+  scaleClassifier: positive(10, "multiplier of the classifier teacher's features"),
+  scaleAutoencoder: positive(1, "multiplier of the autoencoder teacher's features"),
+  scaleRandom: positive(0.1, "multiplier of the random teacher's features"),
+  teacherN: count(4000, "digits the teachers are trained on"),
+  teacherEpochs: count(3, "teacher training epochs"),
+  trainN: count(3500, "digits the student distils on (no labels used)"),
+  valN: count(500, "held-out digits for the lr choice"),
+  testN: count(2000, "test digits (teacher errors, probe accuracy)"),
+  hidden: intAtLeast(2, 256, "student width (trunk hidden → hidden/2 features)"),
+  epochs: count(8, "student training epochs"),
 });
 type Config = z.infer<typeof config>;
 

@@ -5,6 +5,7 @@
  * paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, fmt as fmtNum, threshold, verdict } from "../../lib/claims/mod.ts";
 import { eye, getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
@@ -49,15 +50,15 @@ export default defineExperiment({
     "SVD pseudoinverse on Gaussian products with full-rank and rank-deficient factors, sweep the sketch size k of " +
     "(3), and add sketches built to lose one direction of A, so every formula is seen both holding and failing.",
   config: z.object({
-    m: z.number().int().positive().default(300).describe("rows of A (and of C)"),
-    n: z.number().int().positive().default(200).describe("columns of A (and of R)"),
-    r: z.number().int().positive().default(20).describe("inner dimension: C is m×r, R is r×n"),
+    m: count(300, "rows of A (and of C)"),
+    n: count(200, "columns of A (and of R)"),
+    r: count(20, "inner dimension: C is m×r, R is r×n"),
     factors: z.enum(["full_rank", "rank_deficient"]).default("full_rank")
       .describe("full_rank: rank C = rank R = r; rank_deficient: each factor has rank r − drop"),
-    drop: z.number().int().min(1).default(5).describe("rank lost by each factor in the rank_deficient case"),
+    drop: intAtLeast(1, 5, "rank lost by each factor in the rank_deficient case"),
     sketch: z.enum(["gaussian", "rank_losing"]).default("gaussian")
       .describe("formula 3's P, Q: Gaussian, or Gaussian with A's last singular direction projected out"),
-    extra: z.number().int().min(0).default(3).describe("formula 3 is evaluated for k = 1 … r + extra"),
+    extra: intAtLeast(0, 3, "formula 3 is evaluated for k = 1 … r + extra"),
   }),
   scales: {
     smoke: {

@@ -10,6 +10,7 @@
  * Method: regprune.ts, after the official code giobin/Applied_Intelligence_sparsity.
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -19,15 +20,15 @@ import { type Pruned, type Reg, trainPrune } from "./regprune.ts";
 import { accuracy, consecutiveSplits as split, type Splits as Data } from "../../lib/math/nn/labelled.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(7000).describe("training digits (the first of the canonical order)"),
-  nVal: z.number().int().positive().default(1000).describe("validation digits (the next): pruning bound and tuning"),
-  nTest: z.number().int().positive().default(2000).describe("test digits (the next ones)"),
-  hidden1: z.number().int().positive().default(300).describe("first hidden width (LeNet-300-100: 300)"),
-  hidden2: z.number().int().positive().default(100).describe("second hidden width (LeNet-300-100: 100)"),
-  epochs: z.number().int().positive().default(20).describe("passes over the training digits"),
-  batch: z.number().int().positive().default(50).describe("minibatch size"),
-  lr: z.number().positive().default(0.2).describe("SGD step size, every method"),
-  alpha: z.number().positive().default(1).describe("α of exp(−|g|/α) (official --exp_alpha default 1)"),
+  nTrain: count(7000, "training digits (the first of the canonical order)"),
+  nVal: count(1000, "validation digits (the next): pruning bound and tuning"),
+  nTest: count(2000, "test digits (the next ones)"),
+  hidden1: count(300, "first hidden width (LeNet-300-100: 300)"),
+  hidden2: count(100, "second hidden width (LeNet-300-100: 100)"),
+  epochs: count(20, "passes over the training digits"),
+  batch: count(50, "minibatch size"),
+  lr: positive(0.2, "SGD step size, every method"),
+  alpha: positive(1, "α of exp(−|g|/α) (official --exp_alpha default 1)"),
   pruneFrac: z.number().gt(0).lt(1).default(0.3).describe("fraction of remaining weights cut per prune (--threshold)"),
   accBound: z.number().gt(0).lt(1).default(0.93).describe("validation accuracy a state must reach to be kept/pruned"),
 });

@@ -7,6 +7,7 @@
  * what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported } from "../../lib/experiment.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
 import { mean, std } from "../../lib/math/stats.ts";
@@ -21,14 +22,14 @@ const FIXED = [1.0, 1.2, 1.4, 1.6, 1.8];
 const fixedId = (w: number) => `omega_${w.toFixed(1)}`;
 
 const config = z.object({
-  grid: z.number().int().min(3).default(12).describe("numgrid('S', grid): interior (grid−2)² unknowns; 12 → n = 100"),
-  T: z.number().int().positive().default(5000).describe("number of linear systems in the sequence"),
+  grid: intAtLeast(3, 12, "numgrid('S', grid): interior (grid−2)² unknowns; 12 → n = 100"),
+  T: count(5000, "number of linear systems in the sequence"),
   offsets: z.enum(["high", "low"]).default("high")
     .describe("diagonal offset c = −0.15 + 0.6·Beta: high-variance Beta(0.5, 1.5) or low-variance Beta(2, 6)"),
-  tol: z.number().positive().default(1e-8).describe("SOR stops at relative residual ‖r_k‖/‖r_0‖ < tol"),
-  maxIter: z.number().int().positive().default(10000).describe("SOR iteration cap (the cost of a non-converged solve)"),
-  arms: z.number().int().min(2).default(20).describe("Tsallis-INF grid: linspace(1, 1.95, arms)"),
-  every: z.number().int().positive().default(100).describe("record the running average cost every this many systems"),
+  tol: positive(1e-8, "SOR stops at relative residual ‖r_k‖/‖r_0‖ < tol"),
+  maxIter: count(10000, "SOR iteration cap (the cost of a non-converged solve)"),
+  arms: intAtLeast(2, 20, "Tsallis-INF grid: linspace(1, 1.95, arms)"),
+  every: count(100, "record the running average cost every this many systems"),
 });
 type Config = z.infer<typeof config>;
 

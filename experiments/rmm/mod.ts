@@ -11,6 +11,7 @@
  * scale λ chosen from the same 9-value grid on the same validation split.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -24,19 +25,19 @@ import { accuracy, type Labelled as Split, takeExamples as take } from "../../li
 import { dare, loraDelta, type LoraFactors, rmm, taskArithmetic, taskArithmeticFactors, ties } from "./merge.ts";
 
 const config = z.object({
-  nTasks: z.number().int().min(2).default(6).describe("tasks: Fashion-MNIST rotated by t·stepDegrees, t = 1..nTasks"),
-  stepDegrees: z.number().positive().default(45).describe("rotation step between tasks, degrees"),
-  nPre: z.number().int().positive().default(10000).describe("upright Fashion-MNIST training images for the backbone"),
-  nTrain: z.number().int().positive().default(3000).describe("training images per task (disjoint across tasks)"),
-  nVal: z.number().int().positive().default(300).describe("validation images per task (λ choice, all methods)"),
-  nTest: z.number().int().positive().default(2000).describe("test images per task (the Fashion test split, rotated)"),
-  hidden: z.number().int().positive().default(256).describe("width of both hidden layers"),
-  preEpochs: z.number().int().positive().default(5).describe("SGD epochs of backbone pretraining"),
-  preLr: z.number().positive().default(0.1).describe("SGD step of pretraining"),
-  rank: z.number().int().positive().default(8).describe("LoRA rank r of every layer (α = r)"),
-  epochs: z.number().int().positive().default(3).describe("Adam epochs of each task's LoRA"),
-  loraLr: z.number().positive().default(3e-3).describe("Adam step of the LoRAs"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
+  nTasks: intAtLeast(2, 6, "tasks: Fashion-MNIST rotated by t·stepDegrees, t = 1..nTasks"),
+  stepDegrees: positive(45, "rotation step between tasks, degrees"),
+  nPre: count(10000, "upright Fashion-MNIST training images for the backbone"),
+  nTrain: count(3000, "training images per task (disjoint across tasks)"),
+  nVal: count(300, "validation images per task (λ choice, all methods)"),
+  nTest: count(2000, "test images per task (the Fashion test split, rotated)"),
+  hidden: count(256, "width of both hidden layers"),
+  preEpochs: count(5, "SGD epochs of backbone pretraining"),
+  preLr: positive(0.1, "SGD step of pretraining"),
+  rank: count(8, "LoRA rank r of every layer (α = r)"),
+  epochs: count(3, "Adam epochs of each task's LoRA"),
+  loraLr: positive(3e-3, "Adam step of the LoRAs"),
+  batch: count(64, "minibatch size"),
   tiesDensity: z.number().positive().max(1).default(0.2).describe("TIES: fraction of each task vector kept (k)"),
   sharedInit: z.boolean().default(true).describe("every task's LoRA starts from the same random A (one seed)"),
   dareDrop: z.number().min(0).lt(1).default(0.5).describe("DARE: drop probability p"),

@@ -7,7 +7,8 @@
  * stopping threshold) after at most 3000 iterations of batch 20.
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, reported, type RunContext, tol } from "../../lib/experiment.ts";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, reported, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, LARGEST, SMALLEST, threshold } from "../../lib/claims/mod.ts";
 import { type Batch, errorRate, fdRelError, type Rnn, smartTanhInit } from "./rnn.ts";
@@ -24,16 +25,17 @@ const config = z.object({
   task: z.enum(["tempOrder", "addition"]).default("tempOrder").describe(
     "pathological task, generated as pascanur/trainingRNNs tempOrder.py / addition.py",
   ),
-  length: z.number().int().min(10).default(50).describe("sequence length T (addition: T + U{0…⌊0.1T⌋−1})"),
-  nHid: z.number().int().positive().default(50).describe("hidden units (RNN.py nhid = 50)"),
-  iters: z.number().int().positive().default(3000).describe("iteration budget per training run (one batch each)"),
-  batch: z.number().int().positive().default(20).describe("sequences per training batch (RNN.py bs = 20)"),
-  clip: z.number().positive().default(1).describe("clipping threshold c on ‖ĝ‖ for MSGD-C/-CR (RNN.py cutoff = 1)"),
+  length: intAtLeast(10, 50, "sequence length T (addition: T + U{0…⌊0.1T⌋−1})"),
+  nHid: count(50, "hidden units (RNN.py nhid = 50)"),
+  iters: count(3000, "iteration budget per training run (one batch each)"),
+  batch: count(20, "sequences per training batch (RNN.py bs = 20)"),
+  clip: positive(1, "clipping threshold c on ‖ĝ‖ for MSGD-C/-CR (RNN.py cutoff = 1)"),
   alpha: z.number().nonnegative().default(2).describe("weight α of Ω for MSGD-CR (RNN.py alpha = 2)"),
-  checkEvery: z.number().int().positive().default(250).describe("iterations between validation checks"),
-  nValid: z.number().int().positive().default(1000).describe("validation sequences (fixed set; RNN.py: 10000 fresh)"),
-  nTest: z.number().int().positive().default(1000).describe("test sequences, never used for stopping or selection"),
-  solvedBelow: z.number().positive().default(1e-6).describe(
+  checkEvery: count(250, "iterations between validation checks"),
+  nValid: count(1000, "validation sequences (fixed set; RNN.py: 10000 fresh)"),
+  nTest: count(1000, "test sequences, never used for stopping or selection"),
+  solvedBelow: positive(
+    1e-6,
     "error below which a run counts as solved (RNN.py: valid error < 0.0001 %, i.e. no mistake)",
   ),
 });
@@ -233,7 +235,7 @@ export default defineExperiment({
       "final validation error (ties: the first); a solved run ends the search (nothing can beat it); report its " +
       "test error",
     budget: "3 learning rates per method, config point and seed, ≤ `iters` iterations each",
-    grids: { plain: "η ∈ {0.01, 0.03, 0.1}", clip: "η ∈ {0.01, 0.03, 0.1}", cr: "η ∈ {0.01, 0.03, 0.1}" },
+    grids: sameGrid(["plain", "clip", "cr"], "η ∈ {0.01, 0.03, 0.1}"),
   },
   claims: [
     solvesWherePlainFails(

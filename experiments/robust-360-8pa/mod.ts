@@ -9,6 +9,7 @@
  * over a synthetic room in place of MP3D-VO depth maps).
  */
 import { z } from "zod";
+import { between, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, compare } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -27,13 +28,13 @@ const README = {
 };
 
 const config = z.object({
-  points: z.number().int().min(16).default(400).describe("bearings per frame (max_number_features)"),
-  kappa: z.number().positive().default(500).describe("von Mises κ of the noise added to each 3-D coordinate"),
-  outliers: z.number().min(0).max(0.9).default(0.5).describe("outlier ratio (outliers_ratio)"),
-  frames: z.number().int().positive().default(20).describe("random relative poses per run (errors: median over them)"),
-  threshold: z.number().positive().default(1e-2).describe("RANSAC inlier threshold on |projected error|"),
-  pSuccess: z.number().min(0.5).max(0.9999).default(0.99).describe("RANSAC probability of success"),
-  expectedInliers: z.number().min(0.1).max(1).default(0.5).describe("RANSAC expected inlier ratio"),
+  points: intAtLeast(16, 400, "bearings per frame (max_number_features)"),
+  kappa: positive(500, "von Mises κ of the noise added to each 3-D coordinate"),
+  outliers: between(0, 0.9, 0.5, "outlier ratio (outliers_ratio)"),
+  frames: count(20, "random relative poses per run (errors: median over them)"),
+  threshold: positive(1e-2, "RANSAC inlier threshold on |projected error|"),
+  pSuccess: between(0.5, 0.9999, 0.99, "RANSAC probability of success"),
+  expectedInliers: between(0.1, 1, 0.5, "RANSAC expected inlier ratio"),
 });
 type Config = z.infer<typeof config>;
 

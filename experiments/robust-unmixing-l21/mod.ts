@@ -8,6 +8,7 @@
  * metrics, the scene generator and the shared tuning bench, also used by ss-nmf-unmixing).
  */
 import { z } from "zod";
+import { between, count, positive } from "../../lib/fields.ts";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -19,12 +20,10 @@ const ABSTRACT = { url: "https://arxiv.org/abs/1409.0685", where: "abstract" };
 const config = z.object({
   ...bench.UNMIXING_CONFIG,
   snrDb: z.number().default(30).describe("Gaussian noise, signal-to-noise ratio in dB"),
-  outlierBands: z.number().min(0).max(0.9).default(0.1).describe("fraction of bands replaced by outlier noise"),
-  outlierScale: z.number().positive().default(2).describe("outlier bands: |N(0, (scale·mean Y)²)| values"),
-  knn: z.number().int().positive().default(5).describe("neighbours of GLNMF's spectral kNN graph"),
-  every: z.number().int().positive().default(10).describe(
-    "RRLbS: re-learn the guidance map every this many iterations",
-  ),
+  outlierBands: between(0, 0.9, 0.1, "fraction of bands replaced by outlier noise"),
+  outlierScale: positive(2, "outlier bands: |N(0, (scale·mean Y)²)| values"),
+  knn: count(5, "neighbours of GLNMF's spectral kNN graph"),
+  every: count(10, "RRLbS: re-learn the guidance map every this many iterations"),
   lambdaGrid: z.array(z.number().positive()).default([0.01, 0.03, 0.1, 0.3, 1])
     .describe("λ = c·λ̂ (Qian et al.'s sparsity estimate) for each c here: L1/2-NMF, RRLbS, ℓ2,1+L1/2"),
   muGrid: z.array(z.number().positive()).default([0.001, 0.01, 0.1, 1, 10]).describe("GLNMF graph weight μ"),

@@ -6,6 +6,7 @@
  * algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower } from "../../lib/experiment.ts";
 import { barChart } from "../../lib/figures/mod.ts";
 import { type ResultSet, SelectionError } from "../../lib/claims/results.ts";
@@ -16,12 +17,12 @@ import { scaledTrustRegion, type Scaling, type SolveResult } from "./strn.ts";
 
 const config = z.object({
   problem: z.enum(PROBLEM_NAMES as [string, ...string[]]).default("rosenbrock").describe("test system"),
-  starts: z.number().int().positive().default(20).describe("random strictly-interior starting points per run"),
-  maxIter: z.number().int().positive().default(300).describe("outer iteration cap (failure beyond it)"),
-  tol: z.number().positive().default(1e-8).describe("success: ‖F(x)‖₂ ≤ tol"),
-  delta0: z.number().positive().default(1).describe("initial trust-region radius Δ₀"),
-  p: z.number().positive().default(1).describe("HUU exponent p in min(distance, |g_i|^p)"),
-  gamma: z.number().positive().default(1).describe("KK threshold γ"),
+  starts: count(20, "random strictly-interior starting points per run"),
+  maxIter: count(300, "outer iteration cap (failure beyond it)"),
+  tol: positive(1e-8, "success: ‖F(x)‖₂ ≤ tol"),
+  delta0: positive(1, "initial trust-region radius Δ₀"),
+  p: positive(1, "HUU exponent p in min(distance, |g_i|^p)"),
+  gamma: positive(1, "KK threshold γ"),
 });
 type Config = z.infer<typeof config>;
 interface Data {

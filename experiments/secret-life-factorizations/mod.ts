@@ -6,6 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, timing, tol } from "../../lib/experiment.ts";
 import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { dotChart, lineChart } from "../../lib/figures/mod.ts";
@@ -50,14 +51,12 @@ export default defineExperiment({
     "randomized SVD and generalized Nyström; check idempotence and the projector equation to rounding on exactly " +
     "low-rank matrices; and compare the rank-k approximations with the SVD optimum for error and wall time.",
   config: z.object({
-    m: z.number().int().positive().default(2000).describe("rows of A"),
-    n: z.number().int().positive().default(1000).describe("columns of A"),
-    k: z.number().int().positive().default(40).describe("rank of the factorization (and of A when spectrum = exact)"),
+    m: count(2000, "rows of A"),
+    n: count(1000, "columns of A"),
+    k: count(40, "rank of the factorization (and of A when spectrum = exact)"),
     spectrum: z.enum(["exact", "poly", "geom"]).default("geom")
       .describe("exact: rank-k Gaussian product; poly: σ_j = 1/j; geom: σ_j = 0.93^(j−1) (random singular vectors)"),
-    oversample: z.number().int().min(2).default(10).describe(
-      "randomized SVD oversampling p (sketch has k + p columns)",
-    ),
+    oversample: intAtLeast(2, 10, "randomized SVD oversampling p (sketch has k + p columns)"),
   }),
   scales: {
     smoke: {

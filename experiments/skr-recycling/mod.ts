@@ -5,6 +5,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, timing, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
@@ -14,13 +15,13 @@ import { darcyMatrix, darcyRhs, greedySort, MODES, tourLength } from "./darcy.ts
 import { recycledSequence, type SolveStats } from "./defcg.ts";
 
 const config = z.object({
-  m: z.number().int().min(3).default(64).describe("interior grid side: n = m² unknowns per system"),
-  N: z.number().int().min(2).default(100).describe("number of Darcy systems in the data set"),
-  amp: z.number().positive().default(1).describe("θ_k ~ amp·U[−1, 1] for the 8 cosine modes of log a"),
-  tol: z.number().positive().default(1e-8).describe("stop at relative residual ‖r‖/‖b‖ ≤ tol"),
-  maxIter: z.number().int().positive().default(5000).describe("iteration cap per system"),
-  k: z.number().int().min(1).default(10).describe("recycle space dimension (deflation vectors)"),
-  ell: z.number().int().min(1).default(30).describe("leading search directions kept for the Ritz update"),
+  m: intAtLeast(3, 64, "interior grid side: n = m² unknowns per system"),
+  N: intAtLeast(2, 100, "number of Darcy systems in the data set"),
+  amp: positive(1, "θ_k ~ amp·U[−1, 1] for the 8 cosine modes of log a"),
+  tol: positive(1e-8, "stop at relative residual ‖r‖/‖b‖ ≤ tol"),
+  maxIter: count(5000, "iteration cap per system"),
+  k: intAtLeast(1, 10, "recycle space dimension (deflation vectors)"),
+  ell: intAtLeast(1, 30, "leading search directions kept for the Ritz update"),
 });
 type Config = z.infer<typeof config>;
 

@@ -10,6 +10,7 @@
  * Files: reorder.ts (patterns, SMaT's reordering, RCM, first-nonzero sort, tile count, SpMM), data.ts (generators).
  */
 import { z } from "zod";
+import { between, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, type Measurements, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart } from "../../lib/figures/mod.ts";
@@ -34,13 +35,13 @@ const METHODS = ["none", "first_nnz", "rcm", "smat_rows", "smat"];
 const config = z.object({
   kind: z.enum(["uniform", "powerlaw", "banded", "blockdiag"]).default("uniform")
     .describe("matrix family (see data.ts)"),
-  n: z.number().int().min(16).default(4096).describe("rows = columns"),
-  deg: z.number().int().min(1).default(8).describe("mean nonzeros per row"),
-  band: z.number().int().min(1).default(16).describe("half bandwidth of the banded family"),
-  diagBlock: z.number().int().min(2).default(48).describe("size of the hidden diagonal blocks (blockdiag family)"),
-  tile: z.number().int().min(2).default(16).describe("tile side: 16 × 16 A-tiles of the m16n8k16 MMA (MMA_M × MMA_K)"),
-  tau: z.number().min(0).max(1).default(0.5).describe("SMaT's Jaccard distance threshold (src/reorder.py TAU = 0.5)"),
-  k: z.number().int().min(1).default(8).describe("columns of the dense B in the SpMM identity check"),
+  n: intAtLeast(16, 4096, "rows = columns"),
+  deg: intAtLeast(1, 8, "mean nonzeros per row"),
+  band: intAtLeast(1, 16, "half bandwidth of the banded family"),
+  diagBlock: intAtLeast(2, 48, "size of the hidden diagonal blocks (blockdiag family)"),
+  tile: intAtLeast(2, 16, "tile side: 16 × 16 A-tiles of the m16n8k16 MMA (MMA_M × MMA_K)"),
+  tau: between(0, 1, 0.5, "SMaT's Jaccard distance threshold (src/reorder.py TAU = 0.5)"),
+  k: intAtLeast(1, 8, "columns of the dense B in the SpMM identity check"),
 });
 type Cfg = z.infer<typeof config>;
 

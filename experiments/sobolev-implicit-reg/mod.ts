@@ -6,6 +6,7 @@
  * the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, compare, fmt, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -83,11 +84,11 @@ export default defineExperiment({
     "noise levels and seeds, and record the PSNR of every iterate: its best value (oracle early stopping) and " +
     "the iteration where it occurs.",
   config: z.object({
-    n: z.number().int().positive().default(64).describe("image side (power of two); the image is n×n"),
-    sigma: z.number().positive().default(0.1).describe("noise standard deviation (image range [0, 1])"),
-    blur: z.number().min(0).default(0).describe("Gaussian blur std in pixels; 0 = denoising (K = I)"),
-    iters: z.number().int().positive().default(2000).describe("GD iterations (iteration cap for early stopping)"),
-    step: z.number().positive().default(1).describe("GD step as a multiple of 1/L, L = max_ξ w(ξ)K̂(ξ)²"),
+    n: count(64, "image side (power of two); the image is n×n"),
+    sigma: positive(0.1, "noise standard deviation (image range [0, 1])"),
+    blur: atLeast(0, 0, "Gaussian blur std in pixels; 0 = denoising (K = I)"),
+    iters: count(2000, "GD iterations (iteration cap for early stopping)"),
+    step: positive(1, "GD step as a multiple of 1/L, L = max_ξ w(ξ)K̂(ξ)²"),
   }),
   scales: {
     smoke: {

@@ -11,6 +11,7 @@
  * (the five timed discrepancies), data.ts (the inputs).
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported, timing, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, threshold, trend } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -35,16 +36,16 @@ const config = z.object({
   study: z.enum(["runtime", "quality"]).default("runtime").describe(
     "runtime: one pair of Wishart sample sets, time vs n; quality: `pairs` pairs of measures at growing distance",
   ),
-  n: z.number().int().min(2).default(500).describe("samples per measure"),
-  d: z.number().int().min(2).default(2).describe("SPD matrix size d×d"),
-  pairs: z.number().int().min(3).default(16).describe("pairs of measures in the quality study"),
-  qualityN: z.number().int().min(2).default(200).describe("the quality study runs only at this n (other n: skipped)"),
-  qualityD: z.number().int().min(2).default(5).describe("matrix size d of the quality study"),
-  projections: z.number().int().positive().default(200).describe("SPDSW directions (official runtime: 200)"),
-  sinkhornReg: z.number().positive().default(1).describe("Sinkhorn entropic regularisation (official: reg = 1)"),
-  sinkhornMaxIter: z.number().int().positive().default(10000).describe("Sinkhorn iteration cap (official: 10000)"),
-  sinkhornStopThr: z.number().positive().default(1e-10).describe("Sinkhorn stop threshold on the marginal (1e-10)"),
-  maxExactN: z.number().int().positive().default(2000).describe("largest n given to exact OT and Sinkhorn"),
+  n: intAtLeast(2, 500, "samples per measure"),
+  d: intAtLeast(2, 2, "SPD matrix size d×d"),
+  pairs: intAtLeast(3, 16, "pairs of measures in the quality study"),
+  qualityN: intAtLeast(2, 200, "the quality study runs only at this n (other n: skipped)"),
+  qualityD: intAtLeast(2, 5, "matrix size d of the quality study"),
+  projections: count(200, "SPDSW directions (official runtime: 200)"),
+  sinkhornReg: positive(1, "Sinkhorn entropic regularisation (official: reg = 1)"),
+  sinkhornMaxIter: count(10000, "Sinkhorn iteration cap (official: 10000)"),
+  sinkhornStopThr: positive(1e-10, "Sinkhorn stop threshold on the marginal (1e-10)"),
+  maxExactN: count(2000, "largest n given to exact OT and Sinkhorn"),
 });
 type Config = z.infer<typeof config>;
 

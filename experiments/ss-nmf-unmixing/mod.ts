@@ -7,6 +7,7 @@
  * and the tuning bench shared with robust-unmixing-l21).
  */
 import { z } from "zod";
+import { count } from "../../lib/fields.ts";
 import { defineExperiment } from "../../lib/experiment.ts";
 import { bestOf } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -18,7 +19,7 @@ const ABSTRACT = { url: "https://arxiv.org/abs/1403.4682", where: "abstract" };
 const config = z.object({
   ...bench.UNMIXING_CONFIG,
   snrDb: z.number().default(20).describe("Gaussian noise, signal-to-noise ratio in dB"),
-  knn: z.number().int().positive().default(5).describe("neighbours of the spectral kNN graph (SS-NMF and GLNMF)"),
+  knn: count(5, "neighbours of the spectral kNN graph (SS-NMF and GLNMF)"),
   lambdaGrid: z.array(z.number().positive()).default([0.01, 0.03, 0.1, 0.3, 1])
     .describe("L1/2-NMF: λ = c·λ̂ (Qian et al.'s sparsity estimate) for each c here"),
   muGrid: z.array(z.number().positive()).default([0.001, 0.01, 0.1, 1, 10])

@@ -7,6 +7,7 @@
  * merging and a k-Gs-like greedy, sharing one summary state). Graphs come from lib/math/graph.
  */
 import { z } from "zod";
+import { atLeast, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, fmt, slopeWithInterval, threshold, verdict } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -36,17 +37,17 @@ const config = z.object({
     "input graph: sbm (20 equal blocks, 80% of edges inside), ba (Barabási–Albert), rmat (Graph500 R-MAT), " +
       "karate (Zachary 1977), or a python3-networkx example graph: words, roget, wormnet",
   ),
-  n: z.number().int().min(32).default(BASE_N).describe("nodes of a synthetic graph (R-MAT: rounded to 2^k)"),
-  avgDegree: z.number().min(1).default(8).describe("mean degree 2|E|/|V| of a synthetic graph (before dedup)"),
+  n: intAtLeast(32, BASE_N, "nodes of a synthetic graph (R-MAT: rounded to 2^k)"),
+  avgDegree: atLeast(1, 8, "mean degree 2|E|/|V| of a synthetic graph (before dedup)"),
   targetFraction: z.number().positive().max(1).default(0.3).describe(
     "target summary size K as a fraction of the input size 2|E|·log₂|V| bits (the official `fracK`)",
   ),
   norm: z.union([z.literal(1), z.literal(2)]).default(2).describe(
     "error SSumM minimizes: 2 = RE₂ (SSumM.java), 1 = RE₁ (ReOne.java); also the k-Gs objective",
   ),
-  iterations: z.number().int().min(1).default(20).describe("SSumM iterations T (official: 20)"),
-  shingles: z.number().int().min(1).default(10).describe("min-hash shingles per node k (official: 10)"),
-  kgsPairs: z.number().int().min(1).default(64).describe("k-Gs SamplePairs: random candidate pairs per merge"),
+  iterations: intAtLeast(1, 20, "SSumM iterations T (official: 20)"),
+  shingles: intAtLeast(1, 10, "min-hash shingles per node k (official: 10)"),
+  kgsPairs: intAtLeast(1, 64, "k-Gs SamplePairs: random candidate pairs per merge"),
 });
 type Cfg = z.infer<typeof config>;
 

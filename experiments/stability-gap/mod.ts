@@ -6,6 +6,7 @@
  * deviations from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -26,21 +27,15 @@ const NO_RECOVERY = 0.1; // fine-tuning recovers less than 10 points
 const ER_BEATS_FT = 0.3; // at the end of task 2, ER holds task 1 at least 30 points above fine-tuning
 
 const config = z.object({
-  tasks: z.number().int().min(2).max(5).default(5).describe(
-    "tasks the 10 digits are split into (2 or 5; 5 = Split-MNIST)",
-  ),
-  nTrain: z.number().int().positive().default(8000).describe(
-    "training digits (first rows of the canonical 10k MNIST)",
-  ),
-  nTest: z.number().int().positive().default(2000).describe("test digits (last rows of the canonical 10k MNIST)"),
-  hidden: z.number().int().positive().default(100).describe("hidden ReLU units of the one-hidden-layer MLP"),
-  itersPerTask: z.number().int().positive().default(200).describe("SGD steps on each task"),
-  batch: z.number().int().positive().default(32).describe("current-task minibatch size (ER adds as many from memory)"),
-  lr: z.number().positive().default(0.2).describe("SGD step size"),
-  memory: z.number().int().positive().default(200).describe(
-    "ER memory size (digits), class-balanced over seen classes",
-  ),
-  evalEvery: z.number().int().positive().default(2).describe("evaluate every this many SGD steps (1 = each one)"),
+  tasks: intBetween(2, 5, 5, "tasks the 10 digits are split into (2 or 5; 5 = Split-MNIST)"),
+  nTrain: count(8000, "training digits (first rows of the canonical 10k MNIST)"),
+  nTest: count(2000, "test digits (last rows of the canonical 10k MNIST)"),
+  hidden: count(100, "hidden ReLU units of the one-hidden-layer MLP"),
+  itersPerTask: count(200, "SGD steps on each task"),
+  batch: count(32, "current-task minibatch size (ER adds as many from memory)"),
+  lr: positive(0.2, "SGD step size"),
+  memory: count(200, "ER memory size (digits), class-balanced over seen classes"),
+  evalEvery: count(2, "evaluate every this many SGD steps (1 = each one)"),
 });
 type Cfg = z.infer<typeof config>;
 interface Out {

@@ -7,6 +7,7 @@
  * `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { atLeast, between, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { RunContext } from "../../lib/experiment.ts";
@@ -62,20 +63,18 @@ export default defineExperiment({
     "gross outliers and the rank is over-estimated (r' > r); small initialization neutralises over-parameterization. " +
     "We compare SubGM with GD on the ℓ2 loss under outliers, over init scales α, outlier fractions p and ranks r'.",
   config: z.object({
-    d: z.number().int().min(2).default(20).describe("matrix size d (X* is d×d)"),
-    r: z.number().int().min(1).default(3).describe("true rank r"),
-    kappa: z.number().min(1).default(2).describe("condition number of X* (eigenvalues geometric from 1 to 1/kappa)"),
-    m: z.number().int().positive().default(800).describe("number of symmetric Gaussian measurements"),
-    p: z.number().min(0).max(0.9).default(0.2).describe("outlier fraction: each measurement corrupted w.p. p"),
-    outlierScale: z.number().positive().default(10).describe("outlier std, in units of ‖X*‖_F"),
-    rPrime: z.number().int().positive().default(20).describe("search rank r' (r' > r: over-parameterized)"),
-    alpha: z.number().positive().default(1e-5).describe("initialization scale α: U_0 = α·N(0, 1/d)"),
-    mVal: z.number().int().positive().default(200).describe(
-      "held-out measurements (same model, same outlier fraction) used only to choose step sizes",
-    ),
+    d: intAtLeast(2, 20, "matrix size d (X* is d×d)"),
+    r: intAtLeast(1, 3, "true rank r"),
+    kappa: atLeast(1, 2, "condition number of X* (eigenvalues geometric from 1 to 1/kappa)"),
+    m: count(800, "number of symmetric Gaussian measurements"),
+    p: between(0, 0.9, 0.2, "outlier fraction: each measurement corrupted w.p. p"),
+    outlierScale: positive(10, "outlier std, in units of ‖X*‖_F"),
+    rPrime: count(20, "search rank r' (r' > r: over-parameterized)"),
+    alpha: positive(1e-5, "initialization scale α: U_0 = α·N(0, 1/d)"),
+    mVal: count(200, "held-out measurements (same model, same outlier fraction) used only to choose step sizes"),
     rho: z.number().positive().max(1).default(0.997).describe("SubGM step decay: η_t = η₀·ρ^t (η₀ is tuned)"),
-    iters: z.number().int().positive().default(3000).describe("iterations, both methods (the same budget)"),
-    every: z.number().int().positive().default(25).describe("record the error every this many steps"),
+    iters: count(3000, "iterations, both methods (the same budget)"),
+    every: count(25, "record the error every this many steps"),
   }),
   scales: {
     smoke: {

@@ -5,6 +5,7 @@
  * against the MTP2 MLE, ℓ1-MTP2 and the graphical lasso; relative error and edge F-score vs sample size n.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
@@ -18,20 +19,20 @@ const ABSTRACT = { url: "https://arxiv.org/abs/2210.15471", where: "abstract" };
 
 const config = z.object({
   graph: z.enum(["grid", "ba"]).default("grid").describe("graph of Θ*: √p×√p 4-neighbour grid or Barabási–Albert"),
-  p: z.number().int().min(4).default(25).describe("number of variables (a perfect square for the grid)"),
-  n: z.number().int().min(2).default(100).describe("number of samples"),
-  wLo: z.number().positive().default(0.5).describe("edge weights W_ij ~ U[wLo, wHi] before rescaling"),
-  wHi: z.number().positive().default(1).describe("upper end of the edge-weight range"),
-  margin: z.number().positive().default(0.1).describe("Θ* = (1+margin)·λ_max(W)·I − W, then unit-diagonal Σ*"),
-  baM: z.number().int().min(1).default(1).describe("edges added per new node in the Barabási–Albert graph"),
+  p: intAtLeast(4, 25, "number of variables (a perfect square for the grid)"),
+  n: intAtLeast(2, 100, "number of samples"),
+  wLo: positive(0.5, "edge weights W_ij ~ U[wLo, wHi] before rescaling"),
+  wHi: positive(1, "upper end of the edge-weight range"),
+  margin: positive(0.1, "Θ* = (1+margin)·λ_max(W)·I − W, then unit-diagonal Σ*"),
+  baM: intAtLeast(1, 1, "edges added per new node in the Barabási–Albert graph"),
   lamGrid: z.array(z.number().positive()).default([0.25, 0.5, 1, 2]).describe(
     "λ = c·√(log p / n) for each c here; every penalized method keeps the c with the smallest relative error",
   ),
-  stages: z.number().int().min(1).default(4).describe("stages of the adaptive estimator (stage 1 = ℓ1-MTP2)"),
+  stages: intAtLeast(1, 4, "stages of the adaptive estimator (stage 1 = ℓ1-MTP2)"),
   penalty: z.enum(["scad", "mcp"]).default("scad").describe("folded-concave penalty whose derivative sets the weights"),
-  penaltyA: z.number().positive().default(3.7).describe("SCAD a (> 2) or MCP γ (> 1)"),
-  maxIter: z.number().int().positive().default(2000).describe("gradient-projection iterations per solve (cap)"),
-  tol: z.number().positive().default(1e-7).describe("stop a solve when ‖Θ⁺ − Θ‖_F ≤ tol·‖Θ‖_F"),
+  penaltyA: positive(3.7, "SCAD a (> 2) or MCP γ (> 1)"),
+  maxIter: count(2000, "gradient-projection iterations per solve (cap)"),
+  tol: positive(1e-7, "stop a solve when ‖Θ⁺ − Θ‖_F ≤ tol·‖Θ‖_F"),
   valFrac: z.number().positive().max(0.5).default(0.2)
     .describe("fraction of the n samples held out to choose λ (then refit on all n)"),
 });

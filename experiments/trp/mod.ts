@@ -11,6 +11,7 @@
  * yuhuixu1993/Trained-Rank-Pruning (cifar-TRP.py, decompose.py), channel-wise "NC" scheme; see trp.ts.
  */
 import { z } from "zod";
+import { atLeast, between, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
@@ -32,20 +33,20 @@ import {
 } from "./trp.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(8000).describe("training images (the first of the train split)"),
-  nTest: z.number().int().positive().default(2000).describe("test images (the first of the test split)"),
-  c1: z.number().int().positive().default(16).describe("channels of the first conv (never decomposed)"),
-  c2: z.number().int().positive().default(32).describe("channels of the second and third conv (decomposed)"),
-  epochs: z.number().int().positive().default(3).describe("training epochs (lr ×0.1 at 50% and 75% of the steps)"),
-  batch: z.number().int().positive().default(128).describe("minibatch size (official 128)"),
-  lr: z.number().positive().default(0.02).describe("SGD base learning rate, every method (official 0.1)"),
-  momentum: z.number().min(0).max(1).default(0.9).describe("SGD momentum (official 0.9)"),
-  weightDecay: z.number().min(0).default(1e-4).describe("L2 weight decay, every method (official 1e-4)"),
+  nTrain: count(8000, "training images (the first of the train split)"),
+  nTest: count(2000, "test images (the first of the test split)"),
+  c1: count(16, "channels of the first conv (never decomposed)"),
+  c2: count(32, "channels of the second and third conv (decomposed)"),
+  epochs: count(3, "training epochs (lr ×0.1 at 50% and 75% of the steps)"),
+  batch: count(128, "minibatch size (official 128)"),
+  lr: positive(0.02, "SGD base learning rate, every method (official 0.1)"),
+  momentum: between(0, 1, 0.9, "SGD momentum (official 0.9)"),
+  weightDecay: atLeast(0, 1e-4, "L2 weight decay, every method (official 1e-4)"),
   energy: z.number().gt(0).lt(1).default(0.9).describe("TRP in-training energy threshold e (official 0.9)"),
-  period: z.number().int().positive().default(1).describe("TRP step every `period` minibatches (official 1)"),
-  nuclearWeight: z.number().min(0).default(3e-4).describe("λ of the nuclear sub-gradient (official 3e-4)"),
-  valueThreshold: z.number().positive().default(0.05).describe("final decomposition keeps σ ≥ this (official 0.05)"),
-  ftEpochs: z.number().int().positive().default(1).describe("fine-tuning epochs of svd_ft (official 4)"),
+  period: count(1, "TRP step every `period` minibatches (official 1)"),
+  nuclearWeight: atLeast(0, 3e-4, "λ of the nuclear sub-gradient (official 3e-4)"),
+  valueThreshold: positive(0.05, "final decomposition keeps σ ≥ this (official 0.05)"),
+  ftEpochs: count(1, "fine-tuning epochs of svd_ft (official 4)"),
 });
 type Config = z.infer<typeof config>;
 

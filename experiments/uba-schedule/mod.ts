@@ -7,6 +7,7 @@
  * budgeted training and tuning in train.ts.
  */
 import { z } from "zod";
+import { atLeast, between, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { bestOf, threshold, verdict } from "../../lib/claims/mod.ts";
@@ -17,18 +18,18 @@ import { accuracyOn, type Data, tunePeak } from "./train.ts";
 import { resample } from "../lr-refine/schedules.ts";
 
 const config = z.object({
-  budget: z.number().int().positive().default(600).describe("iteration budget T (SGD steps)"),
-  phi: z.number().positive().default(0.5).describe("UBA's φ (fixed before any run; see deviations)"),
-  hidden: z.number().int().positive().default(128).describe("hidden width of the one-hidden-layer ReLU MLP"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
-  momentum: z.number().min(0).max(1).default(0.9).describe("SGD (heavy-ball, PyTorch form) momentum"),
-  weightDecay: z.number().min(0).default(5e-4).describe("L2 weight decay"),
-  lrMin: z.number().positive().default(0.01).describe("smallest peak learning rate of the tuning grid"),
+  budget: count(600, "iteration budget T (SGD steps)"),
+  phi: positive(0.5, "UBA's φ (fixed before any run; see deviations)"),
+  hidden: count(128, "hidden width of the one-hidden-layer ReLU MLP"),
+  batch: count(64, "minibatch size"),
+  momentum: between(0, 1, 0.9, "SGD (heavy-ball, PyTorch form) momentum"),
+  weightDecay: atLeast(0, 5e-4, "L2 weight decay"),
+  lrMin: positive(0.01, "smallest peak learning rate of the tuning grid"),
   lrFactor: z.number().gt(1).default(3).describe("ratio between neighbouring grid values"),
-  lrPoints: z.number().int().positive().default(4).describe("grid size: lrMin·lrFactor^k, k < lrPoints"),
-  nTrain: z.number().int().positive().default(10000).describe("training images (Fashion-MNIST train, first n)"),
-  nVal: z.number().int().positive().default(2000).describe("validation images (the next ones) for tuning"),
-  nTest: z.number().int().positive().default(5000).describe("test images (Fashion-MNIST test split, first n)"),
+  lrPoints: count(4, "grid size: lrMin·lrFactor^k, k < lrPoints"),
+  nTrain: count(10000, "training images (Fashion-MNIST train, first n)"),
+  nVal: count(2000, "validation images (the next ones) for tuning"),
+  nTest: count(5000, "test images (Fashion-MNIST test split, first n)"),
 });
 type Config = z.infer<typeof config>;
 

@@ -11,22 +11,23 @@
  * held-out validation images. The block is ffn.ts; the network and loop train.ts.
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
+import { atLeast, count } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experiment.ts";
 import { compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { blockWeights, type Fit, fitTuned, type Images, type Variant } from "./train.ts";
 
 const config = z.object({
-  nTrain: z.number().int().positive().default(20000).describe("Fashion-MNIST training images (first of the file)"),
-  nVal: z.number().int().positive().default(5000).describe("validation images (the next ones), for the step choice"),
-  nTest: z.number().int().positive().default(10000).describe("test images (first of the test file)"),
-  width: z.number().int().positive().default(128).describe("residual stream width d"),
-  hidden: z.number().int().positive().default(512).describe("FFN hidden width h (ViT ratio 4)"),
-  blocks: z.number().int().positive().default(2).describe("residual FFN blocks"),
-  epochs: z.number().int().positive().default(8).describe("SGD epochs"),
-  batch: z.number().int().positive().default(128).describe("minibatch size"),
-  momentum: z.number().min(0).default(0.9).describe("SGD momentum"),
+  nTrain: count(20000, "Fashion-MNIST training images (first of the file)"),
+  nVal: count(5000, "validation images (the next ones), for the step choice"),
+  nTest: count(10000, "test images (first of the test file)"),
+  width: count(128, "residual stream width d"),
+  hidden: count(512, "FFN hidden width h (ViT ratio 4)"),
+  blocks: count(2, "residual FFN blocks"),
+  epochs: count(8, "SGD epochs"),
+  batch: count(128, "minibatch size"),
+  momentum: atLeast(0, 0.9, "SGD momentum"),
 });
 type Config = z.infer<typeof config>;
 
@@ -125,13 +126,7 @@ export default defineExperiment({
   tuning: {
     rule: "highest validation accuracy (held-out images after the training prefix) after the last epoch",
     budget: "2 SGD steps, one training run each, same init and data order",
-    grids: {
-      dense: "lr ∈ {0.01, 0.03}",
-      tied: "lr ∈ {0.01, 0.03}",
-      lowrank: "lr ∈ {0.01, 0.03}",
-      narrow: "lr ∈ {0.01, 0.03}",
-      none: "lr ∈ {0.01, 0.03}",
-    },
+    grids: sameGrid(["dense", "tied", "lowrank", "narrow", "none"], "lr ∈ {0.01, 0.03}"),
   },
   data: async (cfg): Promise<Images> => {
     const tr = await loadFashionMnist({ split: "train", n: cfg.nTrain + cfg.nVal });

@@ -12,7 +12,8 @@
  * validation).
  */
 import { z } from "zod";
-import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
+import { count, positive } from "../../lib/fields.ts";
+import { defineExperiment, higher, lower, reported, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { barChart, lineChart } from "../../lib/figures/mod.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
@@ -27,20 +28,20 @@ import { pretrainMlp as pretrain } from "../../lib/math/nn/factor_train.ts";
 
 const config = z.object({
   reduction: z.number().min(0).lt(1).default(0.5).describe("target total rank reduction ρ (fraction of Σ rank)"),
-  nPre: z.number().int().positive().default(10000).describe("upright Fashion-MNIST training images (pretraining)"),
-  nTest: z.number().int().positive().default(2000).describe("test images (upright for compression, rotated for FT)"),
-  nFt: z.number().int().positive().default(2000).describe("rotated training images for fine-tuning"),
-  nFtVal: z.number().int().positive().default(300).describe("rotated validation images (Adam step choice)"),
+  nPre: count(10000, "upright Fashion-MNIST training images (pretraining)"),
+  nTest: count(2000, "test images (upright for compression, rotated for FT)"),
+  nFt: count(2000, "rotated training images for fine-tuning"),
+  nFtVal: count(300, "rotated validation images (Adam step choice)"),
   ftDegrees: z.number().default(45).describe("rotation of the downstream task, degrees"),
-  hidden: z.number().int().positive().default(256).describe("width of each hidden layer"),
-  depth: z.number().int().positive().default(3).describe("hidden layers"),
-  preEpochs: z.number().int().positive().default(8).describe("SGD epochs of pretraining"),
-  preLr: z.number().positive().default(0.1).describe("SGD step of pretraining"),
-  batch: z.number().int().positive().default(64).describe("minibatch size"),
+  hidden: count(256, "width of each hidden layer"),
+  depth: count(3, "hidden layers"),
+  preEpochs: count(8, "SGD epochs of pretraining"),
+  preLr: positive(0.1, "SGD step of pretraining"),
+  batch: count(64, "minibatch size"),
   ftReduction: z.number().min(0).lt(1).default(0.5).describe("ρ of the WeLore model that is fine-tuned"),
   minRatio: z.number().min(0).lt(1).default(0.4999)
     .describe("a matrix is an LRC (factored, trainable) when its reduction ratio exceeds this (official default)"),
-  ftEpochs: z.number().int().positive().default(3).describe("Adam epochs of fine-tuning"),
+  ftEpochs: count(3, "Adam epochs of fine-tuning"),
 });
 type Config = z.infer<typeof config>;
 
@@ -227,7 +228,7 @@ export default defineExperiment({
   tuning: {
     rule: "highest accuracy on nFtVal held-out rotated images after the full fine-tuning run",
     budget: "4 Adam step sizes per fine-tuning method, one run each, same start and data order",
-    grids: { ft_full: "lr ∈ {3e-4, 1e-3, 3e-3, 1e-2}", ft_lrc: "lr ∈ {3e-4, 1e-3, 3e-3, 1e-2}" },
+    grids: sameGrid(["ft_full", "ft_lrc"], "lr ∈ {3e-4, 1e-3, 3e-3, 1e-2}"),
   },
   metrics: {
     acc: higher("test accuracy", tol.statistic()),

@@ -6,6 +6,7 @@
  * from the paper in `deviations`, the algorithms in this folder's other files, what runs in README.md.
  */
 import { z } from "zod";
+import { count, intAtLeast, intBetween } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { mean, median, std } from "../../lib/math/stats.ts";
@@ -16,16 +17,12 @@ import { weightedLeastSquares } from "./wls.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 
 const config = z.object({
-  d: z.number().int().min(1).max(3).default(1).describe("dimension of the domain [−1,1]^d"),
-  m: z.number().int().min(2).default(20).describe("dim V_m: first m tensor Legendre polynomials, total-degree order"),
-  k: z.number().int().min(1).default(4).describe("oversampling: n = k·m points (k DPP repetitions for repeated DPP)"),
+  d: intBetween(1, 3, 1, "dimension of the domain [−1,1]^d"),
+  m: intAtLeast(2, 20, "dim V_m: first m tensor Legendre polynomials, total-degree order"),
+  k: intAtLeast(1, 4, "oversampling: n = k·m points (k DPP repetitions for repeated DPP)"),
   target: z.enum(["runge", "exp_sum"]).default("runge").describe("function f to approximate (see data.ts)"),
-  trials: z.number().int().positive().default(100).describe(
-    "independent point sets drawn per run (metrics average them)",
-  ),
-  quad: z.number().int().min(10).default(120).describe(
-    "Gauss–Legendre nodes per coordinate for ⟨f, φ_j⟩ and ‖f − P_m f‖",
-  ),
+  trials: count(100, "independent point sets drawn per run (metrics average them)"),
+  quad: intAtLeast(10, 120, "Gauss–Legendre nodes per coordinate for ⟨f, φ_j⟩ and ‖f − P_m f‖"),
 });
 type Config = z.infer<typeof config>;
 
