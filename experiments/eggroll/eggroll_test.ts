@@ -7,10 +7,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { lowRankDense, type MatrixNoise, sampleNoise } from "../../lib/math/es.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runSmokePoints } from "../../lib/testdata/run.ts";
 import {
   expectedUpdate,
   fitness,
@@ -127,14 +124,9 @@ Deno.test("EGGROLL's factored forward pass equals the materialised W ± σ A B�
 });
 
 Deno.test("smoke points through runOnce: both methods on the update study and CartPole", async () => {
-  const machine = await probeMachine();
-  const points = configPoints(exp, "smoke").filter((p) => p.rank === 1);
-  const version = codeVersion(exp.id);
-  const runs = planRuns(exp, { scale: "smoke", points, seeds: [0], codeVersion: version, machine });
+  const runs = await runSmokePoints(exp, (p) => p.rank === 1);
   assertEquals(runs.length, 4);
-  for (const run of runs) {
-    const metrics = await runOnce(exp, run, run.backend as "native" | "js", version);
-    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value as number]));
+  for (const { run, m, metrics } of runs) {
     if (run.config.task === "update") {
       assertEquals(m.acc_rank_deficit, 0);
       assert(m.update_err > 0 && m.update_err < 1, `${run.method} update_err`);

@@ -9,10 +9,7 @@ import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mat.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { gammaFn } from "../../lib/math/special.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runSmokePoints } from "../../lib/testdata/run.ts";
 import {
   approxError,
   covError,
@@ -147,14 +144,9 @@ Deno.test("exact-likelihood fit recovers H on plenty of data", () => {
 });
 
 Deno.test("smoke points through runOnce: every method at H = 0.2", async () => {
-  const machine = await probeMachine();
-  const points = configPoints(exp, "smoke").filter((p) => p.hurst === 0.2);
-  const version = codeVersion(exp.id);
-  const runs = planRuns(exp, { scale: "smoke", points, seeds: [0], codeVersion: version, machine });
+  const runs = await runSmokePoints(exp, (p) => p.hurst === 0.2);
   assertEquals(runs.length, 7);
-  for (const run of runs) {
-    const metrics = await runOnce(exp, run, run.backend as "native" | "js", version);
-    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value as number]));
+  for (const { run, m } of runs) {
     assert(Number.isFinite(m.loglik) && m.hurst_est > 0 && m.hurst_est < 1, run.method);
     if (run.method.startsWith("ma")) assert(m.omega_backward_err < 1e-12 && m.cov_err < 1, run.method);
   }

@@ -6,10 +6,7 @@
  */
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runSmokePoints } from "../../lib/testdata/run.ts";
 import { denormalize, fitNormalizer, hadamard, normalize, type NormKind } from "./normalize.ts";
 import { linearProbe } from "./distill.ts";
 import exp from "./mod.ts";
@@ -115,20 +112,9 @@ Deno.test("linear probe: separable classes give accuracy 1", () => {
 });
 
 Deno.test("smoke point through runOnce: every normalisation trains a student with finite metrics", async () => {
-  const machine = await probeMachine();
-  const version = codeVersion(exp.id);
-  const runs = planRuns(exp, {
-    scale: "smoke",
-    points: configPoints(exp, "smoke"),
-    seeds: [0],
-    codeVersion: version,
-    machine,
-  });
+  const runs = await runSmokePoints(exp);
   assertEquals(runs.length, 6);
-  for (const run of runs) {
-    const m = Object.fromEntries(
-      (await runOnce(exp, run, run.backend as "native" | "js", version)).map((x) => [x.name, x.value as number]),
-    );
+  for (const { run, m } of runs) {
     for (const [k, v] of Object.entries(m)) assert(Number.isFinite(v), `${run.method} ${k} = ${v}`);
     assert(m.probe_acc > 0.1 && m.probe_acc <= 1, `${run.method} probe ${m.probe_acc}`);
   }

@@ -4,14 +4,11 @@
  * and one smoke-scale quality point through the harness's single-run function (runOnce) for every method.
  */
 import { ok as assert } from "node:assert";
-import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
+import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { aiCost, leCost, spdsw, wishart } from "../../lib/math/spd/mod.ts";
 import { emdUniform } from "../../lib/math/ot/mod.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runSmokePoints } from "../../lib/testdata/run.ts";
 import { discrepancy, type DistOptions } from "./distances.ts";
 import { qualityInputs } from "./data.ts";
 import exp from "./mod.ts";
@@ -73,14 +70,9 @@ Deno.test("quality inputs: references are the exact W_2², distances grow from t
 });
 
 Deno.test("smoke quality point through runOnce: every method's metrics finite; exact methods reproduce the references", async () => {
-  const machine = await probeMachine();
-  const points = configPoints(exp, "smoke").filter((p) => p.study === "quality" && p.n === p.qualityN);
-  const version = codeVersion(exp.id);
-  const runs = planRuns(exp, { scale: "smoke", points, seeds: [0], codeVersion: version, machine });
-  assert(runs.length === 5);
-  for (const run of runs) {
-    const metrics = await runOnce(exp, run, run.backend as "native" | "js", version);
-    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value as number]));
+  const runs = await runSmokePoints(exp, (p) => p.study === "quality" && p.n === p.qualityN);
+  assertEquals(runs.length, 5);
+  for (const { run, m } of runs) {
     for (const [k, v] of Object.entries(m)) assert(Number.isFinite(v), `${run.method} ${k} = ${v}`);
     assert(m.spearman_le >= -1 && m.spearman_le <= 1);
     if (run.method === "lew") assertAlmostEquals(m.max_ratio_le, 1, 1e-12);

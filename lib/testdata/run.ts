@@ -6,6 +6,9 @@
 import type { AnyExperiment, Backend } from "../experiment.ts";
 import { runOnce } from "../run/run_once.ts";
 import { nativeAvailable } from "../math/linalg/mod.ts";
+import { configPoints } from "../run/config.ts";
+import { codeVersion, planRuns, type RunSpec } from "../run/plan.ts";
+import { probeMachine } from "../run/backend.ts";
 
 /**
  * A run's metrics by name: a number, or the series by step for observed metrics. A series is indexed by step, so
@@ -62,6 +65,35 @@ export async function runMethods(
       else ((byName[name] ??= []) as number[])[step] = value;
     }
     out[method] = byName;
+  }
+  return out;
+}
+
+/** One planned smoke run and its metrics by name (a series gives its last value). */
+export interface SmokeRun {
+  run: RunSpec;
+  m: Record<string, number>;
+  /** Every value the run recorded, series steps included. */
+  metrics: Awaited<ReturnType<typeof runOnce>>;
+}
+
+/**
+ * The smoke runs the runner itself would plan at seed 0 (every method on the backend it would pick), for the config
+ * points that pass `where`, each run through {@link runOnce} in order. Paper tests call this to check a module end
+ * to end without a store or a process.
+ */
+export async function runSmokePoints(
+  exp: AnyExperiment,
+  where: (point: Record<string, unknown>, index: number) => boolean = () => true,
+): Promise<SmokeRun[]> {
+  const machine = await probeMachine();
+  const version = codeVersion(exp.id);
+  const points = configPoints(exp, "smoke").filter(where);
+  const runs = planRuns(exp, { scale: "smoke", points, seeds: [0], codeVersion: version, machine });
+  const out: SmokeRun[] = [];
+  for (const run of runs) {
+    const metrics = await runOnce(exp, run, run.backend as Backend, version);
+    out.push({ run, m: Object.fromEntries(metrics.map((x) => [x.name, x.value])), metrics });
   }
   return out;
 }
