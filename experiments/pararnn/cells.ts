@@ -100,6 +100,60 @@ export function drive(cell: Cell, x: Float64Array, L: number): Float64Array {
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 /**
+ * The cell at time t from the state prev[pOff..] = h_{t−1}: writes f(h_{t−1}, u_t) at out[oOff..] when `out` is given
+ * and ∂f/∂h_{t−1} (m × m × n entries, layout in the header) at jac[jOff..] when `jac` is given.
+ */
+function evaluate(
+  cell: Cell,
+  u: Float64Array,
+  t: number,
+  prev: Float64Array,
+  pOff: number,
+  out: { v: Float64Array; off: number } | null,
+  jac: { v: Float64Array; off: number } | null,
+): void {
+  const { n, a } = cell, u0 = t * 3 * n;
+  if (cell.kind === "gru") {
+    for (let j = 0; j < n; j++) {
+      const h = prev[pOff + j];
+      const z = sigmoid(a[j] * h + u[u0 + j]);
+      const r = sigmoid(a[n + j] * h + u[u0 + n + j]);
+      const hh = Math.tanh(a[2 * n + j] * h * r + u[u0 + 2 * n + j]);
+      if (out) out.v[out.off + j] = z * hh + (1 - z) * h;
+      if (jac) {
+        const dz = z * (1 - z) * a[j], dr = r * (1 - r) * a[n + j], dh = (1 - hh * hh) * a[2 * n + j];
+        jac.v[jac.off + j] = (1 - z) + (hh - h) * dz + z * dh * (r + h * dr);
+      }
+    }
+    return;
+  }
+  const cp = cell.c;
+  for (let j = 0; j < n; j++) {
+    const c = prev[pOff + j], h = prev[pOff + n + j];
+    const f = sigmoid(a[j] * h + u[u0 + j] + cp[j] * c);
+    const cc = Math.tanh(a[2 * n + j] * h + u[u0 + 2 * n + j]);
+    const cNew = f * c + (1 - f) * cc;
+    const o = sigmoid(a[n + j] * h + u[u0 + n + j] + cp[n + j] * cNew);
+    const tc = Math.tanh(cNew);
+    if (out) {
+      out.v[out.off + j] = cNew;
+      out.v[out.off + n + j] = o * tc;
+    }
+    if (!jac) continue;
+    const sf = f * (1 - f), so = o * (1 - o), sc = 1 - cc * cc, J = jac.v, o0 = jac.off;
+    // c' = f c + (1 − f) ĉ: ∂c'/∂c = f + (c − ĉ) σ'_f c_f;  ∂c'/∂h = (c − ĉ) σ'_f a_f + (1 − f) tanh'_ĉ a_c
+    const dcdc = f + (c - cc) * sf * cp[j];
+    const dcdh = (c - cc) * sf * a[j] + (1 - f) * sc * a[2 * n + j];
+    // h' = o tanh(c'), o = σ(a_o h + u_o + c_o c'): ∂h'/∂· = (o tanh'(c') + tanh(c') σ'_o c_o) ∂c'/∂· (+ tanh(c') σ'_o a_o for h)
+    const g = o * (1 - tc * tc) + tc * so * cp[n + j];
+    J[o0 + j] = dcdc; // (c, c)
+    J[o0 + n + j] = dcdh; // (c, h)
+    J[o0 + 2 * n + j] = g * dcdc; // (h, c)
+    J[o0 + 3 * n + j] = g * dcdh + tc * so * a[n + j]; // (h, h)
+  }
+}
+
+/**
  * One step of the recurrence at time t: out[oOff..] = f(prev[pOff..], u_t). `prev` holds the state h_{t−1} (S = m·n
  * entries; pass zeros for t = 0).
  */
@@ -112,27 +166,7 @@ export function step(
   out: Float64Array,
   oOff: number,
 ): void {
-  const { n, a } = cell, u0 = t * 3 * n;
-  if (cell.kind === "gru") {
-    for (let j = 0; j < n; j++) {
-      const h = prev[pOff + j];
-      const z = sigmoid(a[j] * h + u[u0 + j]);
-      const r = sigmoid(a[n + j] * h + u[u0 + n + j]);
-      const hh = Math.tanh(a[2 * n + j] * h * r + u[u0 + 2 * n + j]);
-      out[oOff + j] = z * hh + (1 - z) * h;
-    }
-    return;
-  }
-  const cp = cell.c;
-  for (let j = 0; j < n; j++) {
-    const c = prev[pOff + j], h = prev[pOff + n + j];
-    const f = sigmoid(a[j] * h + u[u0 + j] + cp[j] * c);
-    const cc = Math.tanh(a[2 * n + j] * h + u[u0 + 2 * n + j]);
-    const cNew = f * c + (1 - f) * cc;
-    const o = sigmoid(a[n + j] * h + u[u0 + n + j] + cp[n + j] * cNew);
-    out[oOff + j] = cNew;
-    out[oOff + n + j] = o * Math.tanh(cNew);
-  }
+  evaluate(cell, u, t, prev, pOff, { v: out, off: oOff }, null);
 }
 
 /** ∂h_t/∂h_{t−1} at prev = h_{t−1}: m × m × n entries written at jac[jOff..] (layout in the header). */
@@ -145,36 +179,7 @@ export function jacobian(
   jac: Float64Array,
   jOff: number,
 ): void {
-  const { n, a } = cell, u0 = t * 3 * n;
-  if (cell.kind === "gru") {
-    for (let j = 0; j < n; j++) {
-      const h = prev[pOff + j];
-      const z = sigmoid(a[j] * h + u[u0 + j]);
-      const r = sigmoid(a[n + j] * h + u[u0 + n + j]);
-      const hh = Math.tanh(a[2 * n + j] * h * r + u[u0 + 2 * n + j]);
-      const dz = z * (1 - z) * a[j], dr = r * (1 - r) * a[n + j], dh = (1 - hh * hh) * a[2 * n + j];
-      jac[jOff + j] = (1 - z) + (hh - h) * dz + z * dh * (r + h * dr);
-    }
-    return;
-  }
-  const cp = cell.c;
-  for (let j = 0; j < n; j++) {
-    const c = prev[pOff + j], h = prev[pOff + n + j];
-    const f = sigmoid(a[j] * h + u[u0 + j] + cp[j] * c);
-    const cc = Math.tanh(a[2 * n + j] * h + u[u0 + 2 * n + j]);
-    const cNew = f * c + (1 - f) * cc;
-    const o = sigmoid(a[n + j] * h + u[u0 + n + j] + cp[n + j] * cNew);
-    const sf = f * (1 - f), so = o * (1 - o), sc = 1 - cc * cc, tc = Math.tanh(cNew);
-    // c' = f c + (1 − f) ĉ: ∂c'/∂c = f + (c − ĉ) σ'_f c_f;  ∂c'/∂h = (c − ĉ) σ'_f a_f + (1 − f) tanh'_ĉ a_c
-    const dcdc = f + (c - cc) * sf * cp[j];
-    const dcdh = (c - cc) * sf * a[j] + (1 - f) * sc * a[2 * n + j];
-    // h' = o tanh(c'), o = σ(a_o h + u_o + c_o c'): ∂h'/∂· = (o tanh'(c') + tanh(c') σ'_o c_o) ∂c'/∂· (+ tanh(c') σ'_o a_o for h)
-    const g = o * (1 - tc * tc) + tc * so * cp[n + j];
-    jac[jOff + j] = dcdc; // (c, c)
-    jac[jOff + n + j] = dcdh; // (c, h)
-    jac[jOff + 2 * n + j] = g * dcdc; // (h, c)
-    jac[jOff + 3 * n + j] = g * dcdh + tc * so * a[n + j]; // (h, h)
-  }
+  evaluate(cell, u, t, prev, pOff, null, { v: jac, off: jOff });
 }
 
 /** Size of one state (S = m·n) and of one Jacobian block row (m²·n). */
