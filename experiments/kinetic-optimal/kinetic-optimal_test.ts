@@ -9,7 +9,7 @@ import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
-import { estimateSeparation, isotonic, lambdaFunction, logGrid, type Separation } from "./separation.ts";
+import { estimateSeparation, isotonic, lambdaFunction, logGrid, lowerBound, type Separation } from "./separation.ts";
 import {
   condOtAngle,
   condOtPath,
@@ -84,6 +84,20 @@ Deno.test("estimateSeparation: the early stop once the posterior sits on x_j cha
     assertAlmostEquals(all.lambda[k], one.lambda[0], 1e-12, `s=${sGrid[k]}`);
   }
   assertAlmostEquals(all.lambda[sGrid.length - 1], 1, 1e-12, "distinct points are separated at s = 1e3");
+});
+
+Deno.test("lowerBound: the exact two-point λ respects λ(s) ≥ cs²/(1 + cs²), and lambdaFunction never falls below it", () => {
+  const d = 5, v2 = 3, c = v2 / d;
+  for (const s of [0.01, 0.1, 0.5, 1, 3]) assert(twoPointLambda(s, v2) >= lowerBound(s, c) - 1e-9, `s=${s}`);
+  const sep: Separation = {
+    s: Float64Array.of(0.1, 1, 10),
+    lambda: Float64Array.of(0, 0, 0), // noise far below the bound
+    se: new Float64Array(3),
+    lambda0: 0,
+    c,
+  };
+  const lam = lambdaFunction(sep);
+  for (const s of [0.05, 0.1, 0.5, 1, 5]) assertAlmostEquals(lam(s), lowerBound(s, c), 1e-12);
 });
 
 Deno.test("isotonic: pool-adjacent-violators gives the non-decreasing least-squares fit, clipped", () => {

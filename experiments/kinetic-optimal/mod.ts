@@ -310,6 +310,7 @@ export default defineExperiment({
         row: "dataset",
         where: "datum.n == 1000 || datum.n == 300",
         points: false,
+        band: false,
       }),
     },
     {
