@@ -26,6 +26,8 @@ const NEWTON_DEFAULTS = {
     "in pararnn/rnn_cell/rnn_cell_utils.py (Config)",
 };
 const L_MAX = 16384;
+/** Claims are stated for the official init: graded at smoke and paper scale, shown at the stress scale. */
+const GRADED = ["smoke", "paper"];
 
 const config = z.object({
   cell: z.enum(["gru", "lstm"]).default("gru").describe(
@@ -129,14 +131,16 @@ export default defineExperiment({
     },
     stress: {
       description: "our ablation beyond the paper: recurrent diagonals scaled by aScale ∈ {1, 2, 4, 8, 16} after the " +
-        "official init, both cells, L ∈ {1024, 16384}, Newton vs Picard, 2 seeds; where undamped Newton stops working",
+        "official init, both cells, L ∈ {1024, 4096}, Newton vs Picard, 2 seeds; where undamped Newton stops working",
       seeds: 2,
-      grid: { cell: ["gru", "lstm"], seqLength: [1024, L_MAX], aScale: [1, 2, 4, 8, 16] },
-      set: { picardMaxIters: 4000 },
+      grid: { cell: ["gru", "lstm"], seqLength: [1024, 4096], aScale: [1, 2, 4, 8, 16] },
+      set: { picardMaxIters: 5000 },
       methods: ["sequential", "newton", "picard"],
       deviations: [
         "not in the paper: stiffer random recurrences than the official init, to find where the few-iterations " +
         "claim stops holding; a run whose iteration does not reach tol is recorded as failed with its cause",
+        "L ≤ 4096 (not 16k) so that Picard, exact after at most L iterations, always finishes within the time budget",
+        "the claims are shown but not graded here (they are stated for the official init)",
       ],
     },
   },
@@ -227,6 +231,7 @@ export default defineExperiment({
     {
       id: "newton-equals-sequential",
       kind: "paper",
+      scales: GRADED,
       statement: "Newton's iterations on the whole-sequence system, with the parallel reduction as linear solver, " +
         "reproduce the sequential hidden states: in every run (both cells, every L, both reductions) the final max " +
         "error to the sequential trajectory is ≤ 1e-12 (our float64 threshold, ≈ 4500 eps).",
@@ -239,6 +244,7 @@ export default defineExperiment({
     {
       id: "few-iterations",
       kind: "paper",
+      scales: GRADED,
       statement: "A few Newton iterations suffice: in every run the residual reaches 1e-13 (float64 rounding) " +
         "within ≤ 10 iterations (our reading of 'a few').",
       paper: { value: "a fixed 3 Newton iterations by default (official code)", source: NEWTON_DEFAULTS },
@@ -247,6 +253,7 @@ export default defineExperiment({
     {
       id: "three-iterations-float32",
       kind: "paper",
+      scales: GRADED,
       statement: "The official default of 3 Newton iterations (in float32) is enough: after 3 iterations the max " +
         "error to the sequential states is ≤ 1e-6 (float32 level, ≈ 8 float32 eps) in every run.",
       paper: { value: "max_its = 3, float32", source: NEWTON_DEFAULTS },
@@ -255,6 +262,7 @@ export default defineExperiment({
     {
       id: "iterations-flat-in-length",
       kind: "paper",
+      scales: GRADED,
       statement: "The Newton iteration count does not grow with the sequence length — the condition for a speedup " +
         "that grows with L. Checked per cell: the log–log slope of iterations against L (L = 256–16k, every seed a " +
         "point) has its whole 95% interval ≤ 0.1 (a 1.5× rise over the 64× range of L would be slope 0.1).",
@@ -264,6 +272,7 @@ export default defineExperiment({
     {
       id: "scan-equals-forward-substitution",
       kind: "identity",
+      scales: GRADED,
       statement: "Both parallel reductions solve each Newton system as forward substitution does: relative " +
         "max-norm difference ≤ 16·eps·L_max ≈ 5.8e-11 at every step of every run.",
       check: threshold({
@@ -275,6 +284,7 @@ export default defineExperiment({
     {
       id: "depth-speedup-grows",
       kind: "sanity",
+      scales: GRADED,
       statement: "Op-count proxy, not wall-clock: the ideal parallel depth of Newton + recursive doubling, " +
         "k·(⌈log₂ L⌉ + 2) + 2 for k iterations, gives a depth speedup L/depth that grows almost linearly with L. " +
         "Checked per cell: log–log slope of depth_speedup in L with its 95% interval ≥ 0.7.",
@@ -283,6 +293,7 @@ export default defineExperiment({
     {
       id: "newton-beats-picard",
       kind: "sanity",
+      scales: GRADED,
       statement: "Our ablation: the Jacobians matter. Newton needs at least 2× fewer iterations than Picard " +
         "(Jacobian-free) iteration to the same residual, per cell at the largest L (geometric mean over seeds, " +
         "less 2 SE).",
@@ -299,6 +310,7 @@ export default defineExperiment({
     {
       id: "chunked-less-work",
       kind: "sanity",
+      scales: GRADED,
       statement: "The chunked reduction (official CUDA kernel's structure) does less total work than plain " +
         "recursive doubling at the largest L: work ratio ≥ 1.5× per cell.",
       check: compare({
@@ -329,7 +341,7 @@ export default defineExperiment({
         color: "seqLength",
         colorType: "ordinal",
         column: "cell",
-        where: "datum.method == 'newton'",
+        where: "datum.method == 'newton' && datum.aScale == 1",
       }),
     },
     {
@@ -344,7 +356,7 @@ export default defineExperiment({
         logY: true,
         symlogX: true,
         column: "cell",
-        where: "datum.seqLength == 16384 || datum.seqLength == 256 && datum.method != 'newton_chunked'",
+        where: "datum.seqLength == 16384 && datum.aScale == 1 && datum.method != 'newton_chunked'",
       }),
     },
     {
