@@ -16,6 +16,7 @@
  * constants with the lowest max relative error seen are kept. (The official code trains constants by CMA-ES on
  * the max error; see the module's deviations.)
  */
+import { luSmall, luSolveSmall } from "../../lib/math/linalg/lu_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 
 /** Operation codes. */
@@ -200,27 +201,9 @@ function relResiduals(p: Program, xs: Float64Array, g: Float64Array, r: Float64A
 
 /** Solve the small symmetric system A x = b (Gaussian elimination, partial pivoting); null if singular. */
 export function solveDense(A: Float64Array, b: Float64Array, m: number): Float64Array | null {
-  const M = Float64Array.from(A), x = Float64Array.from(b);
-  for (let c = 0; c < m; c++) {
-    let piv = c;
-    for (let r = c + 1; r < m; r++) if (Math.abs(M[r * m + c]) > Math.abs(M[piv * m + c])) piv = r;
-    if (!(Math.abs(M[piv * m + c]) > 0)) return null;
-    if (piv !== c) {
-      for (let k = 0; k < m; k++) [M[c * m + k], M[piv * m + k]] = [M[piv * m + k], M[c * m + k]];
-      [x[c], x[piv]] = [x[piv], x[c]];
-    }
-    for (let r = c + 1; r < m; r++) {
-      const f = M[r * m + c] / M[c * m + c];
-      if (f === 0) continue;
-      for (let k = c; k < m; k++) M[r * m + k] -= f * M[c * m + k];
-      x[r] -= f * x[c];
-    }
-  }
-  for (let c = m - 1; c >= 0; c--) {
-    let s = x[c];
-    for (let k = c + 1; k < m; k++) s -= M[c * m + k] * x[k];
-    x[c] = s / M[c * m + c];
-  }
+  const f = luSmall(A, m, m);
+  if (f.zeroPivot >= 0) return null;
+  const x = luSolveSmall(f, b);
   for (const v of x) if (!Number.isFinite(v)) return null;
   return x;
 }

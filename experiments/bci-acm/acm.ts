@@ -14,6 +14,7 @@
  */
 import { type Linalg, mat } from "../../lib/math/linalg/mod.ts";
 import { eighFn, invsqrtm, riemannianMean, type Spd } from "../../lib/math/spd/mod.ts";
+import { cholSmall, cholSolveSmall } from "../../lib/math/linalg/chol_small.ts";
 
 /** Delay embedding of one trial (C × T row-major) → (C·order) × (T − order·lag), or the trial itself for order 1. */
 export function augment(
@@ -125,30 +126,11 @@ export function tangentSpace(m: Spd, covs: readonly Spd[], la: Linalg): Float64A
   });
 }
 
-/** Solve the SPD system A x = b (n × n) by Cholesky; A is overwritten. */
+/** Solve the SPD system A x = b (n × n) by Cholesky; A is overwritten (pivots floored at 1e-300). */
 function cholSolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let s = a[j * n + j];
-    for (let k = 0; k < j; k++) s -= a[j * n + k] ** 2;
-    const ljj = Math.sqrt(Math.max(s, 1e-300));
-    a[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let t = a[i * n + j];
-      for (let k = 0; k < j; k++) t -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = t / ljj;
-    }
-  }
+  cholSmall(a, n, 1e-300);
   const x = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    let s = x[i];
-    for (let k = 0; k < i; k++) s -= a[i * n + k] * x[k];
-    x[i] = s / a[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i] * x[k];
-    x[i] = s / a[i * n + i];
-  }
+  cholSolveSmall(a, n, x);
   return x;
 }
 

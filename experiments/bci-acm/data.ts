@@ -8,6 +8,7 @@
  * classes (with `covShift` > 0, class 2's first source gain is multiplied by 1 + covShift: a zero-lag difference),
  * while the lagged covariances E[x_t x_{t−τ}ᵀ] = M·D·(ρ·O_c)^τ·D·Mᵀ differ.
  */
+import { gramSchmidtSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 
 export interface Trials {
@@ -25,19 +26,7 @@ export interface BciData {
 
 /** A Haar-random orthogonal matrix: Gram–Schmidt on a Gaussian matrix (= QR with positive diag R). */
 export function randomRotation(c: number, rng: Rng): Float64Array {
-  const q = Float64Array.from({ length: c * c }, () => rng.normal() as number);
-  for (let j = 0; j < c; j++) {
-    for (let k = 0; k < j; k++) {
-      let dot = 0;
-      for (let i = 0; i < c; i++) dot += q[i * c + j] * q[i * c + k];
-      for (let i = 0; i < c; i++) q[i * c + j] -= dot * q[i * c + k];
-    }
-    let nrm = 0;
-    for (let i = 0; i < c; i++) nrm += q[i * c + j] ** 2;
-    nrm = Math.sqrt(nrm);
-    for (let i = 0; i < c; i++) q[i * c + j] /= nrm;
-  }
-  return q;
+  return gramSchmidtSmall(Float64Array.from({ length: c * c }, () => rng.normal() as number), c, c);
 }
 
 export function makeTrials(

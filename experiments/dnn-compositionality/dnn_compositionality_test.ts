@@ -4,39 +4,22 @@
  * dense solve, the distance helpers on a small exact case, the tuning rule keeps the best validation point, and one
  * smoke point of every method through runOnce.
  */
-import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
+import { assert, assertAlmostEquals, assertEquals, assertOrthonormalColumns } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
-import { configPoints } from "../../lib/run/config.ts";
-import { codeVersion, planRuns } from "../../lib/run/plan.ts";
-import { probeMachine } from "../../lib/run/backend.ts";
-import { runOnce } from "../../lib/run/run_once.ts";
+import { runSmokePoints } from "../../lib/testdata/run.ts";
 import { drawTarget, evaluate, randomOrthonormal, sampleInputs, type TargetSpec } from "./target.ts";
 import { distances, krrFit, krrPredict, medianDistance } from "./krr.ts";
 import { fitNet, mse, type Split } from "./fit.ts";
 import exp from "./mod.ts";
 
-const rotate = (x: Float64Array, n: number, d: number, q: Float64Array) => {
-  const out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < d; a++) {
-      let s = 0;
-      for (let b = 0; b < d; b++) s += q[a * d + b] * x[i * d + b];
-      out[i * d + a] = s;
-    }
-  }
-  return out;
-};
+/** Rows of x (n×d) rotated by q: x·qᵀ. */
+const rotate = (x: Float64Array, n: number, d: number, q: Float64Array) => matmulSmall(x, q, n, d, d, { transB: true });
 
 Deno.test("randomOrthonormal has orthonormal columns", () => {
   const d = 7, k = 3, p = randomOrthonormal(d, k, Rng.fromSeed(1));
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += p[i * k + a] * p[i * k + b];
-      assertAlmostEquals(s, a === b ? 1 : 0, 1e-12);
-    }
-  }
+  assertOrthonormalColumns(p, d, k, 1e-12);
 });
 
 Deno.test("radial target: invariant under rotations, standardised on the reference inputs, radii in [0.5, 1.5]", () => {
@@ -127,19 +110,9 @@ Deno.test("fitNet keeps the grid point with the lowest validation error and lear
 });
 
 Deno.test("smoke point through runOnce: every method gives finite errors and records its choice", async () => {
-  const machine = await probeMachine(), version = codeVersion(exp.id);
-  const runs = planRuns(exp, {
-    scale: "smoke",
-    points: configPoints(exp, "smoke").slice(0, 1),
-    seeds: [0],
-    codeVersion: version,
-    machine,
-  });
+  const runs = await runSmokePoints(exp, (_, i) => i === 0);
   assertEquals(runs.length, 3);
-  for (const run of runs) {
-    const m = Object.fromEntries(
-      (await runOnce(exp, run, run.backend as "native" | "js", version)).map((x) => [x.name, x.value as number]),
-    );
+  for (const { run, m } of runs) {
     assert(Number.isFinite(m.test_mse) && m.test_mse > 0, `${run.method}: test_mse ${m.test_mse}`);
     assert(Object.keys(m).some((k) => k.startsWith("hp.")), `${run.method}: no chosen hyper-parameter recorded`);
   }

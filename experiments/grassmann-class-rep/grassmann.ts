@@ -21,6 +21,7 @@
  *
  * Here the head's weight is stored as the official `fc.weight`: (K·k) × d, row c·k + j is column j of S_c.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Arr } from "../../lib/math/nn/gemm.ts";
 import { type Ctx, type Layer, numel, Scratch } from "../../lib/math/nn/layer.ts";
 import type { Optimizer, Schedule } from "../../lib/math/nn/optim.ts";
@@ -262,15 +263,7 @@ export function geodesicStep(
       m[i * k + j] = sv * Math.cos(t * sig[j]) - u[i * k + j] * Math.sin(t * sig[j]);
     }
   }
-  const out = new Float64Array(d * k);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < k; j++) {
-      let x = 0;
-      for (let a = 0; a < k; a++) x += m[i * k + a] * v[j * k + a];
-      out[i * k + j] = x;
-    }
-  }
-  return out;
+  return matmulSmall(m, v, d, k, k, { transB: true }); // (S V cos − U sin) Vᵀ
 }
 
 /** The QR retraction: the orthonormal factor of S − tG (a first-order alternative to the geodesic). */

@@ -9,9 +9,10 @@
  *   sinusoids s_t of random phase and amplitude, a class mixing A_c = A_0 + sep·B_c (d×q), and white noise;
  *   the descriptor is the frame covariance plus 1e-3·I.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { wishart } from "../../lib/math/spd/mod.ts";
-import { EXP, matFn, matmul } from "./spdnn.ts";
+import { EXP, matFn } from "./spdnn.ts";
 
 export interface SpdSet {
   x: Float64Array[];
@@ -54,7 +55,7 @@ export function makeData(
     for (let c = 0; c < classes; c++) {
       const half = matFn(randSym(rng, d, o.sep / Math.sqrt(d)).map((v) => v / 2), d, EXP).out; // M_c^{1/2}
       for (const w of wishart(rng, { d, df: o.df, n: per })) {
-        const x = matmul(matmul(half, w.data.map((v) => v / o.df), d, d, d), half, d, d, d);
+        const x = matmulSmall(matmulSmall(half, w.data.map((v) => v / o.df), d, d, d), half, d, d, d);
         all.push({ x, y: c });
       }
     }

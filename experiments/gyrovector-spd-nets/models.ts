@@ -8,6 +8,7 @@
  * Gradients by hand (Daleckii–Krein for every matrix function); W takes Riemannian SGD steps on the Stiefel
  * manifold with a QR retraction, every other parameter plain SGD steps of the same size.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import {
   bimap,
@@ -16,7 +17,6 @@ import {
   type MatFn,
   matFn,
   matFnBackward,
-  matmul,
   qf,
   reeig,
   stiefelGrad,
@@ -81,7 +81,7 @@ function logits(net: Net, x: Float64Array, qs: MatFn[] | null) {
   }
   const zs = qs!.map((qm, k) => {
     const q = qm.out;
-    const zq = matFn(matmul(matmul(q, r.out, e, e, e), q, e, e, e), e, LOG);
+    const zq = matFn(matmulSmall(matmulSmall(q, r.out, e, e, e), q, e, e, e), e, LOG);
     const vz = vecSym(zq.out, e);
     let s = 0;
     for (let j = 0; j < p; j++) s += net.v[k * p + j] * vz[j];
@@ -144,9 +144,9 @@ export function lossAndGrad(
         const gl = unvecSym(net.v.subarray(k * p, (k + 1) * p), e).map((a) => a * g[k]);
         const gz = matFnBackward(zq, gl, e);
         // Z = Q R Q: dR += Q G Q; dQ += G Q R + R Q G.
-        const qg = matmul(q, gz, e, e, e);
-        const qgq = matmul(qg, q, e, e, e);
-        const gqr = matmul(matmul(gz, q, e, e, e), R, e, e, e);
+        const qg = matmulSmall(q, gz, e, e, e);
+        const qgq = matmulSmall(qg, q, e, e, e);
+        const gqr = matmulSmall(matmulSmall(gz, q, e, e, e), R, e, e, e);
         for (let i = 0; i < e * e; i++) dR[i] += qgq[i];
         for (let i = 0; i < e; i++) {
           for (let j = 0; j < e; j++) dQ[k][i * e + j] += gqr[i * e + j] + gqr[j * e + i];
@@ -155,8 +155,8 @@ export function lossAndGrad(
     }
     const dY = matFnBackward(f.r, dR, e);
     // Y = Wᵀ X W: dW = 2 X W sym(dY).
-    const xw = matmul(x, net.w, d, d, e);
-    const dw = matmul(xw, dY.map((_, i) => 0.5 * (dY[i] + dY[(i % e) * e + Math.floor(i / e)])), d, e, e);
+    const xw = matmulSmall(x, net.w, d, d, e);
+    const dw = matmulSmall(xw, dY.map((_, i) => 0.5 * (dY[i] + dY[(i % e) * e + Math.floor(i / e)])), d, e, e);
     for (let i = 0; i < d * e; i++) grad.w[i] += 2 * dw[i];
   }
   if (qs) {

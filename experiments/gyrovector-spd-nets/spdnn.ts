@@ -12,6 +12,7 @@
  *   signed pseudo-gyrodistance to the gyro-hyperplane through P_k with normal W_k, times ‖W_k‖). P_k is learnt as
  *   P_k^{−1/2} = exp(T_k), T_k and W_k symmetric.
  */
+import { gramSchmidtSmall, matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import { jacobiEigen } from "../../lib/math/linalg/jacobi.ts";
 
 /** Symmetric eigendecomposition by cyclic Jacobi rotations (lib/math/linalg/jacobi.ts): A = U diag(λ) Uᵀ. */
@@ -74,36 +75,7 @@ export function matFnBackward(m: MatFn, g: Float64Array, d: number): Float64Arra
       H[a * d + b] = s * K;
     }
   }
-  // U H Uᵀ
-  for (let i = 0; i < d; i++) {
-    for (let b = 0; b < d; b++) {
-      let s = 0;
-      for (let a = 0; a < d; a++) s += U[i * d + a] * H[a * d + b];
-      T[i * d + b] = s;
-    }
-  }
-  const out = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let b = 0; b < d; b++) s += T[i * d + b] * U[j * d + b];
-      out[i * d + j] = s;
-    }
-  }
-  return out;
-}
-
-/** C = A·B for row-major A (m×k), B (k×n). */
-export function matmul(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let l = 0; l < k; l++) {
-      const v = a[i * k + l];
-      if (v === 0) continue;
-      for (let j = 0; j < n; j++) c[i * n + j] += v * b[l * n + j];
-    }
-  }
-  return c;
+  return matmulSmall(matmulSmall(U, H, d, d, d), U, d, d, d, { transB: true }); // U H Uᵀ
 }
 
 export function transpose(a: Float64Array, m: number, n: number): Float64Array {
@@ -114,8 +86,8 @@ export function transpose(a: Float64Array, m: number, n: number): Float64Array {
 
 /** Y = Wᵀ X W for W (d×e). */
 export function bimap(x: Float64Array, w: Float64Array, d: number, e: number): Float64Array {
-  const xw = matmul(x, w, d, d, e);
-  const y = matmul(transpose(w, d, e), xw, e, d, e);
+  const xw = matmulSmall(x, w, d, d, e);
+  const y = matmulSmall(transpose(w, d, e), xw, e, d, e);
   for (let i = 0; i < e; i++) {
     for (let j = i + 1; j < e; j++) y[i * e + j] = y[j * e + i] = 0.5 * (y[i * e + j] + y[j * e + i]);
   }
@@ -144,26 +116,14 @@ export function unvecSym(v: Float64Array, e: number): Float64Array {
 
 /** Orthonormalise the columns of W (d×e) by modified Gram–Schmidt (the Q factor of a QR retraction). */
 export function qf(w: Float64Array, d: number, e: number): Float64Array {
-  const q = Float64Array.from(w);
-  for (let j = 0; j < e; j++) {
-    for (let k = 0; k < j; k++) {
-      let s = 0;
-      for (let i = 0; i < d; i++) s += q[i * e + j] * q[i * e + k];
-      for (let i = 0; i < d; i++) q[i * e + j] -= s * q[i * e + k];
-    }
-    let n = 0;
-    for (let i = 0; i < d; i++) n += q[i * e + j] ** 2;
-    n = Math.sqrt(n);
-    for (let i = 0; i < d; i++) q[i * e + j] /= n;
-  }
-  return q;
+  return gramSchmidtSmall(Float64Array.from(w), d, e);
 }
 
 /** Riemannian gradient on the Stiefel manifold (embedded metric): G − W sym(WᵀG). */
 export function stiefelGrad(w: Float64Array, g: Float64Array, d: number, e: number): Float64Array {
-  const wtg = matmul(transpose(w, d, e), g, e, d, e);
+  const wtg = matmulSmall(transpose(w, d, e), g, e, d, e);
   const s = new Float64Array(e * e);
   for (let i = 0; i < e; i++) for (let j = 0; j < e; j++) s[i * e + j] = 0.5 * (wtg[i * e + j] + wtg[j * e + i]);
-  const ws = matmul(w, s, d, e, e);
+  const ws = matmulSmall(w, s, d, e, e);
   return g.map((v, i) => v - ws[i]);
 }

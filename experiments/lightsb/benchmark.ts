@@ -15,6 +15,7 @@
  * The repo's instances are a Google-Drive download; we draw our own the same way (GMM input, GMM potential), with
  * the sizes stated in `drawInstance`.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import { getLinalg, type Linalg, mat } from "../../lib/math/linalg/mod.ts";
 import { eighFn } from "../../lib/math/spd/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -300,17 +301,7 @@ export function gaussianPlanMoments(g: GaussianPlan, x: Float64Array, xOff = 0):
 }
 
 /** C = A·B for d×d row-major arrays. */
-export function matmul(a: Float64Array, b: Float64Array, d: number): Float64Array {
-  const c = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let t = 0; t < d; t++) {
-      const v = a[i * d + t];
-      if (v === 0) continue;
-      for (let j = 0; j < d; j++) c[i * d + j] += v * b[t * d + j];
-    }
-  }
-  return c;
-}
+export const matmul = (a: Float64Array, b: Float64Array, d: number): Float64Array => matmulSmall(a, b, d, d, d);
 
 /** Sample mean and covariance (1/(n−1), as np.cov) of the rows of x (n×d). */
 export function sampleMoments(x: Float64Array, d: number): Moments {

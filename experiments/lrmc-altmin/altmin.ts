@@ -11,6 +11,7 @@
  * The robust variant of Gu–Song–Yin–Zhang replaces each exact argmin by an approximate solve (lsq.ts).
  * Stops when the observed residual ‖P_Ω(X − M)‖_F / ‖P_Ω(M)‖_F falls below `tol`, or after `maxIters`.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Csr, McData } from "./data.ts";
@@ -94,15 +95,7 @@ function ritzRotate(d: McData, q: Float64Array): Float64Array {
     }
   }
   const vecs = jacobiEigenvectors(h, k);
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    for (let b = 0; b < k; b++) {
-      let s = 0;
-      for (let a = 0; a < k; a++) s += q[i * k + a] * vecs[a * k + b];
-      out[i * k + b] = s;
-    }
-  }
-  return out;
+  return matmulSmall(q, vecs, n, k, k);
 }
 
 /** Eigenvectors (columns, row-major k×k) of a small symmetric matrix by cyclic Jacobi; order irrelevant here. */

@@ -4,40 +4,16 @@
  *
  * Everything here is O(n·k²) or O(k³) with k the rank; the O(|Ω|·k^a) work lives in lsq.ts.
  */
+import { cholSmall } from "../../lib/math/linalg/chol_small.ts";
 
 /**
- * In-place Cholesky G = L·Lᵀ of a k×k SPD matrix (only the upper triangle of `g` is read; L is written to the
- * lower triangle, row-major). Returns false if a pivot is not positive.
+ * Cholesky factor of the k×k Gram `g` whose upper triangle holds G (the row solves accumulate only that half): the
+ * upper triangle is mirrored into the lower one, which is then factored in place (lower triangle = L, row-major).
+ * Returns false if a pivot is not positive. Solve with `cholSolveSmall`.
  */
 export function cholesky(g: Float64Array, k: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let d = g[j * k + j];
-    for (let p = 0; p < j; p++) d -= g[j * k + p] * g[j * k + p];
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    g[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let s = g[j * k + i]; // upper triangle holds G[j,i] = G[i,j]
-      for (let p = 0; p < j; p++) s -= g[i * k + p] * g[j * k + p];
-      g[i * k + j] = s / ljj;
-    }
-  }
-  return true;
-}
-
-/** Solve (L·Lᵀ)·x = b in place given the lower factor from `cholesky` (forward then back substitution). */
-export function choSolveInPlace(l: Float64Array, k: number, x: Float64Array): void {
-  for (let i = 0; i < k; i++) {
-    let s = x[i];
-    const row = i * k;
-    for (let p = 0; p < i; p++) s -= l[row + p] * x[p];
-    x[i] = s / l[row + i];
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let p = i + 1; p < k; p++) s -= l[p * k + i] * x[p];
-    x[i] = s / l[i * k + i];
-  }
+  for (let i = 1; i < k; i++) for (let j = 0; j < i; j++) g[i * k + j] = g[j * k + i];
+  return cholSmall(g, k);
 }
 
 /**

@@ -6,7 +6,8 @@ import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { EigenvalueDecomposition, Matrix, solve } from "ml-matrix";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
-import { cholesky, choSolveInPlace, householderQr, relErrorFactored } from "./dense.ts";
+import { cholesky, householderQr, relErrorFactored } from "./dense.ts";
+import { cholSolveSmall } from "../../lib/math/linalg/chol_small.ts";
 import { type Csr, makeInstance } from "./data.ts";
 import { solveRowsExact, solveRowsSketched } from "./lsq.ts";
 import { altMin, jacobiEigenvectors } from "./altmin.ts";
@@ -24,7 +25,7 @@ Deno.test("cholesky + choSolve match ml-matrix solve on a random SPD system", ()
   const ref = solve(g, Matrix.columnVector(rhs)).getColumn(0);
   const gl = Float64Array.from(g.to1DArray()), x = Float64Array.from(rhs);
   assert(cholesky(gl, k), "SPD matrix must factor");
-  choSolveInPlace(gl, k, x);
+  cholSolveSmall(gl, k, x);
   for (let i = 0; i < k; i++) assertClose(x[i], ref[i], 1e-10 * (1 + Math.abs(ref[i])), `x[${i}]`);
   assert(!cholesky(new Float64Array([1, 2, 2, 1]), 2), "indefinite matrix must be rejected");
 });

@@ -22,7 +22,8 @@
 import type { Rng } from "../../lib/math/rng.ts";
 import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import type { Csr } from "./data.ts";
-import { cholesky, choSolveInPlace } from "./dense.ts";
+import { cholesky } from "./dense.ts";
+import { cholSolveSmall } from "../../lib/math/linalg/chol_small.ts";
 
 /**
  * Gram of the gathered rows: g (k×k, upper triangle filled) = WᵀW's leading block and c = Aᵀb, for W = [A | b]
@@ -86,7 +87,7 @@ function exactRow(
     exactRow(f, k, a, r, out, g, c, 1e-12 * (trace / k) + 1e-300, blas);
     return false;
   }
-  choSolveInPlace(g, k, c);
+  cholSolveSmall(g, k, c);
   for (let p = 0; p < k; p++) out[r * k + p] = c[p];
   return true;
 }
@@ -181,7 +182,7 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
       if (!exactRow(f, k, a, r, x, g, c, 0, blas)) stats.fallbacks++;
       continue;
     }
-    choSolveInPlace(g, k, xr);
+    cholSolveSmall(g, k, xr);
     if (iters > 0) {
       // 3. Preconditioned CG on AᵀA x = Aᵀb from x₀: residual res = b − A x, grad = Aᵀ res, z = (RᵀR)⁻¹ grad.
       grad.fill(0);
@@ -194,7 +195,7 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
         for (let l = 0; l < k; l++) grad[l] += rt * f[off + l];
       }
       z.set(grad);
-      choSolveInPlace(g, k, z);
+      cholSolveSmall(g, k, z);
       let gamma = 0;
       for (let l = 0; l < k; l++) gamma += grad[l] * z[l];
       dir.set(z);
@@ -219,7 +220,7 @@ export function solveRowsSketched(f: Float64Array, k: number, a: Csr, nOut: numb
           for (let l = 0; l < k; l++) grad[l] += rt * f[off + l];
         }
         z.set(grad);
-        choSolveInPlace(g, k, z);
+        cholSolveSmall(g, k, z);
         let gammaNew = 0;
         for (let l = 0; l < k; l++) gammaNew += grad[l] * z[l];
         const beta = gammaNew / gamma;

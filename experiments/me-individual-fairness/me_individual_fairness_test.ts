@@ -3,7 +3,8 @@ import { Rng } from "../../lib/math/rng.ts";
 import { gaussian, matmul } from "../../lib/math/lowrank/mod.ts";
 import { makeData } from "./data.ts";
 import { svt } from "./svt.ts";
-import { cholSolve, knnPredict, RIDGE_GRID, ridgePredict, tuned } from "./models.ts";
+import { knnPredict, RIDGE_GRID, ridgePredict, tuned } from "./models.ts";
+import { solveSpdSmall } from "../../lib/math/linalg/chol_small.ts";
 import { fairness } from "./fairness.ts";
 import exp from "./mod.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
@@ -32,7 +33,7 @@ Deno.test("SVT with p < 1 rescales by 1/p̂ and denoises: closer to A than the z
 
 Deno.test("ridge solves the normal equations; kNN with k = 1 copies the nearest training label", () => {
   const g = Float64Array.from([4, 1, 1, 3]), b = Float64Array.from([1, 2]);
-  const x = cholSolve(g, b, 2);
+  const x = solveSpdSmall(g, b, 2);
   assertAlmostEquals(4 * x[0] + x[1], 1, 1e-12);
   assertAlmostEquals(x[0] + 3 * x[1], 2, 1e-12);
   // exact linear data, tiny ridge: predictions are exact

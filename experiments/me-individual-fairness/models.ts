@@ -5,6 +5,7 @@
  * Both are applied to raw (zero-filled) features or to the SVT estimate, row for row.
  */
 import { type M64, matmul } from "../../lib/math/lowrank/mod.ts";
+import { solveSpdSmall } from "../../lib/math/linalg/chol_small.ts";
 
 export function knnPredict(x: M64, nTrain: number, yTrain: Float64Array, k: number): Float64Array {
   const n = x.rows, m = x.cols, out = new Float64Array(n);
@@ -30,38 +31,10 @@ export function ridgePredict(x: M64, nTrain: number, yTrain: Float64Array, lambd
   for (let j = 0; j < m; j++) g.data[j * m + j] += lambda;
   const rhs = new Float64Array(m);
   for (let i = 0; i < nTrain; i++) for (let j = 0; j < m; j++) rhs[j] += xt.data[i * m + j] * yTrain[i];
-  const beta = cholSolve(g.data, rhs, m);
+  const beta = solveSpdSmall(g.data, rhs, m);
   const out = new Float64Array(x.rows);
   for (let i = 0; i < x.rows; i++) for (let j = 0; j < m; j++) out[i] += x.data[i * m + j] * beta[j];
   return out;
-}
-
-/** Solve G·x = b for SPD G (m×m) by Cholesky. */
-export function cholSolve(g: Float64Array, b: Float64Array, m: number): Float64Array {
-  const l = g.slice(), x = b.slice();
-  for (let j = 0; j < m; j++) {
-    let s = l[j * m + j];
-    for (let k = 0; k < j; k++) s -= l[j * m + k] ** 2;
-    if (!(s > 0)) throw new Error("cholSolve: matrix is not positive definite");
-    const d = Math.sqrt(s);
-    l[j * m + j] = d;
-    for (let i = j + 1; i < m; i++) {
-      let t = l[i * m + j];
-      for (let k = 0; k < j; k++) t -= l[i * m + k] * l[j * m + k];
-      l[i * m + j] = t / d;
-    }
-  }
-  for (let i = 0; i < m; i++) {
-    let t = x[i];
-    for (let k = 0; k < i; k++) t -= l[i * m + k] * x[k];
-    x[i] = t / l[i * m + i];
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let t = x[i];
-    for (let k = i + 1; k < m; k++) t -= l[k * m + i] * x[k];
-    x[i] = t / l[i * m + i];
-  }
-  return x;
 }
 
 /** Hyper-parameter grids, the same for the raw and the SVT variant of each base algorithm. */

@@ -13,6 +13,7 @@
 import { type M64, orthonormalize, zeros } from "../../lib/math/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
 import { ipwGram, pairStats, topEig } from "./gram.ts";
+import { cholSmall, cholSolveSmall } from "../../lib/math/linalg/chol_small.ts";
 
 export function zeroFillPca(p: Problem): M64 {
   return topEig(pairStats(p).s, p.r).vectors;
@@ -39,27 +40,9 @@ function ridgeSolveInto(
 ): void {
   for (let q = 0; q < r * r; q++) w[q] = m[mo + q];
   for (let i = 0; i < r; i++) w[i * r + i] += mu;
-  for (let j = 0; j < r; j++) { // Cholesky w = LLᵀ (lower, in place)
-    let s = w[j * r + j];
-    for (let k = 0; k < j; k++) s -= w[j * r + k] ** 2;
-    const l = Math.sqrt(Math.max(s, 1e-300));
-    w[j * r + j] = l;
-    for (let i = j + 1; i < r; i++) {
-      let t = w[i * r + j];
-      for (let k = 0; k < j; k++) t -= w[i * r + k] * w[j * r + k];
-      w[i * r + j] = t / l;
-    }
-  }
-  for (let i = 0; i < r; i++) { // L y = b
-    let t = b[bo + i];
-    for (let k = 0; k < i; k++) t -= w[i * r + k] * out[oo + k];
-    out[oo + i] = t / w[i * r + i];
-  }
-  for (let i = r - 1; i >= 0; i--) { // Lᵀ x = y
-    let t = out[oo + i];
-    for (let k = i + 1; k < r; k++) t -= w[k * r + i] * out[oo + k];
-    out[oo + i] = t / w[i * r + i];
-  }
+  cholSmall(w, r, 1e-300);
+  for (let i = 0; i < r; i++) out[oo + i] = b[bo + i];
+  cholSolveSmall(w, r, out, oo);
 }
 
 /** Options of the iterative baselines: an iteration cap and a stopping tolerance on the change of B. */

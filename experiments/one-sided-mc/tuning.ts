@@ -11,6 +11,7 @@
  *
  * The budget is the grid (≤ 4 values) plus one refit, for each method.
  */
+import { luSmall, luSolveSmall } from "../../lib/math/linalg/lu_small.ts";
 import type { M64 } from "../../lib/math/lowrank/mod.ts";
 import type { Problem } from "./data.ts";
 
@@ -25,30 +26,9 @@ export function rowSlice(p: Problem, from: number, to: number): Problem {
   };
 }
 
-/** Solve the small SPD system a·x = b (Gaussian elimination with partial pivoting; a is q×q, row-major). */
+/** Solve the small SPD system a·x = b (LU with partial pivoting; a is q×q, row-major). */
 function smallSolve(a: Float64Array, b: Float64Array, q: number): Float64Array {
-  const m = a.slice(), x = b.slice();
-  for (let c = 0; c < q; c++) {
-    let piv = c;
-    for (let i = c + 1; i < q; i++) if (Math.abs(m[i * q + c]) > Math.abs(m[piv * q + c])) piv = i;
-    if (piv !== c) {
-      for (let j = 0; j < q; j++) [m[c * q + j], m[piv * q + j]] = [m[piv * q + j], m[c * q + j]];
-      [x[c], x[piv]] = [x[piv], x[c]];
-    }
-    const d = m[c * q + c] || 1e-300;
-    for (let i = c + 1; i < q; i++) {
-      const f = m[i * q + c] / d;
-      if (f === 0) continue;
-      for (let j = c; j < q; j++) m[i * q + j] -= f * m[c * q + j];
-      x[i] -= f * x[c];
-    }
-  }
-  for (let i = q - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let j = i + 1; j < q; j++) s -= m[i * q + j] * x[j];
-    x[i] = s / (m[i * q + i] || 1e-300);
-  }
-  return x;
+  return luSolveSmall(luSmall(a, q, q), b, 1e-300); // a zero pivot divides by 1e-300
 }
 
 /** Features of v_jᵀ S v_k in the free entries of a symmetric S (S_aa, then S_ab for a < b). */

@@ -8,6 +8,7 @@
  * environment" reads max_e ‖β_e(S) − β*‖₂ ≤ ε: the ε-approximate invariance of Parulekar et al. (Sec. 3), with the
  * common regressor taken as the pooled one.
  */
+import { solveSpdSmall } from "../../lib/math/linalg/chol_small.ts";
 
 /** Moments of (x_pool, y): row-major (q+1)×(q+1), pool first, y last. */
 export type Moments = Float64Array;
@@ -16,33 +17,6 @@ export function subsetIndices(mask: number, q: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < q; i++) if (mask & (1 << i)) out.push(i);
   return out;
-}
-
-/** Solve the small SPD system A x = b by Cholesky (|S| ≤ 5: not worth an FFI call per environment). */
-export function cholSolve(a: Float64Array, b: Float64Array, k: number): Float64Array {
-  const l = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * k + j];
-      for (let t = 0; t < j; t++) s -= l[i * k + t] * l[j * k + t];
-      if (i === j) {
-        if (s <= 0) throw new Error("cholSolve: matrix not positive definite");
-        l[i * k + i] = Math.sqrt(s);
-      } else l[i * k + j] = s / l[j * k + j];
-    }
-  }
-  const y = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    let s = b[i];
-    for (let t = 0; t < i; t++) s -= l[i * k + t] * y[t];
-    y[i] = s / l[i * k + i];
-  }
-  for (let i = k - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let t = i + 1; t < k; t++) s -= l[t * k + i] * y[t];
-    y[i] = s / l[i * k + i];
-  }
-  return y;
 }
 
 /** β(S) = M_SS⁻¹ M_Sy (population or empirical least squares on the representation S). */
@@ -54,7 +28,7 @@ export function regress(m: Moments, q: number, s: number[]): Float64Array {
     b[i] = m[s[i] * d + q];
     for (let j = 0; j < k; j++) a[i * k + j] = m[s[i] * d + s[j]];
   }
-  return cholSolve(a, b, k);
+  return solveSpdSmall(a, b, k);
 }
 
 /** E[(y − βᵀx_S)²] = M_yy − 2βᵀM_Sy + βᵀM_SSβ. */

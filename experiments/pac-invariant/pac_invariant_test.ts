@@ -1,16 +1,8 @@
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert";
+import { assert, assertEquals } from "../../lib/testdata/assert.ts";
+import { solveSpdSmall } from "../../lib/math/linalg/chol_small.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { covariance, intervene, makeSem, poolMoments, sampleIntervention, sampleMoments } from "./sem.ts";
-import {
-  cholSolve,
-  defect,
-  pooledErm,
-  regress,
-  risk,
-  selectInvariant,
-  subsetIndices,
-  violation,
-} from "./invariance.ts";
+import { defect, pooledErm, regress, risk, selectInvariant, subsetIndices, violation } from "./invariance.ts";
 import exp, { makeData } from "./mod.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
 
@@ -51,9 +43,9 @@ Deno.test("causal parents are exactly invariant; a set with a child of Y is not"
   assert(dChild > 0.05, `child defect ${dChild}`);
 });
 
-Deno.test("cholSolve and regress solve the normal equations; risk is the residual second moment", () => {
+Deno.test("solveSpdSmall and regress solve the normal equations; risk is the residual second moment", () => {
   const a = new Float64Array([4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2]), b = new Float64Array([1, -2, 0.5]);
-  const x = cholSolve(a, b, 3);
+  const x = solveSpdSmall(a, b, 3);
   for (let i = 0; i < 3; i++) near(a[i * 3] * x[0] + a[i * 3 + 1] * x[1] + a[i * 3 + 2] * x[2], b[i], 1e-12, "Ax=b");
   // Moments of (x1, x2, y) built from a known linear model y = 2x1 − x2 + noise(var 0.25), x ~ N(0, [[1,.3],[.3,1]]).
   const m = new Float64Array([1, 0.3, 2 - 0.3, 0.3, 1, 0.6 - 1, 2 - 0.3, 0.6 - 1, 0]);

@@ -10,23 +10,13 @@
  *
  * Matrices are dense row-major Float64Array, p ≤ a few hundred.
  */
+import { cholSmall } from "../../lib/math/linalg/chol_small.ts";
 
 /** Lower Cholesky factor of a symmetric p×p matrix, or null if it is not (numerically) positive definite. */
 export function cholesky(a: Float64Array, p: number): Float64Array | null {
   const l = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    let d = a[j * p + j];
-    for (let k = 0; k < j; k++) d -= l[j * p + k] * l[j * p + k];
-    if (!(d > 0)) return null;
-    const ljj = Math.sqrt(d);
-    l[j * p + j] = ljj;
-    for (let i = j + 1; i < p; i++) {
-      let s = a[i * p + j];
-      for (let k = 0; k < j; k++) s -= l[i * p + k] * l[j * p + k];
-      l[i * p + j] = s / ljj;
-    }
-  }
-  return l;
+  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) l[i * p + j] = a[i * p + j];
+  return cholSmall(l, p) ? l : null;
 }
 
 /** log det from a Cholesky factor. */

@@ -1,4 +1,5 @@
 import { assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
+import { luSmall, luSolveSmall } from "../linalg/lu_small.ts";
 import { Rng } from "../rng.ts";
 import {
   abundanceRmse,
@@ -134,24 +135,7 @@ function bruteForceFcls(e: number[][], y: number[]): { s: number[]; f: number } 
 }
 
 function solveDense(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const m = Float64Array.from(a), x = Float64Array.from(b);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[p * n + c])) p = r;
-    for (let k = 0; k < n; k++) [m[c * n + k], m[p * n + k]] = [m[p * n + k], m[c * n + k]];
-    [x[c], x[p]] = [x[p], x[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r * n + c] / m[c * n + c];
-      for (let k = c; k < n; k++) m[r * n + k] -= f * m[c * n + k];
-      x[r] -= f * x[c];
-    }
-  }
-  for (let c = n - 1; c >= 0; c--) {
-    let s = x[c];
-    for (let k = c + 1; k < n; k++) s -= m[c * n + k] * x[k];
-    x[c] = s / m[c * n + c];
-  }
-  return x;
+  return luSolveSmall(luSmall(a, n, n), b);
 }
 
 Deno.test("FCLS matches brute-force enumeration of supports and satisfies the KKT conditions", () => {
