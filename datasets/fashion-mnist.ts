@@ -17,12 +17,12 @@
  * FASHION_CLASSES[train.labels[i]];                                  // "T-shirt/top", ...
  * ```
  */
-import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { cached } from "../lib/run/cache.ts";
 import { sha256 } from "../lib/run/hash.ts";
 import type { Digits } from "./mnist.ts";
 import { parseIdx } from "./idx.ts";
+import { readGzPackageFile } from "./package_file.ts";
 
 export type FashionSplit = "train" | "test" | "all";
 
@@ -60,25 +60,18 @@ export interface RawSplit {
   labels: Uint8Array;
 }
 
-function readGz(path: string): Uint8Array {
-  let gz: Uint8Array;
-  try {
-    gz = Deno.readFileSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`fashion-mnist: ${path} not found; install the Debian package with: ${FASHION_INSTALL}`);
-    }
-    throw e;
-  }
-  return new Uint8Array(gunzipSync(gz));
-}
-
 /** Read, parse and checksum one split from the package's files, without the cache. */
 export function readFashionSplit(split: "train" | "test", dir = fashionMnistDir()): RawSplit {
   const size = FASHION_SIZES[split];
   const base = join(dir, FILES[split]);
-  const images = parseIdx(readGz(`${base}-images-idx3-ubyte.gz`), `fashion-mnist ${split} images`);
-  const labels = parseIdx(readGz(`${base}-labels-idx1-ubyte.gz`), `fashion-mnist ${split} labels`);
+  const images = parseIdx(
+    readGzPackageFile(`${base}-images-idx3-ubyte.gz`, "fashion-mnist", FASHION_INSTALL),
+    `fashion-mnist ${split} images`,
+  );
+  const labels = parseIdx(
+    readGzPackageFile(`${base}-labels-idx1-ubyte.gz`, "fashion-mnist", FASHION_INSTALL),
+    `fashion-mnist ${split} labels`,
+  );
   if (images.dims.join() !== `${size},28,28` || labels.dims.join() !== `${size}`) {
     throw new Error(
       `fashion-mnist: ${split} has images ${images.dims.join("×")} and labels ${labels.dims.join("×")}, ` +

@@ -15,9 +15,9 @@
  * const raw = images[i * 64 + r * 8 + c] * 16;              // sklearn's 0..16
  * ```
  */
-import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { cached } from "../lib/run/cache.ts";
+import { readGzPackageFile } from "./package_file.ts";
 import { sha256 } from "../lib/run/hash.ts";
 import type { Digits } from "./mnist.ts";
 
@@ -39,16 +39,9 @@ export function buildSklearnDigits(n = SKLEARN_DIGITS_SIZE, dir = sklearnDataDir
     throw new RangeError(`sklearn-digits: n must be in 1..${SKLEARN_DIGITS_SIZE}`);
   }
   const path = join(dir, "digits.csv.gz");
-  let gz: Uint8Array;
-  try {
-    gz = Deno.readFileSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`sklearn-digits: ${path} not found; install the Debian package with: ${SKLEARN_INSTALL}`);
-    }
-    throw e;
-  }
-  const rows = new TextDecoder().decode(gunzipSync(gz)).split("\n").filter((l) => l.trim() !== "");
+  const rows = new TextDecoder().decode(readGzPackageFile(path, "sklearn-digits", SKLEARN_INSTALL)).split("\n").filter((
+    l,
+  ) => l.trim() !== "");
   if (rows.length !== SKLEARN_DIGITS_SIZE) {
     throw new Error(`sklearn-digits: ${path} has ${rows.length} rows, expected ${SKLEARN_DIGITS_SIZE}`);
   }

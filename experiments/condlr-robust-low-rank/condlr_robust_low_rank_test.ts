@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
+import { assert, assertAlmostEquals, assertIdentity } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { assertLayerGradients } from "../../lib/testdata/gradcheck.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
@@ -56,10 +56,7 @@ Deno.test("condlr: retraction gives orthonormal U, V and cond(S) = 1 (κ = 1) or
     for (const p of [l.u, l.s, l.v]) p.value.set(p.value.map((v, k) => v + 0.3 * Math.sin(k + 1)));
     l.retract();
     for (const b of [l.U(), l.V()]) {
-      const g = la.matmul(b, b, { transA: true }) as M;
-      for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) assertAlmostEquals(g.data[i * 3 + j], i === j ? 1 : 0, 1e-13);
-      }
+      assertIdentity((la.matmul(b, b, { transA: true }) as M).data, 3, 1e-13, "BᵀB");
     }
     const c = condOf(l.weight(), 3);
     assert(c <= kappa * (1 + 1e-10), `κ = ${kappa}: cond ${c}`);

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
+import { assertAlmostEquals, assertEquals, assertOrthonormalColumns } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { barabasiAlbert, degrees, fromEdges, type Graph, karateClub } from "../../lib/math/graph/mod.ts";
 import { deepwalk, fastrp, orthonormalize, randne, spectral, standardize, verySparseProjection } from "./embed.ts";
@@ -91,13 +91,7 @@ Deno.test("FastRP equals its dense definition scale(Σ w_i (D⁻¹A)^i diag(deg^
 
 Deno.test("orthonormalize gives QᵀQ = I", () => {
   const n = 50, d = 6, q = orthonormalize(Rng.fromSeed(5).normal(n * d), n, d);
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b < d; b++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += q[i * d + a] * q[i * d + b];
-      assertAlmostEquals(s, a === b ? 1 : 0, 1e-12);
-    }
-  }
+  assertOrthonormalColumns(q, n, d, 1e-12);
 });
 
 Deno.test("spectral: the top eigenvector pair of two loosely joined cliques separates them", () => {

@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
+import { assert, assertEquals, assertIdentity } from "../../lib/testdata/assert.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { mat, transpose } from "../../lib/math/linalg/mat.ts";
 import { Rng } from "../../lib/math/rng.ts";
@@ -81,10 +81,7 @@ Deno.test("sparse-aware update (Alg. 3) equals Zha–Simon over several sparse r
   close(sp.s, zs.s, 1e-8, "σ");
   close(product(sp), product(zs), 1e-8, "U S Vᵀ");
   // the collapsed factors stay orthonormal
-  const vtv = la.matmul(sp.v, sp.v, { transA: true });
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < k; j++) assertAlmostEquals(vtv.data[i * k + j], i === j ? 1 : 0, 1e-8);
-  }
+  assertIdentity(la.matmul(sp.v, sp.v, { transA: true }).data, k, 1e-8, "VᵀV");
 });
 
 Deno.test("recompute = rank-k SVD of the stacked matrix, leaving the input intact", () => {

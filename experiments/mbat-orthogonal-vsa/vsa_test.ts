@@ -1,4 +1,4 @@
-import { assert } from "../../lib/testdata/assert.ts";
+import { assert, assertOrthonormalColumns } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import {
@@ -43,13 +43,7 @@ Deno.test("circular convolution matches the DFT product on a small case", () => 
 
 Deno.test("orthogonal matrix: QᵀQ = I, lengths kept; Gaussian matrix has E‖Mx‖² ≈ ‖x‖²", () => {
   const d = 64, q = orthogonalMatrix(d, Rng.fromSeed(2));
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += q[k * d + i] * q[k * d + j];
-      assert(Math.abs(s - (i === j ? 1 : 0)) < 1e-12, `QᵀQ[${i},${j}] = ${s}`);
-    }
-  }
+  assertOrthonormalColumns(q, d, d, 1e-12);
   const x = Rng.fromSeed(3).normal(d);
   assert(Math.abs(norm(matvec(q, x)) - norm(x)) < 1e-12, "orthogonal keeps the norm");
   assert(Math.abs(norm(matvec(q, matvec(q, x), true)) - norm(x)) < 1e-12, "Qᵀ Q x = x");

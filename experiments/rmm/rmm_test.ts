@@ -1,4 +1,5 @@
-import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
+import { assert, assertAlmostEquals, assertIdentity } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { DenseLayer, FactorNet, LoraLayer, type M } from "../../lib/math/nn/factorized.ts";
@@ -86,13 +87,7 @@ Deno.test("rmm: the closed form is exact at p = n and the best rank-p fit (Eckar
     for (let j = p; j < n; j++) tail += s[j] ** 2;
     assertAlmostEquals(res, tail, 1e-9 * Math.max(1, tail), `residual at p = ${p}`);
     // Coefficient rows are orthonormal (V_pᵀV_p = I).
-    for (let a = 0; a < p; a++) {
-      for (let b = 0; b < p; b++) {
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += f.coef.data[a * n + i] * f.coef.data[b * n + i];
-        assertAlmostEquals(dot, a === b ? 1 : 0, 1e-10, `CCᵀ[${a},${b}]`);
-      }
-    }
+    assertIdentity(matmulSmall(f.coef.data, f.coef.data, p, n, p, { transB: true }), p, 1e-10, "CCᵀ");
   }
   // Shared structure: flats in a 2-dim span are rebuilt exactly with p = 2.
   const u = rng.normal(dim), v = rng.normal(dim);

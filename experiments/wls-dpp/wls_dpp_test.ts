@@ -1,6 +1,6 @@
 import { runMethods } from "../../lib/testdata/run.ts";
 import { ok as assert } from "node:assert";
-import { assertAlmostEquals } from "../../lib/testdata/assert.ts";
+import { assertAlmostEquals, assertIdentity } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { christoffel, features, gaussLegendre, sampleOptimal, tensorRule, totalDegreeBasis } from "./basis.ts";
 import { errorRatio2, makeProblem, type Problem } from "./data.ts";
@@ -27,7 +27,7 @@ Deno.test("tensor Legendre basis is orthonormal in L²(μ) on [−1,1]² and the
     const phi = features(b, rule.points.subarray(2 * i, 2 * i + 2));
     for (let j = 0; j < 10; j++) for (let l = 0; l < 10; l++) g[j * 10 + l] += rule.weights[i] * phi[j] * phi[l];
   }
-  for (let j = 0; j < 10; j++) for (let l = 0; l < 10; l++) assertAlmostEquals(g[j * 10 + l], j === l ? 1 : 0, 1e-12);
+  assertIdentity(g, 10, 1e-12, "Gram of the features");
   const set = new Set(Array.from({ length: 10 }, (_, j) => `${b.alpha[2 * j]},${b.alpha[2 * j + 1]}`));
   for (let j = 0; j < 10; j++) {
     const [a0, a1] = [b.alpha[2 * j], b.alpha[2 * j + 1]];

@@ -29,3 +29,25 @@ export function assertThrowsWith(f: () => unknown, text: string): string {
   }
   throw new Error(`expected a throw mentioning ${text}`);
 }
+
+/** Throws unless the k×k row-major `a` is the identity to `tol` in every entry, naming the first entry that is not. */
+export function assertIdentity(a: ArrayLike<number>, k: number, tol: number, what = "matrix"): void {
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      assertAlmostEquals(a[i * k + j], i === j ? 1 : 0, tol, `${what}[${i},${j}] = ${a[i * k + j]}, not ${+(i === j)}`);
+    }
+  }
+}
+
+/** Throws unless the k columns of the row-major n×k `q` are orthonormal: QᵀQ = I to `tol` in every entry. */
+export function assertOrthonormalColumns(q: ArrayLike<number>, n: number, k: number, tol: number): void {
+  const g = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += q[i * k + a] * q[i * k + b];
+      g[a * k + b] = s;
+    }
+  }
+  assertIdentity(g, k, tol, "QᵀQ");
+}
