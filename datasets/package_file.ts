@@ -5,19 +5,26 @@
 import { gunzipSync } from "node:zlib";
 
 /**
- * The gunzipped bytes of `path`, a file of the data set `name`; if it is missing, the error says to run `install`.
+ * The bytes of `path`, a file of the data set `name`; if it is missing, the error says to run `install`.
  *
- * @example `readGzPackageFile("/usr/share/datasets/x.gz", "fashion-mnist", "apt-get install dataset-fashion-mnist")`
+ * @example `readPackageFile("/usr/lib/python3/dist-packages/sklearn/datasets/data/wine_data.csv", "wine", "apt-get install python3-sklearn")`
  */
-export function readGzPackageFile(path: string, name: string, install: string): Uint8Array {
-  let gz: Uint8Array;
+export function readPackageFile(path: string, name: string, install: string): Uint8Array {
   try {
-    gz = Deno.readFileSync(path);
+    return Deno.readFileSync(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Error(`${name}: ${path} not found; install the Debian package with: ${install}`);
     }
     throw e;
   }
-  return new Uint8Array(gunzipSync(gz));
+}
+
+/**
+ * The gunzipped bytes of `path`, a file of the data set `name`; if it is missing, the error says to run `install`.
+ *
+ * @example `readGzPackageFile("/usr/share/datasets/x.gz", "fashion-mnist", "apt-get install dataset-fashion-mnist")`
+ */
+export function readGzPackageFile(path: string, name: string, install: string): Uint8Array {
+  return new Uint8Array(gunzipSync(readPackageFile(path, name, install)));
 }

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { cached } from "../lib/run/cache.ts";
 import { sha256 } from "../lib/run/hash.ts";
 import { SKLEARN_INSTALL, sklearnDataDir } from "./sklearn-digits.ts";
+import { readPackageFile } from "./package_file.ts";
 
 /** A labelled table: features row-major n × d, one class index per row. */
 export interface Table {
@@ -58,15 +59,7 @@ export function buildSklearnTable(name: SklearnTableName, dir = sklearnDataDir()
   const spec = SKLEARN_TABLES[name];
   if (!spec) throw new RangeError(`sklearn-tabular: unknown table ${JSON.stringify(name)}`);
   const path = join(dir, spec.file);
-  let bytes: Uint8Array;
-  try {
-    bytes = Deno.readFileSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new Error(`sklearn-tabular: ${path} not found; install the Debian package with: ${SKLEARN_INSTALL}`);
-    }
-    throw e;
-  }
+  const bytes = readPackageFile(path, "sklearn-tabular", SKLEARN_INSTALL);
   const digest = sha256(bytes);
   if (digest !== spec.sha256) {
     throw new Error(
