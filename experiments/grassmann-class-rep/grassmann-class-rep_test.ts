@@ -1,4 +1,5 @@
 import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
+import { assertCentralDifferences } from "../../lib/testdata/gradcheck.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import { Dense, ReLU, Sequential, SGD } from "../../lib/math/nn/mod.ts";
@@ -55,16 +56,8 @@ Deno.test("grassmann head: gradients of weights and input match central finite d
   h.orthonormalise();
   const batch = 4, x = rng.normal(batch * 5), y = Int32Array.from([0, 1, 2, 1]), eps = 1e-6;
   net.lossAndGrad(x, y, batch);
-  const g = net.store.grad.slice(), v = net.store.value;
-  for (let i = 0; i < v.length; i++) {
-    const v0 = v[i];
-    v[i] = v0 + eps;
-    const lp = net.loss(x, y, batch);
-    v[i] = v0 - eps;
-    const lm = net.loss(x, y, batch);
-    v[i] = v0;
-    assertAlmostEquals(g[i], (lp - lm) / (2 * eps), 1e-7 * Math.max(1, Math.abs(g[i])), `param ${i}`);
-  }
+  const g = net.store.grad.slice();
+  assertCentralDifferences(() => net.loss(x, y, batch), net.store.value, g, { h: eps, tol: 1e-7, label: "θ" });
   // ∂L/∂x of the head alone (normalisation included): perturb the head's input.
   const head = new Sequential([new GrassmannHead(3, 2, 2.5)], [6], { dtype: "float64", rng: rng.split("h2") });
   (head.layers[0] as GrassmannHead).orthonormalise();
@@ -78,15 +71,7 @@ Deno.test("grassmann head: gradients of weights and input match central finite d
     for (let c = 0; c < 3; c++) dOut[i * 3 + c] = (Math.exp(out[i * 3 + c] - mx) / s - (y[i] === c ? 1 : 0)) / batch;
   }
   const dz = (head.layers[0].backward(dOut, batch, head.ctx(), true) as Float64Array).slice();
-  for (let i = 0; i < z.length; i++) {
-    const z0 = z[i];
-    z[i] = z0 + eps;
-    const lp = head.loss(z, y, batch);
-    z[i] = z0 - eps;
-    const lm = head.loss(z, y, batch);
-    z[i] = z0;
-    assertAlmostEquals(dz[i], (lp - lm) / (2 * eps), 1e-7 * Math.max(1, Math.abs(dz[i])), `input ${i}`);
-  }
+  assertCentralDifferences(() => head.loss(z, y, batch), z, dz, { h: eps, tol: 1e-7, label: "z" });
 });
 
 Deno.test("qrQ and jacobiSvd agree with LAPACK/ml-matrix QR and SVD (float64)", () => {

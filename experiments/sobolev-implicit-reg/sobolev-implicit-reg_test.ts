@@ -1,26 +1,9 @@
 import { assert } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { makeImage, phantom } from "./data.ts";
-import { fft, fft2InPlace } from "../../lib/math/fft.ts";
+import { fft2InPlace } from "../../lib/math/fft.ts";
 import exp from "./mod.ts";
 import { gaussianOtf, gradientOf, objective, psnr, sobolevGD, sobolevWeights } from "./sobolev.ts";
-
-Deno.test("fft matches the O(n²) DFT and inverts", () => {
-  const rng = Rng.fromSeed(1);
-  const n = 16, re = rng.normal(n), im = rng.normal(n);
-  const [R, I] = fft(re, im);
-  for (let k = 0; k < n; k++) {
-    let sr = 0, si = 0;
-    for (let j = 0; j < n; j++) {
-      const a = (-2 * Math.PI * j * k) / n;
-      sr += re[j] * Math.cos(a) - im[j] * Math.sin(a);
-      si += re[j] * Math.sin(a) + im[j] * Math.cos(a);
-    }
-    assert(Math.abs(sr - R[k]) < 1e-12 && Math.abs(si - I[k]) < 1e-12, `DFT mismatch at ${k}`);
-  }
-  const [r2, i2] = fft(R, I, true);
-  for (let j = 0; j < n; j++) assert(Math.abs(r2[j] - re[j]) < 1e-13 && Math.abs(i2[j] - im[j]) < 1e-13, "inverse");
-});
 
 Deno.test("s = 0 H^s norm equals the L² norm (Parseval)", () => {
   const rng = Rng.fromSeed(2), n = 8;
