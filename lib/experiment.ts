@@ -9,11 +9,11 @@
  * ```ts
  * export default defineExperiment({
  *   id: "toy", paper: { title: "A toy", authors: "A. B.", year: 2024, arxiv: "2401.00001" },
- *   config: z.object({ n: z.number().int().positive().default(10) }),
+ *   config: z.object({ n: count(10, "how many numbers") }),   // count: lib/fields.ts
  *   scales: { smoke: { seeds: 1, grid: { n: [4] } }, paper: { seeds: 5, grid: { n: [10, 100] } } },
  *   data: (cfg, { rng }) => rng.normal(cfg.n),
  *   methods: { sum: { run: (x) => x.reduce((a, b) => a + b, 0) } },
- *   metrics: { total: { direction: "none" } },
+ *   metrics: { total: reported("their sum", tol.stable()) },    // or higher(…), lower(…), timing(…)
  *   measure: (_x, total) => ({ total }),
  *   claims: [],
  * });
