@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
-import { compare, fmt, SMALLEST, verdict } from "../../lib/claims/mod.ts";
+import { compare, eachCase, fmt, SMALLEST } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { fitRandomNet, maxHiddenWeight, type Net, norm2, predict, trainNet } from "./net.ts";
@@ -153,22 +153,18 @@ export default defineExperiment({
         `${REACHABLE} at the same width — so the floor is the band's, not the width's.`,
       paper: { value: "nonzero approximation-error lower bound for bounded parameter domains", source: ABSTRACT },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
         const k = lv(r, "freq").at(-1)!, lambdas = lv(r, "lambda"), l0 = lambdas[0];
         const [n1, n2] = lv(r, "hidden").slice(-2);
-        for (const target of targets(r)) {
+        return eachCase(targets(r), (target) => {
           const e2 = rfErr(r, { target, freq: k, lambda: l0, hidden: n2 });
           const e1 = rfErr(r, { target, freq: k, lambda: l0, hidden: n1 });
           const best = Math.min(...lambdas.map((l) => rfErr(r, { target, freq: k, lambda: l, hidden: n2 })));
-          const ok = e2 >= FLOOR && e2 / e1 > PLATEAU && best < REACHABLE;
-          pass &&= ok;
-          parts.push(
-            `${target} k=${k} λ=${l0}: err ${fmt(e1)} (N=${n1}) → ${fmt(e2)} (N=${n2}); best λ at N=${n2} ` +
-              `${fmt(best)}${ok ? "" : " ✗"}`,
-          );
-        }
-        return verdict(pass, parts.join("; "));
+          return {
+            pass: e2 >= FLOOR && e2 / e1 > PLATEAU && best < REACHABLE,
+            text: `${target} k=${k} λ=${l0}: err ${fmt(e1)} (N=${n1}) → ${fmt(e2)} (N=${n2}); best λ at N=${n2} ` +
+              fmt(best),
+          };
+        });
       }, { metrics: ["test_rel_rmse"] }),
     },
     {
@@ -180,18 +176,16 @@ export default defineExperiment({
         "frequency k and strictly larger at the highest k than at the lowest.",
       paper: { value: "needed band grows with target complexity (qualitative)", source: ABSTRACT },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
         const freqs = lv(r, "freq"), lambdas = lv(r, "lambda"), nMax = lv(r, "hidden").at(-1)!;
-        for (const target of targets(r)) {
+        return eachCase(targets(r), (target) => {
           const star = freqs.map((k) =>
             lambdas.find((l) => rfErr(r, { target, freq: k, lambda: l, hidden: nMax }) < SOLVED) ?? Infinity
           );
-          const ok = star.every((s, i) => i === 0 || s >= star[i - 1]) && star.at(-1)! > star[0];
-          pass &&= ok;
-          parts.push(`${target}: ` + freqs.map((k, i) => `λ*(k=${k})=${star[i]}`).join(", ") + (ok ? "" : " ✗"));
-        }
-        return verdict(pass, `at N=${nMax}: ${parts.join("; ")}`);
+          return {
+            pass: star.every((s, i) => i === 0 || s >= star[i - 1]) && star.at(-1)! > star[0],
+            text: `${target}: ` + freqs.map((k, i) => `λ*(k=${k})=${star[i]}`).join(", "),
+          };
+        }, { prefix: `at N=${nMax}: ` });
       }, { metrics: ["test_rel_rmse"] }),
     },
     {
@@ -203,19 +197,13 @@ export default defineExperiment({
         `the narrowest band: the trained net's smallest max |a| over seeds exceeds ${LEAVES}λ.`,
       check: Object.assign((r: ResultSet) => {
         const l0 = lv(r, "lambda")[0];
-        const parts: string[] = [];
-        let pass = true;
-        for (const target of targets(r)) {
-          for (const freq of lv(r, "freq")) {
-            const w = Math.min(
-              ...r.values({ metric: "max_weight", method: "trained_net", where: { target, freq, lambda: l0 } }),
-            );
-            const ok = w > LEAVES * l0;
-            pass &&= ok;
-            parts.push(`${target} k=${freq}: ${fmt(w)}${ok ? "" : " ✗"}`);
-          }
-        }
-        return verdict(pass, `trained max|a| at λ=${l0} (need > ${fmt(LEAVES * l0)}): ${parts.join("; ")}`);
+        const cases = targets(r).flatMap((target) => lv(r, "freq").map((freq) => ({ target, freq })));
+        return eachCase(cases, ({ target, freq }) => {
+          const w = Math.min(
+            ...r.values({ metric: "max_weight", method: "trained_net", where: { target, freq, lambda: l0 } }),
+          );
+          return { pass: w > LEAVES * l0, text: `${target} k=${freq}: ${fmt(w)}` };
+        }, { prefix: `trained max|a| at λ=${l0} (need > ${fmt(LEAVES * l0)}): ` });
       }, { metrics: ["max_weight"] }),
     },
     {

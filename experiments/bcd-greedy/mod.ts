@@ -9,7 +9,7 @@ import { between, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { bestOf, compare, fmt, type Margin, pairedComparison, verdict } from "../../lib/claims/mod.ts";
+import { bestOf, compare, eachCase, fmt, type Margin, pairedComparison } from "../../lib/claims/mod.ts";
 import { makeProblem, type Problem } from "./problems.ts";
 import { bcd, type BcdResult, type Rule, RULES } from "./bcd.ts";
 
@@ -245,25 +245,24 @@ export default defineExperiment({
         "problem instance).",
       paper: { value: "variable blocks improve greedy BCD", source: { url: ARXIV, where: "§5, Figs. 4–5" } },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const problem of r.levels("problem")) {
-          for (const update of r.levels("update")) {
-            const best = (blocks: string) => {
-              const where = { problem, update, blocks };
-              const rules = GREEDY.filter((m) => !(m === "gsq" && update === "gradient"));
-              return rules.map((m) => ({ m, where, v: mean(r, m, where) })).sort((x, y) => x.v - y.v)[0];
-            };
-            const v = best("variable"), f = best("fixed");
-            const c = pairedAcross(r, { method: v.m, where: v.where }, { method: f.m, where: f.where });
-            pass &&= c.pass;
-            parts.push(
-              `${problem}/${update}: variable ${v.m} ${fmt(c.method)} vs fixed ${f.m} ${fmt(c.baseline)}, ` +
-                `${c.text}${c.pass ? "" : " ✗"}`,
-            );
-          }
-        }
-        return verdict(pass, parts.join("; "));
+        const cases = r.levels("problem").flatMap((problem) =>
+          r.levels("update").map((update) => ({ problem, update }))
+        );
+        return eachCase(cases, ({ problem, update }) => {
+          const best = (blocks: string) => {
+            const where = { problem, update, blocks };
+            const rules = GREEDY.filter((m) => !(m === "gsq" && update === "gradient"));
+            return rules.map((m) => ({ m, where, v: mean(r, m, where) })).sort((x, y) => x.v - y.v)[0];
+          };
+          const v = best("variable"), f = best("fixed");
+          const c = pairedAcross(r, { method: v.m, where: v.where }, { method: f.m, where: f.where });
+          return {
+            pass: c.pass,
+            text: `${problem}/${update}: variable ${v.m} ${fmt(c.method)} vs fixed ${f.m} ${
+              fmt(c.baseline)
+            }, ${c.text}`,
+          };
+        });
       }, { metrics: ["log10_subopt"] }),
     },
     {
@@ -277,24 +276,17 @@ export default defineExperiment({
         source: { url: ARXIV, where: "§2.2, Fig. 5 vs Fig. 4" },
       },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const problem of r.levels("problem")) {
-          for (const blocks of r.levels("blocks")) {
-            for (const m of ["gs", "gsl"]) {
-              const c = pairedAcross(
-                r,
-                { method: m, where: { problem, blocks, update: "matrix" } },
-                { method: m, where: { problem, blocks, update: "gradient" } },
-              );
-              pass &&= c.pass;
-              parts.push(
-                `${problem}/${blocks} ${m}: ${fmt(c.method)} vs ${fmt(c.baseline)}, ${c.text}${c.pass ? "" : " ✗"}`,
-              );
-            }
-          }
-        }
-        return verdict(pass, parts.join("; "));
+        const cases = r.levels("problem").flatMap((problem) =>
+          r.levels("blocks").flatMap((blocks) => ["gs", "gsl"].map((m) => ({ problem, blocks, m })))
+        );
+        return eachCase(cases, ({ problem, blocks, m }) => {
+          const c = pairedAcross(
+            r,
+            { method: m, where: { problem, blocks, update: "matrix" } },
+            { method: m, where: { problem, blocks, update: "gradient" } },
+          );
+          return { pass: c.pass, text: `${problem}/${blocks} ${m}: ${fmt(c.method)} vs ${fmt(c.baseline)}, ${c.text}` };
+        });
       }, { metrics: ["log10_subopt"] }),
     },
   ],

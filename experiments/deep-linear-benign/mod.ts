@@ -9,7 +9,7 @@ import { z } from "zod";
 import { atLeast, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
+import { eachCase, fmt, pairedComparison, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, type M, makeRegression, type Regression, trainLoss } from "./data.ts";
 import { endToEnd, minNorm, trainDeepLinear } from "./deepnet.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -179,24 +179,18 @@ export default defineExperiment({
         "(α = 0 is the identity above.)",
       paper: { value: "same conditional variance as the min-ℓ2 interpolant", source: ABSTRACT },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const d of r.levels("d")) {
-          for (const alpha of (r.levels("alpha") as number[]).filter((a) => a > 0)) {
-            const c = pairedComparison(pair(risk(r, "deep_linear", d, alpha), risk(r, "min_norm", d)), {
-              better: "lower",
-            });
-            // advantage = mean(min-norm − net); the net "beats" min-norm only if advantage − noise > 1% of it
-            const ok = !(c.advantage - c.noise > 0.01 * Math.abs(c.baseline));
-            pass &&= ok;
-            parts.push(
-              `d=${d}, α=${alpha}: ${fmt(c.method)} vs ${fmt(c.baseline)} (ratio ${fmt(c.method / c.baseline)})${
-                ok ? "" : " ✗"
-              }`,
-            );
-          }
-        }
-        return verdict(pass, `net vs min-norm excess risk: ${parts.join("; ")}`);
+        const alphas = (r.levels("alpha") as number[]).filter((a) => a > 0);
+        const cases = r.levels("d").flatMap((d) => alphas.map((alpha) => ({ d, alpha })));
+        return eachCase(cases, ({ d, alpha }) => {
+          const c = pairedComparison(pair(risk(r, "deep_linear", d, alpha), risk(r, "min_norm", d)), {
+            better: "lower",
+          });
+          // advantage = mean(min-norm − net); the net "beats" min-norm only if advantage − noise > 1% of it
+          return {
+            pass: !(c.advantage - c.noise > 0.01 * Math.abs(c.baseline)),
+            text: `d=${d}, α=${alpha}: ${fmt(c.method)} vs ${fmt(c.baseline)} (ratio ${fmt(c.method / c.baseline)})`,
+          };
+        }, { prefix: "net vs min-norm excess risk: " });
       }, { metrics: ["excess_risk"] }),
     },
     {
@@ -209,9 +203,7 @@ export default defineExperiment({
       paper: { value: "d = 2000: 0.393 (α = 0) → 1.148 (α = 10⁻³)", source: LOG(2000) },
       check: Object.assign((r: ResultSet) => {
         const alphas = r.levels("alpha") as number[];
-        const parts: string[] = [];
-        let pass = true;
-        for (const d of r.levels("d")) {
+        return eachCase(r.levels("d"), (d) => {
           const at = (a: number) => risk(r, "deep_linear", d, a);
           const top = pairedComparison(pair(at(alphas.at(-1)!), at(alphas[0])), {
             better: "higher",
@@ -222,17 +214,14 @@ export default defineExperiment({
             const c = pairedComparison(pair(at(alphas[i]), at(alphas[i - 1])), { better: "higher", margin: {} });
             steps &&= c.advantage + c.noise >= 0;
           }
-          const ok = top.pass && steps;
-          pass &&= ok;
-          parts.push(
-            `d=${d}: ${
-              alphas.map((a) => fmt(r.mean({ metric: "excess_risk", method: "deep_linear", where: { d, alpha: a } })))
-                .join(" → ")
-            } ` +
-              `(α=${alphas.at(-1)} vs 0: ${top.text}${steps ? "" : "; a step falls"})${ok ? "" : " ✗"}`,
+          const means = alphas.map((a) =>
+            fmt(r.mean({ metric: "excess_risk", method: "deep_linear", where: { d, alpha: a } }))
           );
-        }
-        return verdict(pass, parts.join("; "));
+          return {
+            pass: top.pass && steps,
+            text: `d=${d}: ${means.join(" → ")} (α=${alphas.at(-1)} vs 0: ${top.text}${steps ? "" : "; a step falls"})`,
+          };
+        });
       }, { metrics: ["excess_risk"] }),
     },
     {

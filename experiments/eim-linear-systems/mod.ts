@@ -10,7 +10,7 @@ import { z } from "zod";
 import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { defineExperiment, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
-import { verdict } from "../../lib/claims/mod.ts";
+import { eachCase, verdict } from "../../lib/claims/mod.ts";
 import { assemble, BOX, type Mu, relDiff, solve } from "./bvp.ts";
 import { type Problem, runCheb, runEim, runPod } from "./methods.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
@@ -148,16 +148,15 @@ export default defineExperiment({
         "before the first run).",
       paper: { value: "accurate separated representation with few terms (no number readable)", source: ABSTRACT },
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const params of r.levels("params") as (1 | 2)[]) {
+        return eachCase(r.levels("params") as (1 | 2)[], (params) => {
           const worst = Math.max(...termsTo(r, "eim", "sol_err", params));
-          parts.push(
-            `${params} param: M = ${Number.isFinite(worst) ? worst : "never"} (worst seed; need ≤ ${FEW[params]})`,
-          );
-          pass &&= worst <= FEW[params];
-        }
-        return verdict(pass, parts.join("; "));
+          return {
+            pass: worst <= FEW[params],
+            text: `${params} param: M = ${Number.isFinite(worst) ? worst : "never"} (worst seed; need ≤ ${
+              FEW[params]
+            })`,
+          };
+        });
       },
     },
     {
@@ -166,15 +165,11 @@ export default defineExperiment({
       statement: "Our check of quality, not a statement of the paper: the nonintrusive EIM needs at most twice as " +
         `many terms as the intrusive POD projection to bring the worst test matrix error below ${TOL} (worst seed).`,
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const params of r.levels("params") as number[]) {
+        return eachCase(r.levels("params") as number[], (params) => {
           const me = Math.max(...termsTo(r, "eim", "mat_err", params));
           const mp = Math.max(...termsTo(r, "pod", "mat_err", params));
-          parts.push(`${params} param: EIM ${me}, POD ${mp} terms`);
-          pass &&= me <= 2 * mp;
-        }
-        return verdict(pass, parts.join("; "));
+          return { pass: me <= 2 * mp, text: `${params} param: EIM ${me}, POD ${mp} terms` };
+        });
       },
     },
     {

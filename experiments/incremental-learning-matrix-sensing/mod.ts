@@ -12,7 +12,7 @@ import { z } from "zod";
 import { atLeast, count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { allOf, fmt, LARGEST, monotone, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
+import { allOf, eachCase, fmt, LARGEST, monotone, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { makeProblem, type SensingProblem } from "./problem.ts";
 import { gd } from "./gd.ts";
 import { glrl } from "./glrl.ts";
@@ -239,24 +239,20 @@ export default defineExperiment({
       check: (r) => {
         const alpha = smallestAlpha(r);
         const rStar = r.levels("rStar")[0] as number;
-        const parts: string[] = [];
-        let pass = true;
-        for (const rank of r.levels("rank") as number[]) {
+        return eachCase(r.levels("rank") as number[], (rank) => {
           if (rank < rStar) {
             const a = at(r, "final_loss", "gd", { rank, alpha }), b = at(r, "final_loss", "glrl", { rank, alpha });
-            const ok = Math.abs(a - b) <= 0.01 * Math.max(a, b);
-            pass &&= ok;
-            parts.push(`r=${rank}: loss GD ${fmt(a)} vs GLRL ${fmt(b)}${ok ? "" : " ✗"}`);
-          } else {
-            const v = allOf(
-              threshold({ metric: "final_rel_error", method: "gd", below: 1e-2, where: { rank, alpha } }),
-              threshold({ metric: "final_rel_error", method: "glrl", below: 1e-2, where: { rank, alpha } }),
-            )(r);
-            pass &&= v.pass;
-            parts.push(`r=${rank}: ${v.measured}`);
+            return {
+              pass: Math.abs(a - b) <= 0.01 * Math.max(a, b),
+              text: `r=${rank}: loss GD ${fmt(a)} vs GLRL ${fmt(b)}`,
+            };
           }
-        }
-        return verdict(pass, parts.join("; "));
+          const v = allOf(
+            threshold({ metric: "final_rel_error", method: "gd", below: 1e-2, where: { rank, alpha } }),
+            threshold({ metric: "final_rel_error", method: "glrl", below: 1e-2, where: { rank, alpha } }),
+          )(r);
+          return { pass: v.pass, text: `r=${rank}: ${v.measured}` };
+        });
       },
     },
   ],

@@ -10,7 +10,7 @@ import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts"
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { getLinalg, type Mat } from "../../lib/math/linalg/mod.ts";
 import { mean, spearman, std } from "../../lib/math/stats.ts";
-import { allOf, compare, fmt, LARGEST, points, verdict } from "../../lib/claims/mod.ts";
+import { allOf, compare, eachCase, fmt, LARGEST, points, verdict } from "../../lib/claims/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { embed, trainAndEmbed } from "./mlp.ts";
 import { matrixEntropy, mnnHost, mnnJax, nuclearExact } from "./scores.ts";
@@ -199,15 +199,11 @@ export default defineExperiment({
         "(untrained/trained × seed) models at every width, including widths above the number of tokens N",
       paper: { value: "L1,2-norm used as an approximation of the nuclear norm (no number given)", source: ABSTRACT },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const w of points(r, {}, "width")) {
+        return eachCase(points(r, {}, "width"), (w) => {
           const { x, y } = paired(r, "score", "mnn", "nuclear", w);
-          const rho = spearman(x, y), ok = x.length >= 4 && rho >= 0.9;
-          pass &&= ok;
-          parts.push(`d=${w.width}: ρ ${fmt(rho)} (${x.length} models)${ok ? "" : " ✗"}`);
-        }
-        return verdict(pass, parts.join("; "));
+          const rho = spearman(x, y);
+          return { pass: x.length >= 4 && rho >= 0.9, text: `d=${w.width}: ρ ${fmt(rho)} (${x.length} models)` };
+        });
       }, { metrics: ["score"] }),
     },
   ],

@@ -10,7 +10,7 @@ import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported, tol } from "../../lib/experiment.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
+import { eachCase, fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { makeNested, type NestedTensor } from "./model.ts";
 import { accuracy, alignment, rank1Als, unfoldingEstimate, weightedMeanEstimate } from "./estimators.ts";
 import { predictedAccuracy, predictedAlignment, unfoldingThreshold } from "./theory.ts";
@@ -231,17 +231,15 @@ export default defineExperiment({
         "transitions; bounds fixed before the first run).",
       paper: { value: "theory curves overlay the simulated accuracies (figure)", source: NOTEBOOK },
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const m of METHODS) {
+        return eachCase(METHODS, (m) => {
           const s = pointMeans(r, "accuracy", m), th = pointMeans(r, "accuracy_theory", m);
           const gaps = s.map((x, i) => Math.abs(x.v - th[i].v));
           const mean = gaps.reduce((a, b) => a + b) / gaps.length, max = Math.max(...gaps);
-          const ok = mean <= 0.03 && max <= 0.12;
-          parts.push(`${m}: mean gap ${fmt(mean)}, max ${fmt(max)}${ok ? "" : " ✗"}`);
-          pass &&= ok && s.length === th.length;
-        }
-        return verdict(pass, parts.join("; "));
+          return {
+            pass: mean <= 0.03 && max <= 0.12 && s.length === th.length,
+            text: `${m}: mean gap ${fmt(mean)}, max ${fmt(max)}`,
+          };
+        });
       },
     },
     {

@@ -9,7 +9,7 @@ import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { compare, fmt, verdict } from "../../lib/claims/mod.ts";
+import { compare, eachCase, fmt } from "../../lib/claims/mod.ts";
 import { buildData, type Data, evaluate, magnitude, netTrim, type Pruned } from "./pipeline.ts";
 
 const config = z.object({
@@ -168,16 +168,14 @@ export default defineExperiment({
         source: { url: "https://arxiv.org/abs/1806.06457", where: "§1" },
       },
       check: Object.assign((r: ResultSet) => {
-        const parts: string[] = [];
-        let pass = false;
-        for (const e of r.levels("epsRel")) {
+        return eachCase(r.levels("epsRel"), (e) => {
           const sp = r.mean({ metric: "sparsity", method: "net_trim", where: { epsRel: e } });
           const drop = r.mean({ metric: "acc_drop", method: "net_trim", where: { epsRel: e } });
-          const ok = sp >= 0.9 && drop <= 0.02;
-          pass ||= ok;
-          parts.push(`ε=${e}: sparsity ${fmt(100 * sp)}%, drop ${fmt(100 * drop)} pts${ok ? " ✓" : ""}`);
-        }
-        return verdict(pass, parts.join("; "));
+          return {
+            pass: sp >= 0.9 && drop <= 0.02,
+            text: `ε=${e}: sparsity ${fmt(100 * sp)}%, drop ${fmt(100 * drop)} pts`,
+          };
+        }, { need: "some" });
       }, { metrics: ["sparsity", "acc_drop"] }),
     },
   ],

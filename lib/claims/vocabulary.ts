@@ -372,6 +372,40 @@ export function monotone(
   }, [o.metric]);
 }
 
+/** One case of {@link eachCase}: whether it holds, and what was measured. */
+export interface CaseVerdict {
+  pass: boolean;
+  text: string;
+}
+
+/**
+ * A verdict over cases that only the results know (the levels of a config key, the chosen methods, …): it holds
+ * when every case holds (`need: "every"`, the default) or when at least one does (`"some"`). The cases' texts are
+ * joined with "; " after `prefix`, each failing case marked ✗ (with "some": each passing case marked ✓). No case fails:
+ * a filter that matched nothing is not evidence.
+ *
+ * @example
+ * ```ts
+ * check: Object.assign((r: ResultSet) =>
+ *   eachCase(r.levels("d"), (d) => {
+ *     const v = mean(r, "gd", { d });
+ *     return { pass: v < 0.1, text: `d=${d}: ${fmt(v)}` };
+ *   }), { metrics: ["err"] }),
+ * ```
+ */
+export function eachCase<T>(
+  cases: Iterable<T>,
+  one: (c: T) => CaseVerdict,
+  opts: { need?: "every" | "some"; prefix?: string } = {},
+): ClaimVerdict {
+  const { need = "every", prefix = "" } = opts;
+  const vs = [...cases].map(one);
+  if (vs.length === 0) return verdict(false, `${prefix}no case in the results`);
+  const pass = need === "every" ? vs.every((v) => v.pass) : vs.some((v) => v.pass);
+  const mark = (v: CaseVerdict) => need === "every" ? (v.pass ? "" : " ✗") : (v.pass ? " ✓" : "");
+  return verdict(pass, prefix + vs.map((v) => v.text + mark(v)).join("; "));
+}
+
 /** Every check must hold; the measured texts are joined. */
 export function allOf(...checks: Check[]): Check {
   return withMetrics((r) => {

@@ -4,6 +4,7 @@ import {
   allOf,
   bestOf,
   compare,
+  eachCase,
   LARGEST,
   monotone,
   pairedComparison,
@@ -203,4 +204,13 @@ Deno.test("splitByBackend: a method run on two backends is never pooled", () => 
   assertEquals(sets.map((s) => s.label), ["js", "native"]);
   assertEquals(sets[0].results.values({ metric: "err", method: "a" }), [7]);
   assertEquals(sets[1].results.values({ metric: "err", method: "b" }), [2]);
+});
+
+Deno.test("eachCase: every case must hold (failures marked ✗), or with 'some' one must (passes marked ✓)", () => {
+  const one = (x: number) => ({ pass: x < 3, text: `x=${x}` });
+  assertEquals(eachCase([1, 2], one), { pass: true, measured: "x=1; x=2" });
+  assertEquals(eachCase([1, 5], one), { pass: false, measured: "x=1; x=5 ✗" });
+  assertEquals(eachCase([1, 5], one, { need: "some", prefix: "p: " }), { pass: true, measured: "p: x=1 ✓; x=5" });
+  assertEquals(eachCase([4, 5], one, { need: "some" }), { pass: false, measured: "x=4; x=5" });
+  assertEquals(eachCase([], one), { pass: false, measured: "no case in the results" });
 });
