@@ -21,7 +21,8 @@ import {
   type Problem,
   rmatvec,
 } from "./problems.ts";
-import { lambdaMax, matVecSmall, pinvSym } from "./small.ts";
+import { lambdaMax, pinvSym } from "./small.ts";
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 
 export const RULES = ["cyclic", "random", "lipschitz", "gs", "gsl", "gsd", "gsq"] as const;
 export type Rule = typeof RULES[number];
@@ -155,7 +156,7 @@ export function bcd(P: Problem, o: BcdOptions, rng: Rng): BcdResult {
       d = gb.map((v) => -v / Lb);
     } else {
       const Hinv = fp ? fp.Hinv[bi] : pinvSym(H, t); // eq. (9): d = −H_b⁺ ∇_b f
-      d = matVecSmall(Hinv, gb, t).map((v) => -v);
+      d = matmulSmall(Hinv, gb, t, t, 1).map((v) => -v);
     }
     for (let a = 0; a < t; a++) {
       const j = block[a], dj = d[a];
@@ -205,7 +206,7 @@ function selectFixed(
         } else if (rule === "gsd") { for (const j of blk) s += Math.abs(g![j]) / Math.sqrt(P.L[j]); // GSD, eq. 11
          } else { // GSQ with H_b: √(∇_b fᵀ H_b⁻¹ ∇_b f) (eq. 8)
           const gb = Array.from(blk, (j) => g![j]);
-          const hg = matVecSmall(fp.Hinv[k], gb, blk.length);
+          const hg = matmulSmall(fp.Hinv[k], gb, blk.length, blk.length, 1);
           for (let a = 0; a < blk.length; a++) s += gb[a] * hg[a];
           s = Math.sqrt(Math.max(s, 0));
         }

@@ -22,14 +22,3 @@ export function pinvSym(H: Float64Array, t: number, rcond = 1e-15): Float64Array
   }
   return P;
 }
-
-/** y = M v for a row-major t×t matrix. */
-export function matVecSmall(M: Float64Array, v: ArrayLike<number>, t: number): Float64Array {
-  const y = new Float64Array(t);
-  for (let i = 0; i < t; i++) {
-    let s = 0;
-    for (let j = 0; j < t; j++) s += M[i * t + j] * v[j];
-    y[i] = s;
-  }
-  return y;
-}

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { allOf, bestOf, compare, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
+import { allOf, bestOf, compare, eachCase, fmt, threshold, verdict } from "../../lib/claims/mod.ts";
 import { excessRisk, makeProblem, type SparseProblem, testLoss, trainResidual } from "./data.ts";
 import { basisPursuit, gdModel, l1, minL2, supportOracle } from "./interpolators.ts";
 
@@ -148,16 +148,12 @@ export default defineExperiment({
         "order of ‖β*‖²). Checked: in every run its excess risk exceeds ½‖β*‖², at every n.",
       paper: { value: "no benign overfitting for the ℓ2 interpolator", source: INTRO },
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const n of r.levels("n")) {
+        return eachCase(r.levels("n"), (n) => {
           const e = r.values({ metric: "excess_risk", method: "min_l2", where: { n } });
           const sig = r.values({ metric: "signal_energy", method: "min_l2", where: { n } });
           const worst = Math.min(...e.map((x, i) => x / sig[i]));
-          pass &&= worst > 0.5;
-          parts.push(`n=${n}: ${fmt(worst)}${worst > 0.5 ? "" : " ✗"}`);
-        }
-        return verdict(pass, `smallest excess/‖β*‖² over seeds: ${parts.join("; ")} (need > 0.5)`);
+          return { pass: worst > 0.5, text: `n=${n}: ${fmt(worst)}` };
+        }, { prefix: "smallest excess/‖β*‖² over seeds: ", suffix: " (need > 0.5)" });
       },
     },
     {

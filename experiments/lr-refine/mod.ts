@@ -10,7 +10,7 @@ import { z } from "zod";
 import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
+import { eachCase, fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { accuracy, lossGrad, mnistProblem, type Params, type Problem, syntheticProblem } from "./problems.ts";
 import { type Fixed, fixedSchedule, refine, resample } from "./schedules.ts";
@@ -237,17 +237,13 @@ export default defineExperiment({
         "paired by seed) in every (problem, optimizer) cell.",
       paper: { value: "linear decay matches or outperforms cosine annealing", source: ABSTRACT },
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const c of cells(r)) {
+        return eachCase(cells(r), (c) => {
           const cmp = pairedComparison(tunedPairs(r, c, "linear", "cosine"), {
             better: "lower",
             margin: { rel: -MATCH },
           });
-          pass &&= cmp.pass;
-          parts.push(`${c.problem}/${c.optimizer}: ${fmt(cmp.method)} vs ${fmt(cmp.baseline)}${cmp.pass ? "" : " ✗"}`);
-        }
-        return verdict(pass, `tuned train loss linear vs cosine: ${parts.join("; ")}`);
+          return { pass: cmp.pass, text: `${c.problem}/${c.optimizer}: ${fmt(cmp.method)} vs ${fmt(cmp.baseline)}` };
+        }, { prefix: "tuned train loss linear vs cosine: " });
       },
     },
     {

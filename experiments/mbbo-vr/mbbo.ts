@@ -10,6 +10,7 @@
  *   MSVR  : same with the correction weight γ = (m − I)/(I(1 − β)) + (1 − β)                   (BSVRB)
  * where θ_{t−1} is the state (x_{t−1}, w_c at t−1) of the previous iteration, evaluated on the same sample ξ_t.
  */
+import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { cholesky, cholSolve, type Problem, upperGrad } from "./problem.ts";
 
@@ -100,16 +101,6 @@ export function batchGram(p: Problem, rows: number[]): Float64Array {
   return h;
 }
 
-function matVec(h: Float64Array, d: number, s: ArrayLike<number>): Float64Array {
-  const o = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let z = 0;
-    for (let j = 0; j < d; j++) z += h[i * d + j] * s[j];
-    o[i] = z;
-  }
-  return o;
-}
-
 export interface MbboState {
   t: number;
   x: Float64Array;
@@ -169,7 +160,7 @@ export function runMbbo(
       } else {
         // residual r = H s − ∇f on the batch; the data part of H s at the old point uses s_c at t − 1
         const exPrev = xPrev.map(Math.exp);
-        const rNew = matVec(gram, d, s[c]), rOld = matVec(gram, d, sPrev[c]);
+        const rNew = matmulSmall(gram, s[c], d, d, 1), rOld = matmulSmall(gram, sPrev[c], d, d, 1);
         const fNew = upperGrad(p, c, w[c], rowsF), fOld = upperGrad(p, c, wPrev[c], rowsF);
         for (let k = 0; k < d; k++) {
           rNew[k] += ex[k] * s[c][k] - fNew[k];

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { count, intAtLeast } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, timing, tol } from "../../lib/experiment.ts";
-import { type Check, compare, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
+import { type Check, compare, eachCase, fmt as fmt4, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
 import { dotChart, lineChart } from "../../lib/figures/mod.ts";
 import { frobenius, getLinalg, sub } from "../../lib/math/linalg/mod.ts";
 import { type ResultSet } from "../../lib/claims/results.ts";
@@ -279,18 +279,13 @@ export default defineExperiment({
 /** Mean opt_ratio per (spectrum, k) against a bound that may depend on k and the oversampling p. */
 function nearOptimal(method: string, bound: (k: number, p: number) => number): Check {
   return Object.assign((r: ResultSet) => {
-    const parts: string[] = [];
-    let pass = true;
-    for (const spectrum of DECAY) {
-      for (const k of r.levels("k") as number[]) {
-        const rows = r.select({ metric: "opt_ratio", method, where: { spectrum, k } });
-        const mean = rows.reduce((s, x) => s + x.value, 0) / rows.length;
-        const b = bound(k, rows[0].config.oversample as number);
-        pass &&= mean <= b;
-        parts.push(`${spectrum} k=${k}: ${mean.toFixed(3)} ≤ ${b.toFixed(2)}${mean <= b ? "" : " ✗"}`);
-      }
-    }
-    return verdict(pass, `${method} opt_ratio, mean over seeds: ${parts.join("; ")}`);
+    const cases = DECAY.flatMap((spectrum) => (r.levels("k") as number[]).map((k) => ({ spectrum, k })));
+    return eachCase(cases, ({ spectrum, k }) => {
+      const rows = r.select({ metric: "opt_ratio", method, where: { spectrum, k } });
+      const mean = rows.reduce((s, x) => s + x.value, 0) / rows.length;
+      const b = bound(k, rows[0].config.oversample as number);
+      return { pass: mean <= b, text: `${spectrum} k=${k}: ${mean.toFixed(3)} ≤ ${b.toFixed(2)}` };
+    }, { prefix: `${method} opt_ratio, mean over seeds: ` });
   }, { metrics: ["opt_ratio"] });
 }
 

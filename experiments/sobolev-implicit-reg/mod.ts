@@ -9,7 +9,7 @@ import { z } from "zod";
 import { atLeast, count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { allOf, compare, fmt, LARGEST, threshold, verdict } from "../../lib/claims/mod.ts";
+import { allOf, compare, eachCase, fmt, LARGEST, threshold } from "../../lib/claims/mod.ts";
 import { type ImageData, makeImage } from "./data.ts";
 import { psnr, sobolevGD } from "./sobolev.ts";
 
@@ -228,17 +228,14 @@ export default defineExperiment({
         "and w = (1+|ξ|²)^s shrinks as s falls, so the (oracle) best iterate comes later for smaller s. Checked in " +
         "every (σ, blur) cell: mean best iteration H^{-1} > H^{-1/2} > L².",
       check: (r) => {
-        const parts: string[] = [];
-        let pass = true;
-        for (const sigma of r.levels("sigma")) {
-          for (const blur of r.levels("blur")) {
-            const [l2, h05, h1] = SIG.map((m) => r.mean({ metric: "best_iter", method: m, where: { sigma, blur } }));
-            const ok = h1 > h05 && h05 > l2;
-            pass &&= ok;
-            parts.push(`σ=${sigma}, blur ${blur}: ${fmt(h1)} / ${fmt(h05)} / ${fmt(l2)}${ok ? "" : " ✗"}`);
-          }
-        }
-        return verdict(pass, `best iteration H^{-1} / H^{-1/2} / L²: ${parts.join("; ")}`);
+        const cases = r.levels("sigma").flatMap((sigma) => r.levels("blur").map((blur) => ({ sigma, blur })));
+        return eachCase(cases, ({ sigma, blur }) => {
+          const [l2, h05, h1] = SIG.map((m) => r.mean({ metric: "best_iter", method: m, where: { sigma, blur } }));
+          return {
+            pass: h1 > h05 && h05 > l2,
+            text: `σ=${sigma}, blur ${blur}: ${fmt(h1)} / ${fmt(h05)} / ${fmt(l2)}`,
+          };
+        }, { prefix: "best iteration H^{-1} / H^{-1/2} / L²: " });
       },
     },
     {

@@ -9,7 +9,7 @@ import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
-import { bestOf, fmt, verdict } from "../../lib/claims/mod.ts";
+import { bestOf, eachCase, fmt } from "../../lib/claims/mod.ts";
 import { fScore, type GgmData, makeGgm, relError } from "./data.ts";
 import { adaptive, type Estimate, glasso, l1Mtp2, mtp2Mle } from "./methods.ts";
 
@@ -189,18 +189,14 @@ export default defineExperiment({
         "its stage-1 error in the mean over seeds.",
       check: Object.assign((r: ResultSet) => {
         const n = r.levels("n").at(-1);
-        const parts: string[] = [];
-        let pass = true;
-        for (const graph of r.levels("graph")) {
+        return eachCase(r.levels("graph"), (graph) => {
           const rows = r.select({ metric: "stage_rel_error", method: "adaptive", where: { graph, n }, step: "all" });
           const byRun = new Map<string, number[]>();
           for (const x of rows) (byRun.get(x.run_id) ?? byRun.set(x.run_id, []).get(x.run_id)!)[x.step!] = x.value;
           const ratios = [...byRun.values()].map((v) => v.at(-1)! / v[0]);
           const m = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-          pass &&= m <= 0.8;
-          parts.push(`${graph}: ${fmt(m)} (${ratios.length} runs)${m <= 0.8 ? "" : " ✗"}`);
-        }
-        return verdict(pass, `final/stage-1 error at n = ${n}: ${parts.join("; ")} (need ≤ 0.8)`);
+          return { pass: m <= 0.8, text: `${graph}: ${fmt(m)} (${ratios.length} runs)` };
+        }, { prefix: `final/stage-1 error at n = ${n}: `, suffix: " (need ≤ 0.8)" });
       }, { metrics: ["stage_rel_error"] }),
     },
   ],

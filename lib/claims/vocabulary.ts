@@ -381,7 +381,7 @@ export interface CaseVerdict {
 /**
  * A verdict over cases that only the results know (the levels of a config key, the chosen methods, …): it holds
  * when every case holds (`need: "every"`, the default) or when at least one does (`"some"`). The cases' texts are
- * joined with "; " after `prefix`, each failing case marked ✗ (with "some": each passing case marked ✓). No case fails:
+ * joined with "; " between `prefix` and `suffix`, each failing case marked ✗ (with "some": each passing case marked ✓). No case fails:
  * a filter that matched nothing is not evidence.
  *
  * @example
@@ -396,14 +396,14 @@ export interface CaseVerdict {
 export function eachCase<T>(
   cases: Iterable<T>,
   one: (c: T) => CaseVerdict,
-  opts: { need?: "every" | "some"; prefix?: string } = {},
+  opts: { need?: "every" | "some"; prefix?: string; suffix?: string } = {},
 ): ClaimVerdict {
-  const { need = "every", prefix = "" } = opts;
+  const { need = "every", prefix = "", suffix = "" } = opts;
   const vs = [...cases].map(one);
   if (vs.length === 0) return verdict(false, `${prefix}no case in the results`);
   const pass = need === "every" ? vs.every((v) => v.pass) : vs.some((v) => v.pass);
   const mark = (v: CaseVerdict) => need === "every" ? (v.pass ? "" : " ✗") : (v.pass ? " ✓" : "");
-  return verdict(pass, prefix + vs.map((v) => v.text + mark(v)).join("; "));
+  return verdict(pass, prefix + vs.map((v) => v.text + mark(v)).join("; ") + suffix);
 }
 
 /** Every check must hold; the measured texts are joined. */

@@ -208,7 +208,7 @@ Deno.test("splitByBackend: a method run on two backends is never pooled", () => 
 
 Deno.test("eachCase: every case must hold (failures marked ✗), or with 'some' one must (passes marked ✓)", () => {
   const one = (x: number) => ({ pass: x < 3, text: `x=${x}` });
-  assertEquals(eachCase([1, 2], one), { pass: true, measured: "x=1; x=2" });
+  assertEquals(eachCase([1, 2], one, { suffix: " (x < 3)" }), { pass: true, measured: "x=1; x=2 (x < 3)" });
   assertEquals(eachCase([1, 5], one), { pass: false, measured: "x=1; x=5 ✗" });
   assertEquals(eachCase([1, 5], one, { need: "some", prefix: "p: " }), { pass: true, measured: "p: x=1 ✓; x=5" });
   assertEquals(eachCase([4, 5], one, { need: "some" }), { pass: false, measured: "x=4; x=5" });

@@ -12,6 +12,7 @@
  * sinkhorn(cost, { n: 3, m: 3, reg: 1 }).cost;                    // ≥ the exact value, → it as reg → 0
  * ```
  */
+import { matmulSmall } from "../linalg/mat_small.ts";
 import { type Linalg, mat } from "../linalg/mod.ts";
 
 /**
@@ -121,14 +122,7 @@ export function sinkhorn(
   };
   const kv = (v: Float64Array): Float64Array => {
     if (blas) return blas.matmul(Km, mat(m, 1, v)).data as Float64Array;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      const row = i * m;
-      for (let j = 0; j < m; j++) s += K[row + j] * v[j];
-      out[i] = s;
-    }
-    return out;
+    return matmulSmall(K, v, n, m, 1);
   };
   let u = new Float64Array(n).fill(1 / n), v = new Float64Array(m).fill(1 / m);
   let err = Infinity, it = 0;
