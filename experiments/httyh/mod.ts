@@ -9,6 +9,7 @@
  * results are out of scope.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { threshold, trend } from "../../lib/claims/mod.ts";
@@ -49,19 +50,19 @@ const config = z.object({
   task: z.enum(["reconstruct", "timescale"]).default("reconstruct").describe(
     "reconstruct: the notebook's online reconstruction of one signal; timescale: sweep Δ for a history of `window` steps",
   ),
-  n: z.number().int().min(2).default(64).describe("state size N (order of the projection; even for FouT)"),
-  signalT: z.number().positive().default(3).describe("reconstruct: signal length T in time units (notebook: 3)"),
-  dt: z.number().positive().default(1e-3).describe(
+  n: intAtLeast(2, 64, "state size N (order of the projection; even for FouT)"),
+  signalT: positive(3, "reconstruct: signal length T in time units (notebook: 3)"),
+  dt: positive(
+    1e-3,
     "reconstruct: sampling step = SSM step Δ in time units (notebook: 1e-3, so L = T/Δ = 3000 samples)",
   ),
-  freq: z.number().positive().default(3).describe("reconstruct: band limit of the white signal, cycles per time unit"),
-  theta: z.number().positive().default(1).describe(
+  freq: positive(3, "reconstruct: band limit of the white signal, cycles per time unit"),
+  theta: positive(
+    1,
     "window θ of LegT and FouT in time units (1: the notebook's matrices; hippo.py's halved matrices are θ = 2)",
   ),
-  window: z.number().int().positive().default(BASE_WINDOW).describe(
-    "timescale: W, the number of most recent steps to reconstruct (the signal has 2W steps)",
-  ),
-  cycles: z.number().positive().default(8).describe("timescale: band limit of the signal in cycles per W steps"),
+  window: count(BASE_WINDOW, "timescale: W, the number of most recent steps to reconstruct (the signal has 2W steps)"),
+  cycles: positive(8, "timescale: band limit of the signal in cycles per W steps"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -9,6 +9,7 @@
  * derivation from the abstract's statements (the body was not readable); NOTES.md says how.
  */
 import { z } from "zod";
+import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, type Measurements, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { allOf, monotone, threshold } from "../../lib/claims/mod.ts";
@@ -28,11 +29,11 @@ const config = z.object({
   resolution: z.number().int().refine((r) => [7, 14, 28].includes(r), "7, 14 or 28").default(28).describe(
     "images average-pooled to resolution × resolution pixels (d = resolution²)",
   ),
-  n: z.number().int().positive().default(1000).describe("data set size: a random subset of n images (per seed)"),
-  samples: z.number().int().positive().default(512).describe("Monte-Carlo draws (j, z) behind each λ̂(s)"),
-  perDecade: z.number().int().positive().default(10).describe("snr grid points per decade, s from 1e-2 to 1/σ_min"),
-  sigmaMin: z.number().positive().default(1e-3).describe("σ at t = 1 of every path (flow matching's σ_min)"),
-  pathPoints: z.number().int().min(2).default(21).describe("times t = k/(pathPoints − 1) at which σ_t, α_t are kept"),
+  n: count(1000, "data set size: a random subset of n images (per seed)"),
+  samples: count(512, "Monte-Carlo draws (j, z) behind each λ̂(s)"),
+  perDecade: count(10, "snr grid points per decade, s from 1e-2 to 1/σ_min"),
+  sigmaMin: positive(1e-3, "σ at t = 1 of every path (flow matching's σ_min)"),
+  pathPoints: intAtLeast(2, 21, "times t = k/(pathPoints − 1) at which σ_t, α_t are kept"),
 });
 type Cfg = z.infer<typeof config>;
 

@@ -10,6 +10,7 @@
  * SVM, k-NN distance, ROC-AUC), lib/math/knn.ts (kd-tree neighbours). How the paper and code were read: NOTES.md.
  */
 import { z } from "zod";
+import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { compare, LARGEST, threshold, trend } from "../../lib/claims/mod.ts";
@@ -26,20 +27,21 @@ const config = z.object({
   dataset: z.enum(DATASETS).default("wine").describe(
     "outlier set (data.ts): wbc, wine, digits (scikit-learn tables, ODDS-style class splits) or blobs (synthetic 2-D)",
   ),
-  n: z.number().int().min(50).default(1000).describe(
+  n: intAtLeast(
+    50,
+    1000,
     "points of the synthetic `blobs` set; the real sets have their own size and run only at the default n = 1000",
   ),
-  t: z.number().positive().default(1).describe(
+  t: positive(
+    1,
     "magnitude scale t in Z = exp(−t·‖xᵢ − xⱼ‖) on z-scored features (the official code's default class_ts = 1)",
   ),
-  approxK: z.number().int().min(1).default(20).describe("neighbours in each local weighting solve (weighting_knn)"),
-  wideK: z.number().int().min(1).default(100).describe(
-    "neighbours of the wider local solve (weighting_knn_wide, our ablation; capped at n − 1)",
-  ),
-  lofK: z.number().int().min(1).default(20).describe("LOF neighbours (scikit-learn's default n_neighbors)"),
-  knnK: z.number().int().min(1).default(5).describe("k of the k-th-neighbour distance score (PyOD's KNN default)"),
-  ifTrees: z.number().int().min(1).default(100).describe("isolation-forest trees (scikit-learn's n_estimators)"),
-  ifSample: z.number().int().min(2).default(256).describe("isolation-forest subsample size (max_samples)"),
+  approxK: intAtLeast(1, 20, "neighbours in each local weighting solve (weighting_knn)"),
+  wideK: intAtLeast(1, 100, "neighbours of the wider local solve (weighting_knn_wide, our ablation; capped at n − 1)"),
+  lofK: intAtLeast(1, 20, "LOF neighbours (scikit-learn's default n_neighbors)"),
+  knnK: intAtLeast(1, 5, "k of the k-th-neighbour distance score (PyOD's KNN default)"),
+  ifTrees: intAtLeast(1, 100, "isolation-forest trees (scikit-learn's n_estimators)"),
+  ifSample: intAtLeast(2, 256, "isolation-forest subsample size (max_samples)"),
   nu: z.number().gt(0).max(1).default(0.5).describe("one-class SVM ν (scikit-learn's default); γ = 1/(d·Var X)"),
 });
 type Cfg = z.infer<typeof config>;
