@@ -3,6 +3,7 @@
  * and each paper's generated README show.
  */
 import { type ClaimResult, KIND_TITLES } from "../claims/mod.ts";
+import { verdictLabel } from "./explore/html.js";
 
 /** A Markdown table cell: pipes escaped, line breaks folded. */
 export const mdCell = (s: unknown): string => String(s ?? "").replaceAll("|", "\\|").replaceAll("\n", " ");
@@ -19,7 +20,7 @@ export function claimsMarkdown(claims: ClaimResult[]): string {
           ? `${mdCell(c.paper.value)} ([${mdCell(c.paper.source.where ?? "source")}](${c.paper.source.url}))`
           : "–"
       } | ${mdCell(c.measured)}${c.detail ? ` — ${mdCell(c.detail)}` : ""} | ${
-        !c.graded ? "not graded at this scale" : c.pass ? "✅ holds" : "❌ does not hold"
+        (c.graded ? (c.pass ? "✅ " : "❌ ") : "") + verdictLabel(c)
       }${c.timing ? " (timing)" : ""} |`
     );
     out.push(

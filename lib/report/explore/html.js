@@ -19,6 +19,15 @@ export const link = (url, text) =>
   /^https?:\/\//.test(url ?? "") ? `<a href="${esc(url)}">${esc(text)}</a>` : esc(text ?? url ?? "");
 
 /**
+ * The words for a claim's verdict, the same on the report page, the exploration page and the Markdown tables.
+ * @param {{ graded: boolean, pass: boolean }} c
+ * @returns {string}
+ */
+export function verdictLabel(c) {
+  return !c.graded ? "not graded at this scale" : c.pass ? "holds" : "does not hold";
+}
+
+/**
  * One row of a verdict table: the claim (`statementHtml`, already rendered), the paper's number with its source,
  * what we measured, and the verdict.
  * @param {{ paper?: { value: string, source?: { url?: string, where?: string } }, measured: string,
@@ -33,7 +42,7 @@ export function claimRow(c, statementHtml) {
     }</span>`
     : "–";
   const measured = `${esc(c.measured)}${c.detail ? `<br><span class="note">${esc(c.detail)}</span>` : ""}`;
-  const verdict = !c.graded ? "not graded at this scale" : c.pass ? "holds" : "does not hold";
+  const verdict = verdictLabel(c);
   return `<tr><td>${statementHtml}</td><td>${paper}</td><td>${measured}</td><td class="${
     !c.graded ? "" : c.pass ? "pass" : "fail"
   }">${verdict}${c.timing ? " (timing)" : ""}</td></tr>`;
