@@ -361,7 +361,7 @@ export default defineExperiment({
     },
     {
       id: "success-vs-kappa",
-      title: "Post-selection probability p vs κ (C = 1/κ)",
+      title: "Post-selection probability p vs κ (C = 1/κ; paper's clock, t = 8)",
       caption: "Panels: right-hand side. rhs = top attains p ∝ 1/κ²; a random b spreads over small eigenvalues " +
         "and fares better.",
       spec: lineChart({
@@ -372,7 +372,8 @@ export default defineExperiment({
         logBase: 2,
         logBaseY: 10,
         column: "rhs",
-        where: "datum.clockQubits == 8",
+        color: "n",
+        where: "datum.clockQubits == 8 && datum.method == 'hhl'",
       }),
     },
     {
