@@ -1,3 +1,4 @@
+import { withTempCache } from "../lib/testdata/cache.ts";
 import { assert, assertThrowsWith as throwsWith } from "../lib/testdata/assert.ts";
 import { gzipSync } from "node:zlib";
 import { assertEquals } from "../lib/testdata/assert.ts";
@@ -41,9 +42,7 @@ Deno.test("fashion-mnist: both splits' shapes, label counts, pixel range and pin
 });
 
 Deno.test("fashion-mnist: the cached loader equals the direct build; 'all' is train then test", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async () => {
     const a = await loadFashionMnist({ split: "test", n: 300 });
     const b = await loadFashionMnist({ split: "test", n: 300 }); // from the cache
     const c = buildFashionMnist({ split: "test", n: 300 });
@@ -55,10 +54,7 @@ Deno.test("fashion-mnist: the cached loader equals the direct build; 'all' is tr
     const test10 = buildFashionMnist({ split: "test", n: 10 });
     assertEquals([...all.labels.subarray(60000)], [...test10.labels]);
     assert(all.images[60000 * FASHION_PIXELS + 400] === test10.images[400], "all: test part");
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("fashion-mnist: a missing package gives one line saying how to install it", () => {

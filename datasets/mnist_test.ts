@@ -1,3 +1,4 @@
+import { withTempCache } from "../lib/testdata/cache.ts";
 import { assert } from "../lib/testdata/assert.ts";
 import { buildMnist, loadMnist, MNIST_PIXELS, MNIST_SIZE } from "./mnist.ts";
 
@@ -23,9 +24,7 @@ Deno.test("mnist: 10k digits, checksum pinned, pixels in [0,1], classes balanced
 });
 
 Deno.test("mnist: prefix n and the cache round-trip agree with the direct build", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async () => {
     const a = await loadMnist(500);
     const b = await loadMnist(500); // second call reads the cache
     const c = buildMnist(500);
@@ -34,10 +33,7 @@ Deno.test("mnist: prefix n and the cache round-trip agree with the direct build"
       assert(a.images[i] === c.images[i] && b.images[i] === c.images[i], "pixels");
     }
     for (let i = 0; i < 500; i++) assert(a.labels[i] === c.labels[i] && b.labels[i] === c.labels[i], "labels");
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mnist: invalid n is rejected", () => {

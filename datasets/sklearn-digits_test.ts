@@ -1,3 +1,4 @@
+import { withTempCache } from "../lib/testdata/cache.ts";
 import { assert, assertThrowsWith as throwsWith } from "../lib/testdata/assert.ts";
 import { gzipSync } from "node:zlib";
 import { assertEquals } from "../lib/testdata/assert.ts";
@@ -23,18 +24,13 @@ Deno.test("sklearn-digits: 1797 8×8 images, sklearn's label counts and first im
 });
 
 Deno.test("sklearn-digits: cached prefix equals the direct build", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async () => {
     const a = await loadSklearnDigits(100);
     const b = await loadSklearnDigits(100);
     const c = buildSklearnDigits(100);
     assertEquals([...a.images], [...c.images]);
     assertEquals([...b.labels], [...c.labels]);
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("sklearn-digits: missing package is one line with the install command; bad files are refused", () => {

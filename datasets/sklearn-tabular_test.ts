@@ -1,3 +1,4 @@
+import { withTempCache } from "../lib/testdata/cache.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrowsWith } from "../lib/testdata/assert.ts";
 import { SKLEARN_INSTALL } from "./sklearn-digits.ts";
 import { buildSklearnTable, loadSklearnTable } from "./sklearn-tabular.ts";
@@ -21,17 +22,12 @@ Deno.test("sklearn-tabular: breast cancer, wine and iris match scikit-learn's lo
 });
 
 Deno.test("sklearn-tabular: cached table equals the direct build", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async () => {
     const a = await loadSklearnTable("wine"), b = await loadSklearnTable("wine"), c = buildSklearnTable("wine");
     assertEquals([...a.x], [...c.x]);
     assertEquals([...b.y], [...c.y]);
     assertEquals(a.classes, ["class_0", "class_1", "class_2"]);
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("sklearn-tabular: a missing package is one line with the install command; a changed file is refused", () => {

@@ -1,10 +1,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert";
 import { cached, cacheStats } from "./cache.ts";
+import { withTempCache } from "../testdata/cache.ts";
 
 Deno.test("cache: a second call hits, other inputs miss, a corrupt entry is rebuilt", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async (dir) => {
     let builds = 0;
     const build = () => {
       builds++;
@@ -31,16 +30,11 @@ Deno.test("cache: a second call hits, other inputs miss, a corrupt entry is rebu
     Deno.writeFileSync(file, bytes.subarray(0, 10));
     assertEquals((await cached("thing", { n: 3 }, build)).label, "ok");
     assertEquals([builds, cacheStats.rebuilt], [4, rebuilt + 2]);
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("cache: a valid entry copied under another key is refused and rebuilt; no temp files remain", async () => {
-  const dir = Deno.makeTempDirSync();
-  Deno.env.set("REPRO_CACHE_DIR", dir);
-  try {
+  await withTempCache(async (dir) => {
     await cached("k", { n: 1 }, () => "one");
     await cached("k", { n: 2 }, () => "two");
     const files = [...Deno.readDirSync(dir)].map((e) => `${dir}/${e.name}`).sort();
@@ -48,8 +42,5 @@ Deno.test("cache: a valid entry copied under another key is refused and rebuilt;
     const values = [await cached("k", { n: 1 }, () => "one"), await cached("k", { n: 2 }, () => "two")];
     assertEquals(values.sort(), ["one", "two"]);
     assertEquals([...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".tmp")).length, 0);
-  } finally {
-    Deno.env.delete("REPRO_CACHE_DIR");
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
