@@ -8,7 +8,8 @@
  * - **NPLR of LegS.** A (HiPPO-LegS, `legs` in experiments/httyh/hippo.ts) = A_N − P Pᵀ with P_n = √(n + ½);
  *   A_N = −½ I + S, S skew-symmetric (the "normal part"). A_N = V Λ V*, V unitary, Λ = −½ + iω: ω from the
  *   Hermitian −iS, through its real symmetric embedding [[0, S], [−S, 0]] (each ω twice; one vector per pair).
- * - **S4D-LegS**: Λ's half with Im λ < 0 (the other half is conjugate), B̃ = V*B / 2 (the S4D theory's half;
+ * - **S4D-LegS**: Λ's half with Im λ < 0 (the other half is conjugate), B̃ = V*B / 2 (each eigenvector's phase
+ *   fixed so that B̃ is real and positive) (the S4D theory's half;
  *   dplr.py drops the ½ "for simplicity" and clips Im B̃ to ±2 — neither is done here), C̃_k = Σ_j C_j V_jk
  *   Its kernel, C e^{tA_N} B/2, approaches S4's C e^{tA} B as N → ∞ (abstract): checked on the basis kernels
  *   e_jᵀ e^{tA_N} B/2 vs e_jᵀ e^{tA} B.
@@ -93,14 +94,19 @@ export function s4dLegs(n: number, la: Linalg, bScale = 0.5): Diag & { v: CVec; 
     out.lam.im[k] = lam.im[k];
     let br = 0, bi = 0; // (V* b)_k = Σ_i conj(V_ik) b_i
     for (let i = 0; i < n; i++) {
-      const vr = v.re[i * n + k], vi = v.im[i * n + k];
-      out.v.re[i * h + k] = vr;
-      out.v.im[i * h + k] = vi;
-      br += vr * b[i];
-      bi -= vi * b[i];
+      br += v.re[i * n + k] * b[i];
+      bi -= v.im[i * n + k] * b[i];
     }
-    out.b.re[k] = bScale * br;
-    out.b.im[k] = bScale * bi;
+    // Fix each eigenvector's free phase (eigh's is arbitrary, and differs between LAPACK builds): V_k ← V_k e^{iθ},
+    // θ = arg (V*b)_k, which makes B̃_k = |(V*b)_k| real and positive. Kernels of C in A's basis do not change.
+    const mag = Math.hypot(br, bi), cr = mag > 0 ? br / mag : 1, ci = mag > 0 ? bi / mag : 0;
+    for (let i = 0; i < n; i++) {
+      const vr = v.re[i * n + k], vi = v.im[i * n + k];
+      out.v.re[i * h + k] = vr * cr - vi * ci;
+      out.v.im[i * h + k] = vr * ci + vi * cr;
+    }
+    out.b.re[k] = bScale * mag;
+    out.b.im[k] = 0;
   }
   return out;
 }
