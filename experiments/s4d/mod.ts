@@ -246,7 +246,7 @@ export default defineExperiment({
       kind: "paper",
       statement: "At the largest N, the S4D-LegS basis kernels are close to S4's: the worst of the first 4 basis " +
         "kernels within 50% relative ℓ2 error at Δ ∈ {0.01, 0.1} (both discretizations). Δ = 0.001 is left to the " +
-        "trend: the exploration showed the error there still on its plateau (≈ 0.7) up to N ≈ 64–128.",
+        "per-doubling check above: the exploration showed the error there still on its plateau (≈ 1.8) up to N ≈ 64–128.",
       paper: { value: "the same kernel in the limit of infinite state dimension", source: ABSTRACT },
       check: allOf(
         threshold({
