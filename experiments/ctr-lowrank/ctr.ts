@@ -179,21 +179,6 @@ export function predictAll(m: CtrModel, s: CtrSet): Float64Array {
   return Float64Array.from({ length: s.n }, (_, i) => forward(m, s.x, i).p);
 }
 
-/** Area under the ROC curve (ties count one half), by sorting. */
-export function auc(p: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = p.length, idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[a] - p[b]);
-  let pos = 0, rankSum = 0;
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && p[idx[j + 1]] === p[idx[i]]) j++;
-    const avg = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) if (y[idx[t]]) (pos++, rankSum += avg);
-    i = j + 1;
-  }
-  const neg = n - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : NaN;
-}
-
 export function logloss(p: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < p.length; i++) s -= Math.log(Math.min(1 - 1e-12, Math.max(1e-12, y[i] ? p[i] : 1 - p[i])));

@@ -1,7 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import {
-  auc,
   compressAfm,
   compressSvd,
   type CtrModel,
@@ -13,6 +12,7 @@ import {
   predictAll,
   trainModel,
 } from "./ctr.ts";
+import { rocAuc } from "../../lib/math/stats.ts";
 import { eigSymDesc } from "./eig.ts";
 
 Deno.test("AUC equals the fraction of correctly ordered (positive, negative) pairs, ties counting one half", () => {
@@ -25,8 +25,8 @@ Deno.test("AUC equals the fraction of correctly ordered (positive, negative) pai
       if (y[i] === 1 && y[j] === 0) (den++, num += p[i] > p[j] ? 1 : p[i] === p[j] ? 0.5 : 0);
     }
   }
-  assertAlmostEquals(auc(p, y), num / den, 1e-12);
-  assertEquals(auc([0.1, 0.9], [0, 1]), 1);
+  assertAlmostEquals(rocAuc(p, y), num / den, 1e-12);
+  assertEquals(rocAuc([0.1, 0.9], [0, 1]), 1);
 });
 
 Deno.test("eigSymDesc: descending eigenpairs with S u = λ u", () => {
@@ -98,5 +98,5 @@ Deno.test("compression shrinks parameters and multiply–adds; training lowers t
   const net = initModel({ fields: 4, vocab: 30, dim: 8, hidden: [16, 8] }, rng.split("m"));
   const losses = trainModel(net, big.train, { epochs: 3, batch: 64, lr: 0.005 }, rng.split("t"));
   assert(losses[2] < losses[0], `loss ${losses}`);
-  assert(auc(predictAll(net, big.test), big.test.y) > 0.65);
+  assert(rocAuc(predictAll(net, big.test), big.test.y) > 0.65);
 });

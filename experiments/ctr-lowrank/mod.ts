@@ -12,7 +12,6 @@ import { defineExperiment, higher, lower, sameGrid, tol } from "../../lib/experi
 import { compare, LARGEST, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import {
-  auc,
   compressAfm,
   compressSvd,
   type CtrData,
@@ -26,6 +25,7 @@ import {
   type Ranks,
   trainModel,
 } from "./ctr.ts";
+import { rocAuc } from "../../lib/math/stats.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2405.18146", where: "abstract" };
 
@@ -160,7 +160,7 @@ export default defineExperiment({
     const p = predictAll(o.model, d.data.test);
     const params = paramCount(o.model);
     return {
-      auc: auc(p, d.data.test.y),
+      auc: rocAuc(p, d.data.test.y),
       logloss: logloss(p, d.data.test.y),
       params,
       compression: paramCount(d.model) / params,

@@ -13,28 +13,16 @@
  *   gamma="scale"), solved by SMO with libsvm's maximal-violating-pair selection and stopping gap 1e-3 (libsvm's
  *   scaling: 0 ≤ αᵢ ≤ 1, Σα = νn, libsvm's initial point). Score: −Σⱼ αⱼ K(xⱼ, x), the decision function without
  *   its offset ρ (a constant, irrelevant to a ranking).
- * - {@link rocAuc}: the area under the ROC curve, the Mann–Whitney statistic with ties counted one half.
+ *
+ * Score them with `rocAuc` (lib/math/stats.ts: the Mann–Whitney statistic with ties counted one half).
  *
  * @example
  * ```ts
- * const auc = rocAuc(lof(x, n, d), isOutlier); // isOutlier: 1 = outlier, 0 = inlier
+ * const auc = rocAuc(lof(x, n, d), isOutlier); // isOutlier: 1 = outlier, 0 = inlier; rocAuc from ./stats.ts
  * ```
  */
-import { ranks } from "./stats.ts";
 import type { Rng } from "./rng.ts";
 import { kNearest, type Neighbours, sqDist } from "./knn.ts";
-
-/** Area under the ROC curve of `scores` for the positives `labels[i] = 1` (higher score = more positive). */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const r = ranks(scores);
-  let pos = 0, sum = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) pos++, sum += r[i];
-  }
-  const neg = labels.length - pos;
-  if (pos === 0 || neg === 0) throw new RangeError("rocAuc: needs at least one positive and one negative");
-  return (sum - pos * (pos + 1) / 2) / (pos * neg);
-}
 
 /** Z-scores each column (population std, as sklearn's StandardScaler); a constant column is only centred. */
 export function standardize(x: Float64Array, n: number, d: number): Float64Array {

@@ -6,16 +6,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrowsWith } from "../testdata/assert.ts";
 import { Rng } from "./rng.ts";
 import { distanceMatrix, kNearest, kNearestBrute } from "./knn.ts";
-import {
-  avgPathLength,
-  gammaScale,
-  isolationForest,
-  knnDistance,
-  lof,
-  oneClassSvm,
-  rocAuc,
-  standardize,
-} from "./anomaly.ts";
+import { avgPathLength, gammaScale, isolationForest, knnDistance, lof, oneClassSvm, standardize } from "./anomaly.ts";
 
 /** 40 points in 3-D: x_ij = sin(1.3i + 0.1j)·(1 + 0.05ij), the last one moved to (3, 3, 3). */
 function fixture(): { x: Float64Array; n: number; d: number } {
@@ -41,16 +32,6 @@ Deno.test("kNearest: the kd-tree equals brute force, in 2-D and 12-D, with dupli
   assertEquals(D[0], 0);
   assertEquals(D[1], D[3]);
   assertThrowsWith(() => kNearest(new Float64Array(4), 2, 2, 2), "k must be in 1..1");
-});
-
-Deno.test("rocAuc: scikit-learn's value, ties count one half, perfect ranking is 1", () => {
-  const y = new Array(40).fill(0);
-  y[3] = y[39] = 1;
-  const s = Array.from({ length: 40 }, (_, i) => (i < 39 ? i % 7 : 5));
-  assertAlmostEquals(rocAuc(s, y), 0.6710526315789473, 1e-15); // sklearn.metrics.roc_auc_score
-  assertEquals(rocAuc([1, 1, 1, 1], [0, 1, 0, 1]), 0.5);
-  assertEquals(rocAuc([0.1, 0.9, 0.2], [0, 1, 0]), 1);
-  assertThrowsWith(() => rocAuc([1, 2], [0, 0]), "at least one positive");
 });
 
 Deno.test("lof and knnDistance: scikit-learn's LocalOutlierFactor(n_neighbors=5) on the fixture", () => {

@@ -115,3 +115,15 @@ export function slope(x: ArrayLike<number>, y: ArrayLike<number>): number {
   }
   return sxy / sxx;
 }
+
+/** Area under the ROC curve of `scores` for the positives `labels[i] = 1` (higher score = more positive). */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const r = ranks(scores);
+  let pos = 0, sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 1) pos++, sum += r[i];
+  }
+  const neg = labels.length - pos;
+  if (pos === 0 || neg === 0) throw new RangeError("rocAuc: needs at least one positive and one negative");
+  return (sum - pos * (pos + 1) / 2) / (pos * neg);
+}

@@ -1,5 +1,5 @@
-import { assertAlmostEquals, assertEquals } from "../testdata/assert.ts";
-import { ci95, mean, median, pearson, ranks, slope, spearman } from "./stats.ts";
+import { assertAlmostEquals, assertEquals, assertThrowsWith } from "../testdata/assert.ts";
+import { ci95, mean, median, pearson, ranks, rocAuc, slope, spearman } from "./stats.ts";
 
 Deno.test("summary statistics on small exact cases", () => {
   assertEquals(mean([1, 2, 3, 6]), 3);
@@ -16,4 +16,14 @@ Deno.test("correlations: ranks with ties, spearman of monotone maps, slope", () 
   assertAlmostEquals(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, 1e-12);
   assertAlmostEquals(pearson([1, 2, 3], [2, 4, 6]), 1, 1e-12);
   assertAlmostEquals(slope([1, 2, 3], [1, 3, 5]), 2, 1e-12);
+});
+
+Deno.test("rocAuc: scikit-learn's value, ties count one half, perfect ranking is 1", () => {
+  const y = new Array(40).fill(0);
+  y[3] = y[39] = 1;
+  const s = Array.from({ length: 40 }, (_, i) => (i < 39 ? i % 7 : 5));
+  assertAlmostEquals(rocAuc(s, y), 0.6710526315789473, 1e-15); // sklearn.metrics.roc_auc_score
+  assertEquals(rocAuc([1, 1, 1, 1], [0, 1, 0, 1]), 0.5);
+  assertEquals(rocAuc([0.1, 0.9, 0.2], [0, 1, 0]), 1);
+  assertThrowsWith(() => rocAuc([1, 2], [0, 0]), "at least one positive");
 });
