@@ -4,7 +4,7 @@
  * tr(S_val Θ̂) − log det Θ̂ on the nVal held-out samples; the chosen c is refit on all n samples. The truth Θ* is
  * never used to choose.
  */
-import { adaptiveMtp2, cholesky, gradProj, logdetChol, type Penalty } from "./gp.ts";
+import { adaptiveMtp2, cholesky, type Constraint, gradProj, logdetChol, type Penalty } from "./gp.ts";
 import type { GgmData } from "./data.ts";
 
 export interface SolveCfg {
@@ -61,12 +61,17 @@ export function mtp2Mle(d: GgmData, c: SolveCfg): Estimate {
   return { theta: r.theta, lamC: 0, iters: r.iters };
 }
 
-/** ℓ1-regularized MTP2 (Λ_ij = λ), the paper's first stage and a baseline in its experiments. */
-export function l1Mtp2(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
+/** One λ on every off-diagonal entry, tuned over `lamGrid`, under the sign constraint given. */
+function uniformL1(
+  d: GgmData,
+  c: SolveCfg,
+  constraint: Constraint,
+  choose?: (name: string, v: number) => void,
+): Estimate {
   return tuned(d, c.lamGrid, (s, lam) => {
     const r = gradProj(s, d.p, {
       lambda: new Float64Array(d.p * d.p).fill(lam),
-      constraint: "mtp2",
+      constraint,
       maxIter: c.maxIter,
       tol: c.tol,
     });
@@ -74,17 +79,14 @@ export function l1Mtp2(d: GgmData, c: SolveCfg, choose?: (name: string, v: numbe
   }, choose);
 }
 
+/** ℓ1-regularized MTP2 (Λ_ij = λ), the paper's first stage and a baseline in its experiments. */
+export function l1Mtp2(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
+  return uniformL1(d, c, "mtp2", choose);
+}
+
 /** Graphical lasso (Friedman et al. 2008), no sign constraint, solved by proximal gradient (G-ISTA). */
 export function glasso(d: GgmData, c: SolveCfg, choose?: (name: string, v: number) => void): Estimate {
-  return tuned(d, c.lamGrid, (s, lam) => {
-    const r = gradProj(s, d.p, {
-      lambda: new Float64Array(d.p * d.p).fill(lam),
-      constraint: "none",
-      maxIter: c.maxIter,
-      tol: c.tol,
-    });
-    return { theta: r.theta, iters: r.iters };
-  }, choose);
+  return uniformL1(d, c, "none", choose);
 }
 
 /** The paper's adaptive multi-stage weighted-ℓ1 MTP2 estimator (§2–3). */
