@@ -10,6 +10,7 @@
  * - `permuteDigits(d, { seed })`: one fixed pixel permutation of the seed applied to every image — "permuted
  *   MNIST" (Goodfellow et al. 2013; Kirkpatrick et al. 2017, EWC).
  * - `permutedTasks` / `rotatedTasks`: a task sequence of those, task 0 being the original images.
+ * - `averagePool(images, rows, factor)`: factor×factor average pooling (28 × 28 → 14 × 14 at factor 2).
  *
  * Labels are never changed; the input is never modified.
  *
@@ -103,4 +104,34 @@ export function rotatedTasks(d: Digits, opts: { tasks: number; stepDegrees: numb
     { length: opts.tasks },
     (_, t) => t === 0 ? d : rotateDigits(d, { degrees: t * opts.stepDegrees }),
   );
+}
+
+/**
+ * factor×factor average pooling of side×side images (default 28: MNIST, Fashion-MNIST), row-major, for the images
+ * `rows` (a list of indices, or n for the first n). Returns rows × (side/factor)² values; each is the block's
+ * pixels summed row by row from its top-left corner, then divided by factor².
+ */
+export function averagePool(
+  images: ArrayLike<number>,
+  rows: number | ArrayLike<number>,
+  factor: number,
+  side = 28,
+): Float64Array {
+  const r = side / factor;
+  if (!Number.isInteger(r)) throw new RangeError(`averagePool: factor ${factor} does not divide the side ${side}`);
+  const idx = typeof rows === "number" ? Array.from({ length: rows }, (_, i) => i) : rows;
+  const d = r * r, px = side * side, out = new Float64Array(idx.length * d);
+  for (let q = 0; q < idx.length; q++) {
+    const base = idx[q] * px;
+    for (let a = 0; a < r; a++) {
+      for (let b = 0; b < r; b++) {
+        let acc = 0;
+        for (let u = 0; u < factor; u++) {
+          for (let v = 0; v < factor; v++) acc += images[base + (a * factor + u) * side + b * factor + v];
+        }
+        out[q * d + a * r + b] = acc / (factor * factor);
+      }
+    }
+  }
+  return out;
 }

@@ -2,7 +2,8 @@ import { assert } from "../lib/testdata/assert.ts";
 import { assertEquals } from "../lib/testdata/assert.ts";
 import { buildMnist } from "./mnist.ts";
 import { buildSklearnDigits } from "./sklearn-digits.ts";
-import { permuteDigits, permutedTasks, rotateDigits, rotatedTasks, sideOf } from "./variants.ts";
+import { averagePool, permuteDigits, permutedTasks, rotateDigits, rotatedTasks, sideOf } from "./variants.ts";
+import { assertThrowsWith } from "../lib/testdata/assert.ts";
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
@@ -63,4 +64,22 @@ Deno.test("permute: a bijection of pixels, the same for every image, determinist
   assert(tasks.length === 3 && tasks[0] === d && maxDiff(tasks[1].images, tasks[2].images) > 0, "permuted tasks");
   const rot = rotatedTasks(d, { tasks: 3, stepDegrees: 90 });
   assert(maxDiff(rot[2].images, rotateDigits(d, { degrees: 180 }).images) === 0, "rotated tasks");
+});
+
+Deno.test("averagePool: block means on an exact case, the same bits as the four-pixel 2×2 formula, rows picked", () => {
+  // One 4×4 image, factor 2: blocks (0,0) = [1,2;5,6] → 3.5, (0,1) = [3,4;7,8] → 5.5, …
+  const img = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+  assertEquals([...averagePool(img, 1, 2, 4)], [3.5, 5.5, 11.5, 13.5]);
+  assertEquals([...averagePool(img, 1, 4, 4)], [8.5]);
+  const m = buildMnist(3);
+  const p = averagePool(m.images, [2, 0], 2);
+  for (const [q, i] of [[0, 2], [1, 0]]) {
+    for (let r = 0; r < 14; r++) {
+      for (let c = 0; c < 14; c++) {
+        const b = i * 784 + 2 * r * 28 + 2 * c, x = m.images;
+        assertEquals(p[q * 196 + r * 14 + c], (x[b] + x[b + 1] + x[b + 28] + x[b + 29]) / 4);
+      }
+    }
+  }
+  assertThrowsWith(() => averagePool(img, 1, 3, 4), "factor 3 does not divide the side 4");
 });

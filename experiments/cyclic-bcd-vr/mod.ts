@@ -7,6 +7,7 @@
  *
  * Files: bcd.ts (network, gradients, the four optimizers, the prox and the stationarity measure).
  */
+import { averagePool } from "../../datasets/variants.ts";
 import { z } from "zod";
 import { count, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
@@ -47,20 +48,6 @@ interface Out {
   valAcc: number;
   sparsity: number;
   budgetUsed: number;
-}
-
-/** 2 × 2 average pooling: 28 × 28 → 14 × 14. */
-function pool(images: Float32Array, n: number): Float64Array {
-  const out = new Float64Array(n * 196);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < 14; r++) {
-      for (let c = 0; c < 14; c++) {
-        const b = i * 784 + 2 * r * 28 + 2 * c;
-        out[i * 196 + r * 14 + c] = (images[b] + images[b + 1] + images[b + 28] + images[b + 29]) / 4;
-      }
-    }
-  }
-  return out;
 }
 
 function accuracy(sizes: number[], blocks: Float64Array[], d: Examples): number {
@@ -203,7 +190,7 @@ export default defineExperiment({
   ],
   data: async (cfg: Cfg): Promise<Data> => {
     const raw = await loadFashionMnist({ split: "train", n: cfg.nTrain + cfg.nVal });
-    const x = pool(raw.images, cfg.nTrain + cfg.nVal);
+    const x = averagePool(raw.images, cfg.nTrain + cfg.nVal, 2);
     const mk = (s: number, n: number): Examples => ({
       x: x.slice(s * 196, (s + n) * 196),
       y: raw.labels.slice(s, s + n),

@@ -3,6 +3,7 @@
  * training images), a random subset of n images, average-pooled from 28×28 to r×r (r ∈ {7, 14, 28}, as the paper
  * downsamples ImageNet to 8…64) and mapped to [−1, 1] (x = 2p − 1, the usual image scaling of flow matching).
  */
+import { averagePool } from "../../datasets/variants.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
 import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -16,20 +17,7 @@ export interface ImageSet {
 
 /** Average-pool 28×28 images (values in [0, 1]) to r×r and map to [−1, 1]; `rows` picks the images. */
 export function poolImages(images: Float32Array, rows: ArrayLike<number>, r: number): Float64Array {
-  const f = 28 / r;
-  if (!Number.isInteger(f)) throw new RangeError(`resolution ${r} does not divide 28`);
-  const d = r * r, out = new Float64Array(rows.length * d);
-  for (let q = 0; q < rows.length; q++) {
-    const base = rows[q] * 784;
-    for (let a = 0; a < r; a++) {
-      for (let b = 0; b < r; b++) {
-        let acc = 0;
-        for (let u = 0; u < f; u++) for (let v = 0; v < f; v++) acc += images[base + (a * f + u) * 28 + b * f + v];
-        out[q * d + a * r + b] = (2 * acc) / (f * f) - 1;
-      }
-    }
-  }
-  return out;
+  return averagePool(images, rows, 28 / r).map((v) => 2 * v - 1);
 }
 
 /** A random subset of n images of `dataset` at resolution r. */

@@ -3,6 +3,7 @@
  * cross-entropy with backprop on the shared kit lib/math/nn, and the training loop shared by every optimizer of
  * the comparison.
  */
+import { averagePool } from "../../datasets/variants.ts";
 import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -18,18 +19,9 @@ export interface Data {
   test: Split;
 }
 
-/** 2×2 average pooling of 28×28 digits to 14×14, centred by the training mean pixel. */
+/** 2×2 average pooling of 28×28 digits to 14×14. */
 export function pool(images: Float32Array, n: number): M {
-  const out = mat(n, 196);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < 14; r++) {
-      for (let c = 0; c < 14; c++) {
-        const b = i * 784 + 2 * r * 28 + 2 * c;
-        out.data[i * 196 + r * 14 + c] = (images[b] + images[b + 1] + images[b + 28] + images[b + 29]) / 4;
-      }
-    }
-  }
-  return out;
+  return mat(n, 196, averagePool(images, n, 2));
 }
 
 /** W1: h × d, W2: 10 × h, Gaussian with variance 1/fan_in (and 2/fan_in for the ReLU layer). */

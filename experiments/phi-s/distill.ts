@@ -4,6 +4,7 @@
  * features (MSE, the sum over teachers of each one's mean squared error), and the student's evaluation: each
  * teacher's error in its own (de-normalised) space and a linear probe of the student's trunk features.
  */
+
 import type { Rng } from "../../lib/math/rng.ts";
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
 import { Adam, mlp, type Sequential, train } from "../../lib/math/nn/mod.ts";
@@ -11,20 +12,6 @@ import { denormalize, fitNormalizer, normalize, type Normalizer, type NormKind }
 
 export const PIX = 196;
 export const TEACHER_DIM = 32;
-
-/** 2×2 average pooling of n 28×28 images → n × 196. */
-export function pool14(images: ArrayLike<number>, n: number): Float64Array {
-  const out = new Float64Array(n * PIX);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < 14; r++) {
-      for (let c = 0; c < 14; c++) {
-        const b = i * 784 + 2 * r * 28 + 2 * c;
-        out[i * PIX + r * 14 + c] = (images[b] + images[b + 1] + images[b + 28] + images[b + 29]) / 4;
-      }
-    }
-  }
-  return out;
-}
 
 /** Output of the first `k` layers of a network on n rows. */
 export function features(net: Sequential, x: ArrayLike<number>, n: number, k: number): Float64Array {

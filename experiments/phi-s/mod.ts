@@ -9,6 +9,7 @@
  * each normalisation. Files: normalize.ts (the five normalisers, PHI-S as NVlabs/RADIO examples/common/phi_s.py),
  * distill.ts (teachers, student, teacher errors, linear probe).
  */
+import { averagePool } from "../../datasets/variants.ts";
 import { z } from "zod";
 import { count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, type RunContext, tol } from "../../lib/experiment.ts";
@@ -19,7 +20,6 @@ import {
   features,
   linearProbe,
   makeTeachers,
-  pool14,
   type Split,
   teacherErrors,
   teacherFeatures,
@@ -139,7 +139,7 @@ export default defineExperiment({
     if (total > 10000) throw new Error(`phi-s: ${total} digits asked, the npm set has 10,000`);
     const digits = await loadMnist(10000);
     const perm = rng.split("perm").permutation(10000);
-    const x = pool14(digits.images, 10000);
+    const x = averagePool(digits.images, 10000, 2);
     const take = (from: number, n: number) => {
       const xs = new Float64Array(n * 196), ls = new Uint8Array(n);
       for (let i = 0; i < n; i++) {

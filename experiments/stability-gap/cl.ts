@@ -7,6 +7,7 @@
  * accuracy on old tasks can be measured per iteration (the paper's continual evaluation). Backprop and the SGD step
  * run on the shared kit lib/math/nn; `onEval` sees `Params` that are views of the kit model's weights (copy to keep).
  */
+import { averagePool } from "../../datasets/variants.ts";
 import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -32,16 +33,7 @@ export interface Params {
 
 /** 2×2 average pooling of 28×28 digits to 14×14 = 196 inputs. */
 export function pool(images: Float32Array, rows: number[]): M {
-  const out = mat(rows.length, 196);
-  rows.forEach((i, k) => {
-    for (let r = 0; r < 14; r++) {
-      for (let c = 0; c < 14; c++) {
-        const b = i * 784 + 2 * r * 28 + 2 * c;
-        out.data[k * 196 + r * 14 + c] = (images[b] + images[b + 1] + images[b + 28] + images[b + 29]) / 4;
-      }
-    }
-  });
-  return out;
+  return mat(rows.length, 196, averagePool(images, rows, 2));
 }
 
 /** Split the digits 0..9 into `tasks` consecutive groups ({0,1},{2,3},… for 5 tasks); first nTrain rows train. */
