@@ -232,8 +232,6 @@ async function update() {
     const chunk = state.sel.slice(i, i + 1000).map((r) => `(${lit(r.run_id)})`).join(",");
     await conn.query(`INSERT INTO selected VALUES ${chunk}`);
   }
-  const ok = state.sel.filter((r) => r.status === "ok").length;
-  $("#selection").textContent = `${state.sel.length} of ${state.runs.length} runs of ${state.id} selected (${ok} ok).`;
   state.last = await q(`SELECT run_id, name, arg_max(value, coalesce(step, -1))::DOUBLE AS value
     FROM metrics JOIN selected USING (run_id) GROUP BY ALL`);
   const t0 = performance.now();
@@ -241,6 +239,9 @@ async function update() {
   const t1 = performance.now();
   renderRuns();
   renderPaperNumbers();
+  // The summary line last: once it reads the new selection, every view below it shows that selection too.
+  const ok = state.sel.filter((r) => r.status === "ok").length;
+  $("#selection").textContent = `${state.sel.length} of ${state.runs.length} runs of ${state.id} selected (${ok} ok).`;
   timing.figures = Math.round(t1 - t0);
   timing.table = Math.round(performance.now() - t1);
   if (document.body.dataset.timing) document.body.dataset.timing = JSON.stringify(timing);
