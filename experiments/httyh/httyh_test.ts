@@ -1,6 +1,5 @@
 /**
- * Tests for httyh: the HiPPO matrices against small hand-written cases (the notebook's and hippo.py's
- * conventions), the warped-Legendre kernel of LegS-LTI, the exact projections against the ZOH recurrences, LegT and
+ * Tests for httyh (the HiPPO matrices themselves are tested in lib/math/hippo_test.ts): the warped-Legendre kernel of LegS-LTI, the exact projections against the ZOH recurrences, LegT and
  * FouT against the exact window projection on inputs they represent exactly, the polynomial reconstruction of
  * time-varying LegS, the white signal, and the smoke pipeline through the runner's single-run function.
  */
@@ -8,20 +7,8 @@ import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { expmGeneral } from "../../lib/math/expm.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
-import {
-  basisAt,
-  bilinear,
-  fout,
-  heldProjection,
-  legendre,
-  legs,
-  legt,
-  reconstruct,
-  runLegsTv,
-  runLti,
-  type Ssm,
-  zoh,
-} from "./hippo.ts";
+import { bilinear, fout, legs, legt, runLti, type Ssm, zoh } from "../../lib/math/hippo.ts";
+import { basisAt, heldProjection, legendre, reconstruct, runLegsTv } from "./hippo.ts";
 import { whiteSignal } from "./signal.ts";
 import exp from "./mod.ts";
 
@@ -47,27 +34,6 @@ Deno.test("expmGeneral: rotation, nilpotent, e^A e^{-A} = I", () => {
   }
   for (let i = 0; i < n; i++) prod[i * n + i] -= 1;
   assert(maxAbs(prod) < 1e-11, `e^A e^-A − I = ${maxAbs(prod)}`);
-});
-
-Deno.test("HiPPO matrices: LegS, LegT, FouT equal the repository's formulas on small sizes", () => {
-  const s = legs(3);
-  assert(maxAbsDiff(s.a, [-1, 0, 0, -r(3), -2, 0, -r(5), -r(15), -3]) < 1e-15, "LegS A");
-  assert(maxAbsDiff(s.b, [1, r(3), r(5)]) < 1e-15, "LegS B");
-  // visualizations.py legt (θ = 1): A = −R·[1 if n ≥ k else (−1)^{n−k}]·R, B = R.
-  const t = legt(3);
-  assert(maxAbsDiff(t.a, [-1, r(3), -r(5), -r(3), -3, r(15), -r(5), -r(15), -5]) < 1e-14, "LegT A");
-  assert(maxAbsDiff(t.b, [1, r(3), r(5)]) < 1e-15, "LegT B");
-  // hippo.py halves LegT: θ = 2.
-  assert(maxAbsDiff(legt(3, 2).a, t.a.map((v) => v / 2)) < 1e-15, "LegT θ = 2 is hippo.py's halved matrix");
-  // visualizations.py fourier (N = 4): A = 2π(−diag(d,1) + diag(d,−1)) − bbᵀ with b = (√2, 0, 2, 0), B = √2·b.
-  const f = fout(4), tp = 2 * Math.PI, s2 = Math.SQRT2;
-  const aRef = [-2, 0, -2 * s2, 0, 0, 0, 0, 0, -2 * s2, 0, -4, -tp, 0, 0, tp, 0];
-  assert(maxAbsDiff(f.a, aRef) < 1e-14, `FouT A ${f.a}`);
-  assert(maxAbsDiff(f.b, [2, 0, 2 * s2, 0]) < 1e-15, "FouT B");
-  // hippo.py 'fout': A = π·(…) − eeᵀ, B = e with e = (1, 0, √2, 0): our θ = 2.
-  const h = fout(4, 2);
-  assert(maxAbsDiff(h.a, [-1, 0, -s2, 0, 0, 0, 0, 0, -s2, 0, -2, -Math.PI, 0, 0, Math.PI, 0]) < 1e-14, "fout θ=2");
-  assert(maxAbsDiff(h.b, [1, 0, s2, 0]) < 1e-15, "fout θ=2 B");
 });
 
 Deno.test("LegS-LTI kernel e^{xA}B is the warped Legendre basis times the measure e^{-x}", () => {

@@ -14,17 +14,8 @@ import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts"
 import { lineChart } from "../../lib/figures/mod.ts";
 import { threshold, trend } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import {
-  bilinear,
-  heldProjection,
-  type Kind,
-  measureAt,
-  reconstruct,
-  runLegsTv,
-  runLti,
-  transition,
-  zoh,
-} from "./hippo.ts";
+import { bilinear, runLti, zoh } from "../../lib/math/hippo.ts";
+import { heldProjection, type Kind, measureAt, reconstruct, runLegsTv, transition } from "./hippo.ts";
 import { whiteSignal } from "./signal.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2206.12037", where: "abstract" };

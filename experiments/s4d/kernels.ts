@@ -5,7 +5,7 @@
  * `nplr`), `src/models/sequence/kernels/dplr.py` (`dplr`: the S4D inits) and `src/models/sequence/kernels/ssm.py`
  * (`SSMKernelDiag.forward`: the Vandermonde kernel under ZOH or bilinear).
  *
- * - **NPLR of LegS.** A (HiPPO-LegS, `legs` in experiments/httyh/hippo.ts) = A_N − P Pᵀ with P_n = √(n + ½);
+ * - **NPLR of LegS.** A (HiPPO-LegS, `legs` in lib/math/hippo.ts) = A_N − P Pᵀ with P_n = √(n + ½);
  *   A_N = −½ I + S, S skew-symmetric (the "normal part"). A_N = V Λ V*, V unitary, Λ = −½ + iω: ω from the
  *   Hermitian −iS, through its real symmetric embedding [[0, S], [−S, 0]] (each ω twice; one vector per pair).
  * - **S4D-LegS**: Λ's half with Im λ < 0 (the other half is conjugate), B̃ = V*B / 2 (each eigenvector's phase
@@ -22,7 +22,7 @@
 import type { Linalg } from "../../lib/math/linalg/types.ts";
 import { mat } from "../../lib/math/linalg/mat.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { bilinear, type Discrete, legs, type Ssm, zoh } from "../httyh/hippo.ts";
+import { bilinear, type Discrete, legs, type Ssm, zoh } from "../../lib/math/hippo.ts";
 
 /** A complex vector as two real arrays. */
 export interface CVec {
@@ -200,7 +200,7 @@ export function diagBasisKernels(
   return out;
 }
 
-/** Dense discretization of (A, B) by the rule (experiments/httyh/hippo.ts: scipy-style bilinear, augmented-expm ZOH). */
+/** Dense discretization of (A, B) by the rule (lib/math/hippo.ts: scipy-style bilinear, augmented-expm ZOH). */
 export function discretizeDense(s: Ssm, dt: number, disc: Disc): Discrete {
   return disc === "zoh" ? zoh(s, dt) : bilinear(s, dt);
 }
