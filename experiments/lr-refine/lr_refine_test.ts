@@ -4,7 +4,7 @@ import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
 import { ResultSet } from "../../lib/claims/results.ts";
 import { lossGrad, nParams, type Problem, syntheticProblem } from "./problems.ts";
-import { fixedSchedule, medianFilter, multiplier, refine } from "./schedules.ts";
+import { fixedSchedule, medianFilter, refine } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
 
@@ -30,14 +30,6 @@ Deno.test("loss gradient matches central finite differences (softmax, with bias 
 Deno.test("loss at W = 0 is log k", () => {
   const p = small();
   assertAlmostEquals(lossGrad(p, new Float64Array(nParams(p)), p.train), Math.log(2), 1e-12);
-});
-
-Deno.test("fixed schedules: endpoints and shapes", () => {
-  assertEquals(multiplier("linear", 0, 100), 1);
-  assertAlmostEquals(multiplier("linear", 99, 100), 0.01, 1e-15);
-  assertAlmostEquals(multiplier("cosine", 50, 100), 0.5, 1e-15);
-  assertEquals(multiplier("step", 74, 100), 0.1);
-  assertAlmostEquals(multiplier("poly2", 50, 100), 0.25, 1e-15);
 });
 
 Deno.test("refinement of constant gradient norms is linear decay ∝ T − 1 − t", () => {

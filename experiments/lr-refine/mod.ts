@@ -13,7 +13,8 @@ import type { ResultSet } from "../../lib/claims/results.ts";
 import { eachCase, fmt, pairedComparison, verdict } from "../../lib/claims/mod.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import { accuracy, lossGrad, mnistProblem, type Params, type Problem, syntheticProblem } from "./problems.ts";
-import { type Fixed, fixedSchedule, refine, resample } from "./schedules.ts";
+import { resample } from "../../lib/math/nn/schedules.ts";
+import { type Fixed, fixedSchedule, refine } from "./schedules.ts";
 import { stepsPerEpoch, train } from "./train.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 

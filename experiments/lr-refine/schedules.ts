@@ -1,31 +1,15 @@
 /**
- * Learning-rate schedules as multipliers s_t ∈ [0, 1] of the base rate, t = 0 … T−1 (Defazio et al. 2023, Sec. 1
- * and the baselines of the experiments), and the refinement of a schedule from observed gradient norms.
+ * The refinement of a learning-rate schedule from observed gradient norms (Defazio et al. 2023), and the fixed
+ * baselines it is compared with (multipliers s_t ∈ [0, 1] of the base rate from lib/math/nn/schedules.ts).
  */
 import { median } from "../../lib/math/stats.ts";
+import { budgetSchedule } from "../../lib/math/nn/schedules.ts";
 
 export const SCHEDULES = ["constant", "step", "cosine", "linear", "poly2"] as const;
 export type Fixed = typeof SCHEDULES[number];
 
-/** Multiplier at step t of T. */
-export function multiplier(kind: Fixed, t: number, T: number): number {
-  const u = t / T;
-  switch (kind) {
-    case "constant":
-      return 1;
-    case "step": // ×0.1 at 50% and at 75% of training
-      return u < 0.5 ? 1 : u < 0.75 ? 0.1 : 0.01;
-    case "cosine": // ½(1 + cos πt/T)
-      return 0.5 * (1 + Math.cos(Math.PI * u));
-    case "linear": // 1 − t/T, the worst-case optimal last-iterate schedule (abstract)
-      return 1 - u;
-    case "poly2": // (1 − t/T)²
-      return (1 - u) * (1 - u);
-  }
-}
-
-export const fixedSchedule = (kind: Fixed, T: number) =>
-  Float64Array.from({ length: T }, (_, t) => multiplier(kind, t, T));
+/** The fixed baseline schedule s_0 … s_{T−1} (lib/math/nn/schedules.ts). */
+export const fixedSchedule = (kind: Fixed, T: number): Float64Array => budgetSchedule(kind, T);
 
 /**
  * Median filter of width w (odd, ≥ 1) with the window clipped at the ends (nearest-edge padding would repeat
@@ -59,12 +43,4 @@ export function refine(gradNorms: ArrayLike<number>, tau: number): Float64Array 
   let m = 0;
   for (const v of eta) m = Math.max(m, v);
   return eta.map((v) => v / m);
-}
-
-/** A schedule resampled at 0%, 1%, …, 100% of training (the last point is the final step). */
-export function resample(s: ArrayLike<number>, points = 101): number[] {
-  return Array.from(
-    { length: points },
-    (_, i) => s[Math.min(s.length - 1, Math.round(i / (points - 1) * (s.length - 1)))],
-  );
 }

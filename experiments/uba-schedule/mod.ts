@@ -15,7 +15,7 @@ import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { type Kind, multiplier, schedule, SCHEDULES, uba } from "./schedules.ts";
 import { accuracyOn, type Data, tunePeak } from "./train.ts";
-import { resample } from "../lr-refine/schedules.ts";
+import { resample } from "../../lib/math/nn/schedules.ts";
 
 const config = z.object({
   budget: count(600, "iteration budget T (SGD steps)"),
@@ -126,7 +126,7 @@ export default defineExperiment({
     "φ-selection guideline was not readable; 0.5 (< 2, i.e. decaying later than cosine) is the default of the " +
     "third-party implementations we saw. A result at other φ would be a different claim.",
     "Baseline shapes are ours where the paper's settings were not readable: step = ×0.1 at 50% and 75% " +
-    "(lr-refine's); exponential γ^t with γ^T = 0.01; OneCycle = PyTorch OneCycleLR defaults (30% cosine warm-up " +
+    "(as lr-refine; lib/math/nn/schedules.ts); exponential γ^t with γ^T = 0.01; OneCycle = PyTorch OneCycleLR defaults (30% cosine warm-up " +
     "from η/25, cosine down to η/(25·10⁴)); REX = (1 − u)/(½ + ½(1 − u)) (Chen et al. 2022); no warm-up elsewhere.",
     "Selection on validation accuracy of the last iterate (no early stopping); test accuracy of that same net.",
     "No paper numbers are quoted: the paper's tables were not readable offline.",
