@@ -19,6 +19,7 @@ import { matmulSmall } from "../../lib/math/linalg/mat_small.ts";
 import { getLinalg, type Linalg, mat } from "../../lib/math/linalg/mod.ts";
 import { eighFn } from "../../lib/math/spd/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
+import { meanCov } from "../../lib/math/stats.ts";
 
 /** A Gaussian mixture in R^d: weights, means (k×d) and full covariances (k×d×d), row-major. */
 export interface Gmm {
@@ -304,16 +305,7 @@ export function gaussianPlanMoments(g: GaussianPlan, x: Float64Array, xOff = 0):
 export const matmul = (a: Float64Array, b: Float64Array, d: number): Float64Array => matmulSmall(a, b, d, d, d);
 
 /** Sample mean and covariance (1/(n−1), as np.cov) of the rows of x (n×d). */
-export function sampleMoments(x: Float64Array, d: number): Moments {
-  const n = x.length / d, mean = new Float64Array(d), cov = new Float64Array(d * d);
-  for (let s = 0; s < n; s++) for (let i = 0; i < d; i++) mean[i] += x[s * d + i] / n;
-  const r = new Float64Array(d);
-  for (let s = 0; s < n; s++) {
-    for (let i = 0; i < d; i++) r[i] = x[s * d + i] - mean[i];
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j] += (r[i] * r[j]) / (n - 1);
-  }
-  return { mean, cov };
-}
+export const sampleMoments = (x: Float64Array, d: number): Moments => meanCov(x, x.length / d, d);
 
 /** The benchmark's BW² (with its ½ factors) between a model conditional and the truth, given √Σ_true. */
 export function bw2(model: Moments, truth: Moments, truthSqrt: Float64Array, la: Linalg = getLinalg()): number {

@@ -5,7 +5,7 @@
  */
 import { assert, assertAlmostEquals } from "../../lib/testdata/assert.ts";
 import { assertCentralDifferences } from "../../lib/testdata/gradcheck.ts";
-import { Matrix, solve } from "ml-matrix";
+import { spdSystem } from "../../lib/testdata/systems.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import {
   cholesky,
@@ -33,12 +33,8 @@ function smallProblem(seed: number, n = 40, nv = 30, d = 6, m = 3): Problem {
 }
 
 Deno.test("cholesky + cholSolve match ml-matrix on a random SPD system; indefinite rejected", () => {
-  const rng = Rng.fromSeed(1), d = 7;
-  const b = new Matrix(Array.from({ length: 12 }, () => Array.from(rng.normal(d))));
-  const g = b.transpose().mmul(b);
-  const rhs = Array.from(rng.normal(d));
-  const ref = solve(g, Matrix.columnVector(rhs)).getColumn(0);
-  const l = cholesky(Float64Array.from(g.to1DArray()), d);
+  const d = 7, { g, rhs, ref } = spdSystem(1, d);
+  const l = cholesky(g, d);
   assert(l, "SPD must factor");
   const x = cholSolve(l, d, rhs);
   for (let i = 0; i < d; i++) assertAlmostEquals(x[i], ref[i], 1e-10 * (1 + Math.abs(ref[i])), `x[${i}]`);

@@ -14,6 +14,7 @@
  *   loss differs from PHI-S's only by a rotation of the targets, which matters to Adam but not to SGD.
  */
 import { getLinalg, mat } from "../../lib/math/linalg/mod.ts";
+import { meanCov } from "../../lib/math/stats.ts";
 
 export type NormKind = "raw" | "global" | "perdim" | "pca" | "phis" | "iso";
 
@@ -42,17 +43,6 @@ export function hadamard(d: number): Float64Array {
     }
   }
   return h;
-}
-
-function meanCov(y: ArrayLike<number>, n: number, d: number): { mean: Float64Array; cov: Float64Array } {
-  const mean = new Float64Array(d), cov = new Float64Array(d * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += y[i * d + j] / n;
-  const c = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) c[j] = y[i * d + j] - mean[j];
-    for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) cov[j * d + k] += (c[j] * c[k]) / (n - 1);
-  }
-  return { mean, cov };
 }
 
 const diag = (v: ArrayLike<number>) => {

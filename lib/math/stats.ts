@@ -127,3 +127,18 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   if (pos === 0 || neg === 0) throw new RangeError("rocAuc: needs at least one positive and one negative");
   return (sum - pos * (pos + 1) / 2) / (pos * neg);
 }
+
+/**
+ * Sample mean and covariance (1/(n−1), as np.cov with rowvar = False) of the n rows of the row-major n×d `x`: the
+ * mean first, then the centred outer products accumulated row by row.
+ */
+export function meanCov(x: ArrayLike<number>, n: number, d: number): { mean: Float64Array; cov: Float64Array } {
+  const mean = new Float64Array(d), cov = new Float64Array(d * d);
+  for (let s = 0; s < n; s++) for (let i = 0; i < d; i++) mean[i] += x[s * d + i] / n;
+  const r = new Float64Array(d);
+  for (let s = 0; s < n; s++) {
+    for (let i = 0; i < d; i++) r[i] = x[s * d + i] - mean[i];
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j] += (r[i] * r[j]) / (n - 1);
+  }
+  return { mean, cov };
+}

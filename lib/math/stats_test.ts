@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrowsWith } from "../testdata/assert.ts";
-import { ci95, mean, median, pearson, ranks, rocAuc, slope, spearman } from "./stats.ts";
+import { ci95, mean, meanCov, median, pearson, ranks, rocAuc, slope, spearman } from "./stats.ts";
 
 Deno.test("summary statistics on small exact cases", () => {
   assertEquals(mean([1, 2, 3, 6]), 3);
@@ -26,4 +26,11 @@ Deno.test("rocAuc: scikit-learn's value, ties count one half, perfect ranking is
   assertEquals(rocAuc([1, 1, 1, 1], [0, 1, 0, 1]), 0.5);
   assertEquals(rocAuc([0.1, 0.9, 0.2], [0, 1, 0]), 1);
   assertThrowsWith(() => rocAuc([1, 2], [0, 0]), "at least one positive");
+});
+
+Deno.test("meanCov: the sample mean and the 1/(n−1) covariance of three points in the plane", () => {
+  // rows (0, 0), (2, 0), (1, 3): mean (1, 1); centred (−1, −1), (1, −1), (0, 2) → Σ = [[2, 0], [0, 6]] / 2.
+  const { mean, cov } = meanCov([0, 0, 2, 0, 1, 3], 3, 2);
+  assertEquals([...mean], [1, 1]);
+  assertEquals([...cov], [1, 0, 0, 3]);
 });
