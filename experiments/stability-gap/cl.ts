@@ -7,56 +7,18 @@
  * accuracy on old tasks can be measured per iteration (the paper's continual evaluation). Backprop and the SGD step
  * run on the shared kit lib/math/nn; `onEval` sees `Params` that are views of the kit model's weights (copy to keep).
  */
-import { averagePool } from "../../datasets/variants.ts";
-import type { Linalg, Mat } from "../../lib/math/linalg/mod.ts";
+import type { Linalg } from "../../lib/math/linalg/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { Dense, ReLU, Sequential, SGD } from "../../lib/math/nn/mod.ts";
+import { type Data, gather, type M, type Split } from "../../lib/math/nn/continual.ts";
 
-export type M = Mat<Float64Array>;
-export interface Split {
-  x: M; // n × d, rows are examples
-  y: Uint8Array;
-}
-export interface Data {
-  /** Per task: its classes, training and test digits. */
-  classes: number[][];
-  train: Split[];
-  test: Split[];
-}
+export { type Data, type M, pool, type Split, splitTasks } from "../../lib/math/nn/continual.ts";
 export interface Params {
   w1: M; // h × d
   b1: Float64Array;
   w2: M; // 10 × h
   b2: Float64Array;
-}
-
-/** 2×2 average pooling of 28×28 digits to 14×14 = 196 inputs. */
-export function pool(images: Float32Array, rows: number[]): M {
-  return mat(rows.length, 196, averagePool(images, rows, 2));
-}
-
-/** Split the digits 0..9 into `tasks` consecutive groups ({0,1},{2,3},… for 5 tasks); first nTrain rows train. */
-export function splitTasks(
-  d: { images: Float32Array; labels: Uint8Array; n: number },
-  tasks: number,
-  nTrain: number,
-  nTest: number,
-): Data {
-  if (10 % tasks !== 0) throw new RangeError("tasks must divide 10");
-  if (nTrain + nTest > d.n) throw new RangeError("nTrain + nTest exceeds the digits loaded");
-  const per = 10 / tasks;
-  const classes = Array.from({ length: tasks }, (_, t) => Array.from({ length: per }, (_, c) => t * per + c));
-  const pick = (lo: number, hi: number, cls: number[]) => {
-    const rows: number[] = [];
-    for (let i = lo; i < hi; i++) if (cls.includes(d.labels[i])) rows.push(i);
-    return { x: pool(d.images, rows), y: Uint8Array.from(rows, (i) => d.labels[i]) };
-  };
-  return {
-    classes,
-    train: classes.map((c) => pick(0, nTrain, c)),
-    test: classes.map((c) => pick(d.n - nTest, d.n, c)),
-  };
 }
 
 /** PyTorch-style init: U(−1/√fan_in, 1/√fan_in) for weights and biases. */
@@ -120,16 +82,6 @@ export function accuracy(la: Linalg, p: Params, s: Split): number {
     if (arg === s.y[i]) ok++;
   }
   return ok / s.x.rows;
-}
-
-/** Gather rows `idx` of several splits (pairs [split, row]) into one minibatch. */
-function gather(pairs: [Split, number][], d: number): Split {
-  const x = mat(pairs.length, d), y = new Uint8Array(pairs.length);
-  pairs.forEach(([s, r], i) => {
-    x.data.set(s.x.data.subarray(r * d, (r + 1) * d), i * d);
-    y[i] = s.y[r];
-  });
-  return { x, y };
 }
 
 /**
