@@ -33,19 +33,23 @@ type Output = Float64Array;
 
 const BASES = ["knn", "ridge"] as const;
 
-/** kNN / ridge with k / λ chosen on held-out training individuals (same grid and rule for raw and SVT). */
-const knn = (x: FairData["z"], d: FairData, ctx: RunContext) => {
-  const t = tuned(x, d.nTrain, d.yTrain, KNN_GRID, knnPredict);
-  ctx.choose("k", t.chosen);
-  return t.pred;
-};
-const ridge = (x: FairData["z"], d: FairData, ctx: RunContext) => {
-  const t = tuned(x, d.nTrain, d.yTrain, RIDGE_GRID, ridgePredict);
-  ctx.choose("lambda", t.chosen);
-  return t.pred;
+/** The base algorithms h: the prediction of the tuned model, k / λ chosen on held-out training individuals. */
+const BASE = {
+  knn: { grid: KNN_GRID, key: "k", predict: knnPredict },
+  ridge: { grid: RIDGE_GRID, key: "lambda", predict: ridgePredict },
 };
 
-const withSvt = (cfg: Config, d: FairData) => svt(d.z, d.mask, cfg.svtC).a;
+/** One pipeline: base algorithm h on the zero-filled features, or after SVT (same grid and rule either way). */
+const pipeline = (base: keyof typeof BASE, svtFirst: boolean, label: string, description: string) => ({
+  label,
+  description,
+  run: (d: FairData, cfg: Config, ctx: RunContext): Output => {
+    const { grid, key, predict } = BASE[base];
+    const t = tuned(svtFirst ? svt(d.z, d.mask, cfg.svtC).a : d.z, d.nTrain, d.yTrain, grid, predict);
+    ctx.choose(key, t.chosen);
+    return t.pred;
+  },
+});
 
 export default defineExperiment({
   id: "me-individual-fairness",
@@ -103,26 +107,20 @@ export default defineExperiment({
     },
   },
   methods: {
-    knn_raw: {
-      label: "kNN on raw data",
-      description: "k-nearest-neighbour regression on the zero-filled noisy features (base algorithm h alone)",
-      run: (d: FairData, _cfg: Config, ctx: RunContext) => knn(d.z, d, ctx),
-    },
-    knn_svt: {
-      label: "kNN after SVT",
-      description: "SVT pre-processing (paper Sec. 3, USVT-style threshold) then the same kNN",
-      run: (d: FairData, cfg: Config, ctx: RunContext) => knn(withSvt(cfg, d), d, ctx),
-    },
-    ridge_raw: {
-      label: "ridge on raw data",
-      description: "Ridge regression on the zero-filled noisy features",
-      run: (d: FairData, _cfg: Config, ctx: RunContext) => ridge(d.z, d, ctx),
-    },
-    ridge_svt: {
-      label: "ridge after SVT",
-      description: "SVT pre-processing then the same ridge regression",
-      run: (d: FairData, cfg: Config, ctx: RunContext) => ridge(withSvt(cfg, d), d, ctx),
-    },
+    knn_raw: pipeline(
+      "knn",
+      false,
+      "kNN on raw data",
+      "k-nearest-neighbour regression on the zero-filled noisy features (base algorithm h alone)",
+    ),
+    knn_svt: pipeline(
+      "knn",
+      true,
+      "kNN after SVT",
+      "SVT pre-processing (paper Sec. 3, USVT-style threshold) then the same kNN",
+    ),
+    ridge_raw: pipeline("ridge", false, "ridge on raw data", "Ridge regression on the zero-filled noisy features"),
+    ridge_svt: pipeline("ridge", true, "ridge after SVT", "SVT pre-processing then the same ridge regression"),
   },
   // Every metric passes through discrete steps that amplify last bits: the rank SVT keeps, the kNN neighbour order,
   // the grid value chosen on validation data. So they drift as statistics do (capped at 4%; a 5% drift is caught).
