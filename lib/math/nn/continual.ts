@@ -16,6 +16,7 @@ import type { Mat } from "../linalg/mod.ts";
 import { mat } from "../linalg/mod.ts";
 import type { Rng } from "../rng.ts";
 
+/** A dense float64 matrix (rows are examples). */
 export type M = Mat<Float64Array>;
 /** Rows of `x` (n × d) are examples, `y` their labels. */
 export interface Split {
