@@ -30,6 +30,7 @@
  * training inputs, n training samples; the bound on the expected test–train gap is first × ‖Φ(θ)‖₁.
  */
 import type { Layer } from "../../lib/math/nn/layer.ts";
+import { gemmBackend } from "../../lib/math/nn/gemm.ts";
 import { AvgPool2d, Conv2d, Dense, Flatten, MaxPool2d, ReLU, type Sequential } from "../../lib/math/nn/mod.ts";
 import { Residual } from "./nets.ts";
 
@@ -37,17 +38,32 @@ import { Residual } from "./nets.ts";
 export type EdgeMap = (theta: number) => number;
 
 /** |θ|^q (q = 0 is not a norm here: use {@link pathCount}). */
-export const powAbs = (q: number): EdgeMap => q === 1 ? Math.abs : (t) => Math.abs(t) ** q;
+export const powAbs = (q: number): EdgeMap =>
+  q === 1 ? Math.abs : q === 2 ? SQUARE : q === 4 ? FOURTH : (t) => Math.abs(t) ** q;
+const SQUARE: EdgeMap = (t) => t * t;
+const FOURTH: EdgeMap = (t) => (t * t) * (t * t);
+
+/** f applied to every entry (plain loops: Float64Array.from with a map function measured ~10× slower). */
+function mapped(w: ArrayLike<number>, f: EdgeMap): Float64Array {
+  const out = new Float64Array(w.length), n = out.length;
+  // The common maps inline (a call through a megamorphic f per weight dominated the pass).
+  if (f === Math.abs) { for (let i = 0; i < n; i++) out[i] = Math.abs(w[i]); }
+  else if (f === SQUARE) { for (let i = 0; i < n; i++) out[i] = w[i] * w[i]; }
+  else if (f === FOURTH) {
+    for (let i = 0; i < n; i++) {
+      const s = w[i] * w[i];
+      out[i] = s * s;
+    }
+  } else for (let i = 0; i < n; i++) out[i] = f(w[i]);
+  return out;
+}
 
 function denseForward(l: Dense, x: Float64Array, f: EdgeMap): Float64Array {
-  const n = x.length, m = l.units, w = l.w.value, t = !!l.opts.transposed;
+  const n = x.length, m = l.units, fw = mapped(l.w.value, f), t = !!l.opts.transposed;
   const y = new Float64Array(m);
   if (l.b) { for (let j = 0; j < m; j++) y[j] = f(l.b.value[j]); }
-  for (let i = 0; i < n; i++) {
-    const xi = x[i];
-    if (xi === 0) continue;
-    for (let j = 0; j < m; j++) y[j] += f(w[t ? j * n + i : i * m + j]) * xi;
-  }
+  // y ← x·f(W) + f(b): one float64 gemm (OpenBLAS on the native backend).
+  gemmBackend().gemm(false, t, 1, m, n, 1, x, n, fw, t ? n : m, 1, y, m);
   return y;
 }
 
@@ -55,7 +71,7 @@ function convForward(l: Conv2d, x: Float64Array, inShape: number[], f: EdgeMap):
   const [c, h, wd] = inShape, k = l.kernel, s = l.opts.stride ?? 1, p = l.opts.padding ?? 0, F = l.filters;
   const ho = Math.floor((h + 2 * p - k) / s) + 1, wo = Math.floor((wd + 2 * p - k) / s) + 1;
   const w = l.w.value, y = new Float64Array(F * ho * wo);
-  const fw = Float64Array.from(w, f);
+  const fw = mapped(w, f);
   for (let o = 0; o < F; o++) {
     const bo = l.b ? f(l.b.value[o]) : 0;
     for (let i = 0; i < ho; i++) {
