@@ -33,6 +33,9 @@ const LOG2 = Math.log(2);
 export const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
 
+/** The MLP's activations and deltas (6h numbers), reused across calls: forward runs millions of times. */
+let scratch = new Float64Array(0);
+
 /**
  * f_θ(x) for row `xo` of `x` (row length net.d). If given, `gTheta` receives ∂f/∂θ (length p) and `gX` receives
  * ∂f/∂x (length d), both overwritten.
@@ -57,43 +60,45 @@ export function forward(
     return f;
   }
   const oB1 = h * d, oW2 = oB1 + h, oB2 = oW2 + h * h, oW3 = oB2 + h, oB3 = oW3 + h;
-  const z1 = new Float64Array(h), a1 = new Float64Array(h), z2 = new Float64Array(h), a2 = new Float64Array(h);
+  if (scratch.length < 6 * h) scratch = new Float64Array(6 * h);
+  // scratch holds z₁ | a₁ | z₂ | a₂ | δ₂ | δ₁, h each.
+  const s0 = scratch, A1 = h, Z2 = 2 * h, A2 = 3 * h, D2 = 4 * h, D1 = 5 * h;
   for (let u = 0; u < h; u++) {
     let s = theta[oB1 + u];
     for (let j = 0; j < d; j++) s += theta[u * d + j] * x[xo + j];
-    z1[u] = s;
-    a1[u] = softplus(s) - LOG2;
+    s0[u] = s;
+    s0[A1 + u] = softplus(s) - LOG2;
   }
   let f = theta[oB3];
   for (let u = 0; u < h; u++) {
     let s = theta[oB2 + u];
-    for (let v = 0; v < h; v++) s += theta[oW2 + u * h + v] * a1[v];
-    z2[u] = s;
-    a2[u] = softplus(s) - LOG2;
-    f += theta[oW3 + u] * a2[u];
+    for (let v = 0; v < h; v++) s += theta[oW2 + u * h + v] * s0[A1 + v];
+    s0[Z2 + u] = s;
+    s0[A2 + u] = softplus(s) - LOG2;
+    f += theta[oW3 + u] * s0[A2 + u];
   }
   if (!gTheta && !gX) return f;
   // Backward: δ₂ = w₃ ⊙ σ(z₂), δ₁ = (W₂ᵀδ₂) ⊙ σ(z₁); ∂f/∂x = W₁ᵀδ₁.
-  const d2 = new Float64Array(h), d1 = new Float64Array(h);
-  for (let u = 0; u < h; u++) d2[u] = theta[oW3 + u] * sigmoid(z2[u]);
+  for (let u = 0; u < h; u++) s0[D2 + u] = theta[oW3 + u] * sigmoid(s0[Z2 + u]);
   for (let v = 0; v < h; v++) {
     let s = 0;
-    for (let u = 0; u < h; u++) s += theta[oW2 + u * h + v] * d2[u];
-    d1[v] = s * sigmoid(z1[v]);
+    for (let u = 0; u < h; u++) s += theta[oW2 + u * h + v] * s0[D2 + u];
+    s0[D1 + v] = s * sigmoid(s0[v]);
   }
   if (gTheta) {
     for (let u = 0; u < h; u++) {
-      for (let j = 0; j < d; j++) gTheta[u * d + j] = d1[u] * x[xo + j];
-      gTheta[oB1 + u] = d1[u];
-      for (let v = 0; v < h; v++) gTheta[oW2 + u * h + v] = d2[u] * a1[v];
-      gTheta[oB2 + u] = d2[u];
-      gTheta[oW3 + u] = a2[u];
+      const d1 = s0[D1 + u], d2 = s0[D2 + u];
+      for (let j = 0; j < d; j++) gTheta[u * d + j] = d1 * x[xo + j];
+      gTheta[oB1 + u] = d1;
+      for (let v = 0; v < h; v++) gTheta[oW2 + u * h + v] = d2 * s0[A1 + v];
+      gTheta[oB2 + u] = d2;
+      gTheta[oW3 + u] = s0[A2 + u];
     }
     gTheta[oB3] = 1;
   }
   if (gX) {
     gX.fill(0);
-    for (let u = 0; u < h; u++) for (let j = 0; j < d; j++) gX[j] += theta[u * d + j] * d1[u];
+    for (let u = 0; u < h; u++) for (let j = 0; j < d; j++) gX[j] += theta[u * d + j] * s0[D1 + u];
   }
   return f;
 }
