@@ -13,7 +13,8 @@
  */
 import type { Rng } from "../../lib/math/rng.ts";
 import { jacobiEigen } from "../../lib/math/linalg/jacobi.ts";
-import { exactAttention, type Qkv } from "./attention.ts";
+import { getLinalg, type Linalg, mat } from "../../lib/math/linalg/mod.ts";
+import type { AttnOut, Qkv } from "./attention.ts";
 
 /** Inputs of one run: Q/K/V, the exact output and normalisers, and ‖V‖₂. */
 export interface AttnData extends Qkv {
@@ -60,11 +61,38 @@ export function makeQkv(o: DataOptions, rng: Rng): Qkv {
   return { q, k, v, nq: n, nk: n, d, dv: d };
 }
 
-/** Q/K/V with the exact attention output, its normalisers and ‖V‖₂. */
+/** Q/K/V with the exact attention output (by {@link referenceAttention}), its normalisers and ‖V‖₂. */
 export function makeData(o: DataOptions, rng: Rng): AttnData {
   const x = makeQkv(o, rng);
-  const ex = exactAttention(x);
+  const ex = referenceAttention(x, getLinalg());
   return { ...x, exact: ex.out, lse: ex.lse, vNorm2: spectralNorm(x.v, x.nk, x.dv) };
+}
+
+/**
+ * Exact softmax attention through the run's dense matrix products (OpenBLAS where it loads), `chunk` query rows
+ * at a time: S = Q_c Kᵀ/√d, P = exp(S − rowmax), O_c = (PV)/rowsum. The reference every method is scored against;
+ * the timed `exact` method is the plain kernel of attention.ts, the same one the approximations use.
+ */
+export function referenceAttention(x: Qkv, la: Linalg, chunk = 512): AttnOut {
+  const { nq, nk, d, dv } = x, scale = 1 / Math.sqrt(d);
+  const out = new Float64Array(nq * dv), lse = new Float64Array(nq);
+  const K = mat(nk, d, x.k), V = mat(nk, dv, x.v);
+  for (let r0 = 0; r0 < nq; r0 += chunk) {
+    const rows = Math.min(chunk, nq - r0);
+    const S = la.matmul(mat(rows, d, x.q.subarray(r0 * d, (r0 + rows) * d)), K, { transB: true }).data;
+    const sums = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let mx = -Infinity;
+      for (let j = 0; j < nk; j++) mx = Math.max(mx, S[i * nk + j] * scale);
+      let sum = 0;
+      for (let j = 0; j < nk; j++) sum += S[i * nk + j] = Math.exp(S[i * nk + j] * scale - mx);
+      sums[i] = sum;
+      lse[r0 + i] = mx + Math.log(sum);
+    }
+    const O = la.matmul(mat(rows, nk, S), V).data;
+    for (let i = 0; i < rows; i++) for (let c = 0; c < dv; c++) out[(r0 + i) * dv + c] = O[i * dv + c] / sums[i];
+  }
+  return { out, lse, ops: nq * nk * (d + dv) };
 }
 
 /** ‖M‖₂ of a tall n×c row-major matrix: √λ_max(MᵀM), by Jacobi on the c×c Gram. */
