@@ -20,3 +20,4 @@ export * from "./model.ts";
 export * from "./optim.ts";
 export * from "./train.ts";
 export * from "./nets.ts";
+export * from "./attention.ts";
