@@ -24,6 +24,8 @@ export const LRS = [0.01, 0.03, 0.1] as const;
 /** Margins fixed before any run: a win is ≥ 1 accuracy point beyond 2·SE of the paired per-seed differences. */
 const WIN = { abs: 0.01 };
 const NORM_GAIN = { abs: 0.02 };
+/** Fine-tuning keeps no memory: it runs at this memory setting only (the smallest of the paper grid). */
+const FT_MEMORY = 100;
 
 const config = z.object({
   dataset: z.enum(["mnist", "fashion"]).default("mnist").describe(
@@ -33,7 +35,7 @@ const config = z.object({
   nTrain: count(7000, "stream length: training images seen once, in task order"),
   nVal: count(1000, "held-out training images for the learning-rate selection"),
   nTest: count(2000, "test images"),
-  hidden: count(256, "ReLU units per hidden layer"),
+  hidden: count(128, "ReLU units per hidden layer"),
   depth: intBetween(1, 3, 2, "hidden layers of the MLP body"),
   batch: count(10, "incoming (stream) minibatch size"),
   replayBatch: count(10, "replay minibatch size"),
@@ -122,14 +124,14 @@ export default defineExperiment({
   config,
   scales: {
     smoke: {
-      description: "Split-MNIST, 2000-image stream, 500 validation and 500 test images, memory 200, 2 seeds.",
+      description: "Split-MNIST, 2000-image stream, 500 validation and 500 test images, memory 100, 2 seeds.",
       seeds: 2,
-      set: { dataset: "mnist", nTrain: 2000, nVal: 500, nTest: 500, memory: 200 },
+      set: { dataset: "mnist", nTrain: 2000, nVal: 500, nTest: 500, memory: FT_MEMORY },
       deviations: ["a 2000-image stream and 500 test images"],
     },
     paper: {
       description: "Split-MNIST and Split-Fashion-MNIST, each a 7000-image stream, 1000 validation and 2000 test " +
-        "images, memory ∈ {100, 500, 1000}, 5 seeds.",
+        "images, memory ∈ {100, 500, 1000} (fine-tuning, which keeps no memory, once per dataset), 5 seeds.",
       seeds: 5,
       grid: { dataset: ["mnist", "fashion"], memory: [100, 500, 1000] },
       set: { nTrain: 7000, nVal: 1000, nTest: 2000 },
@@ -143,7 +145,7 @@ export default defineExperiment({
   deviations: [
     "Data: Split-MNIST and Split-Fashion-MNIST (2×2-pooled to 14×14) instead of the paper's CIFAR-10, CIFAR-100 " +
     "and TinyImageNet; no data augmentation",
-    "Model: a 196-256-256 ReLU MLP body and a bias-free 10-way linear head (so the logit factors exactly into norm " +
+    "Model: a 196-128-128 ReLU MLP body and a bias-free 10-way linear head (so the logit factors exactly into norm " +
     "and angle) for every method, plain SGD, instead of the paper's reduced ResNet-18",
     "Method as read from the abstract only: the official repository (FelixHuiweiLin/UER) holds a README and no " +
     "code, and the paper body was not available here. UER = CE on s·cos θ for incoming examples + CE on " +
@@ -161,6 +163,7 @@ export default defineExperiment({
     finetune: {
       label: "Fine-tuning",
       description: "SGD on the stream only, no memory (lower bound).",
+      skip: (cfg: Cfg) => cfg.memory !== FT_MEMORY && `keeps no memory: run once, at memory = ${FT_MEMORY}`,
       run: run("finetune"),
     },
     er: {
@@ -273,16 +276,17 @@ export default defineExperiment({
     {
       id: "replay-helps",
       kind: "sanity",
-      statement: "Our check of the setting: replay removes most of the recency bias (ER predicts ≥ 10 points fewer " +
-        "old-task images as a last-task class than fine-tuning) and beats fine-tuning by ≥ 20 points of final " +
-        "average accuracy, both beyond 2·SE.",
+      statement: "Our check of the setting, at memory 100 on each dataset: replay removes most of the recency bias " +
+        "(ER predicts ≥ 10 points fewer old-task images as a last-task class than fine-tuning) and beats " +
+        "fine-tuning by ≥ 20 points of final average accuracy, both beyond 2·SE.",
       check: allOf(
         compare({
           metric: "new_pred_frac",
           method: "er",
           baseline: "finetune",
           better: "lower",
-          forEach: [...EACH],
+          where: { memory: FT_MEMORY },
+          forEach: "dataset",
           margin: { abs: 0.1 },
         }),
         compare({
@@ -290,7 +294,8 @@ export default defineExperiment({
           method: "er",
           baseline: "finetune",
           better: "higher",
-          forEach: [...EACH],
+          where: { memory: FT_MEMORY },
+          forEach: "dataset",
           margin: { abs: 0.2 },
         }),
       ),

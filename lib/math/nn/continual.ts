@@ -92,12 +92,20 @@ export class Reservoir {
     this.seen++;
   }
 
-  /** `k` distinct stored examples (all of them when fewer are stored), uniformly at random. */
+  /**
+   * `k` distinct stored examples (all of them when fewer are stored), uniformly at random: k draws of a partial
+   * Fisher–Yates shuffle, O(k) random numbers.
+   */
   sample(k: number, rng: Rng): Entry[] {
     const n = this.items.length;
     if (k >= n) return this.items.slice();
-    const perm = rng.permutation(n);
-    return Array.from(perm.subarray(0, k), (i) => this.items[i]);
+    const swapped = new Map<number, number>(), out: Entry[] = [];
+    for (let i = 0; i < k; i++) {
+      const j = i + rng.int(n - i), vj = swapped.get(j) ?? j;
+      swapped.set(j, swapped.get(i) ?? i);
+      out.push(this.items[vj]);
+    }
+    return out;
   }
 }
 
