@@ -283,6 +283,7 @@ export default defineExperiment({
       kind: "sanity",
       statement: "Across λ and seeds the Koopman log-factor is positively rank-correlated with the measured " +
         "cross-entropy gap (Spearman > 0), at each width; the norm products' correlations are shown beside it.",
+      scales: ["paper"],
       check: gapCorrelation,
     },
     {
