@@ -119,6 +119,13 @@ export interface Invalidation {
   worstPredicted: number;
   /** Pearson correlation of the predicted and the retrained logit change at the counterfactuals (worst case). */
   influenceCorr: number;
+  /** Least-squares slope through 0 of the retrained on the predicted change (1: first order is right on average). */
+  influenceScale: number;
+  /**
+   * Fraction rejected after deleting, for each counterfactual, the worst k rows at its query x (the set RR-CFE-k
+   * guards against: official get_k_min_values) and retraining.
+   */
+  anticipated: number;
   /** Largest ‖∇L‖∞ after any retraining. */
   retrainGrad: number;
 }
@@ -126,7 +133,14 @@ export interface Invalidation {
 /** Retrained models of the random draws, shared by the methods of one process (same data object, same k). */
 const drawModels = new WeakMap<Prepared, Map<string, Trained>>();
 
-export function invalidation(p: Prepared, cfs: Float64Array[], k: number, target: number): Invalidation {
+/** Invalidation of the counterfactuals `cfs[j]` of the queries `xs[j]` under k deletions (see {@link Invalidation}). */
+export function invalidation(
+  p: Prepared,
+  xs: Float64Array[],
+  cfs: Float64Array[],
+  k: number,
+  target: number,
+): Invalidation {
   const n = p.train.n;
   let retrainGrad = 0;
   const cache = drawModels.get(p) ?? new Map<string, Trained>();
@@ -139,9 +153,12 @@ export function invalidation(p: Prepared, cfs: Float64Array[], k: number, target
     retrainGrad = Math.max(retrainGrad, fit.gradNorm);
     random += cfs.filter((z) => forward(p.net, fit.theta, z, 0) < target).length / cfs.length / p.draws.length;
   }
-  let worst = 0, worstPredicted = 0;
+  let worst = 0, worstPredicted = 0, anticipated = 0;
   const pred: number[] = [], actual: number[] = [];
-  for (const z of cfs) {
+  cfs.forEach((z, j) => {
+    const guarded = retrain(p, worstDeletions(logitInfluence(p.net, p.theta, p.v, n, xs[j]), k));
+    retrainGrad = Math.max(retrainGrad, guarded.gradNorm);
+    if (forward(p.net, guarded.theta, z, 0) < target) anticipated++;
     const a = logitInfluence(p.net, p.theta, p.v, n, z);
     const set = worstDeletions(a, k);
     const f0 = forward(p.net, p.theta, z, 0);
@@ -153,12 +170,15 @@ export function invalidation(p: Prepared, cfs: Float64Array[], k: number, target
     if (f0 + change < target) worstPredicted++;
     pred.push(change);
     actual.push(f1 - f0);
-  }
+  });
+  const pp = pred.reduce((s, v) => s + v * v, 0), pa = pred.reduce((s, v, j) => s + v * actual[j], 0);
   return {
     random,
     worst: worst / cfs.length,
     worstPredicted: worstPredicted / cfs.length,
     influenceCorr: pred.length >= 3 ? pearson(pred, actual) : NaN,
+    influenceScale: pp > 0 ? pa / pp : NaN,
+    anticipated: anticipated / cfs.length,
     retrainGrad,
   };
 }
