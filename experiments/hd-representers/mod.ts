@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { atLeast, between, count, intAtLeast, positive } from "../../lib/fields.ts";
-import { defineExperiment, higher, lower, reported, timing, tol } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
