@@ -13,15 +13,7 @@
  */
 import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
-import {
-  defineExperiment,
-  type MetricSpec,
-  reported,
-  roundoff,
-  type RunContext,
-  sameGrid,
-  tol,
-} from "../../lib/experiment.ts";
+import { defineExperiment, lower, reported, roundoff, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { evalWindows } from "../../lib/math/nn/charlm.ts";
@@ -83,11 +75,7 @@ const fitWith = (method: Optim) => (data: CorpusData, cfg: Config, ctx: RunConte
 };
 
 /** Trained-model numbers are statistics of a float64 training path (other BLAS kernels move the last bits). */
-const trained = (label: string, direction: "lower" | "none"): MetricSpec => ({
-  label,
-  direction,
-  tolerance: tol.statistic(0.04),
-});
+const TRAINED_TOL = tol.statistic(0.04);
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2408.12857", where: "abstract" };
 const TRAINED = ["adam", "galore", "osd"];
@@ -189,13 +177,13 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_ppl: trained("test perplexity per character", "lower"),
-    test_loss: trained("test cross-entropy (nats per character)", "lower"),
-    val_loss: trained("validation cross-entropy of the chosen lr (selection score)", "lower"),
-    train_loss: trained("training minibatch loss, last 10% of steps", "none"),
-    val_curve: trained("validation cross-entropy every evalEvery steps", "lower"),
-    orth_err: trained("OSD: largest ‖QᵀQ − I‖_F of the projectors at the end (never re-orthonormalised)", "none"),
-    pca_loss: trained("OSD: mean online-PCA loss ‖QQᵀĜ − Ĝ‖² at the last step (1 − captured energy)", "none"),
+    test_ppl: lower("test perplexity per character", TRAINED_TOL),
+    test_loss: lower("test cross-entropy (nats per character)", TRAINED_TOL),
+    val_loss: lower("validation cross-entropy of the chosen lr (selection score)", TRAINED_TOL),
+    train_loss: reported("training minibatch loss, last 10% of steps", TRAINED_TOL),
+    val_curve: lower("validation cross-entropy every evalEvery steps", TRAINED_TOL),
+    orth_err: reported("OSD: largest ‖QᵀQ − I‖_F of the projectors at the end (never re-orthonormalised)", TRAINED_TOL),
+    pca_loss: reported("OSD: mean online-PCA loss ‖QQᵀĜ − Ĝ‖² at the last step (1 − captured energy)", TRAINED_TOL),
     params: reported("trainable parameters", tol.exact()),
     identity_gap: reported("max |θ − θ_Adam| with the identity projector after 20 steps", tol.rounding(1e-12)),
     svd_orth_err: reported("largest ‖QᵀQ − I‖_F of GaLore's SVD projectors", tol.rounding(roundoff({ n: 256 }))),

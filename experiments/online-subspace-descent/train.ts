@@ -82,9 +82,9 @@ export function makeOptimizer(method: Optim, net: Sequential, o: TrainOpts, lr: 
   });
 }
 
-/** Trains one net at learning rate `lr`; `rng` fixes the initial weights and the minibatch stream. */
-export function trainOnce(method: Optim, data: CorpusData, o: TrainOpts, lr: number, rng: Rng) {
-  const net = charMlp({
+/** The char-MLP of these sizes, its weights drawn from `rng.split("init")` (the same for every method and lr). */
+export function buildNet(data: CorpusData, o: TrainOpts, rng: Rng): Sequential {
+  return charMlp({
     vocab: data.vocab,
     context: o.context,
     embed: o.embed,
@@ -92,6 +92,11 @@ export function trainOnce(method: Optim, data: CorpusData, o: TrainOpts, lr: num
     layers: o.layers,
     rng: rng.split("init"),
   });
+}
+
+/** Trains one net at learning rate `lr`; `rng` fixes the initial weights and the minibatch stream. */
+export function trainOnce(method: Optim, data: CorpusData, o: TrainOpts, lr: number, rng: Rng) {
+  const net = buildNet(data, o, rng);
   const opt = makeOptimizer(method, net, o, lr), stream = rng.split("batches");
   const curveSet: Windows = {
     x: data.val.x.subarray(0, o.curveWindows * o.context),
@@ -144,16 +149,7 @@ export interface Checks {
 
 /** Runs the identity checks on a few steps of the real model and data. */
 export function identityChecks(data: CorpusData, o: TrainOpts, rng: Rng, steps = 20): Checks {
-  const build = () =>
-    charMlp({
-      vocab: data.vocab,
-      context: o.context,
-      embed: o.embed,
-      hidden: o.hidden,
-      layers: o.layers,
-      rng: rng.split("init"),
-    });
-  const a = build(), b = build(), c = build();
+  const [a, b, c] = [0, 1, 2].map(() => buildNet(data, o, rng));
   const base = { lr: 0.01, rank: o.rank, gap: 5, scale: 1 };
   const optA = new SubspaceAdam(a.paramList(), [], { ...base, projector: "svd" });
   const optB = new SubspaceAdam(b.paramList(), hiddenMatrices(b), { ...base, projector: "identity" });
