@@ -25,7 +25,7 @@ const config = z.object({
   patch: intAtLeast(1, 7, "patch side (28 must be a multiple): 7 gives 16 patches + the class token"),
   dim: count(128, "token width (official dim = 128)"),
   dimHead: count(64, "query/key/value width of the single head (vit-pytorch's default dim_head = 64)"),
-  epochs: count(12, "training epochs; the lr is divided by 10 before epochs round(E·34/45) and round(E·40/45)"),
+  epochs: count(24, "training epochs; the lr is divided by 10 before epochs round(E·34/45) and round(E·40/45)"),
   batch: count(100, "minibatch size (official 100)"),
   lr: positive(1e-3, "Adam step, the same for every n_it"),
 });
@@ -81,15 +81,20 @@ export default defineExperiment({
     },
     paper: {
       description: "official model (patch 7, dim 128, one head, attention only), 8000 training / 2000 test digits " +
-        "of the packaged 10k, 12 epochs (lr ÷10 before epochs 9 and 11), Adam 1e-3, batch 100; n_it ∈ {1, 3, 5}; " +
+        "of the packaged 10k, 24 epochs (lr ÷10 before epochs 18 and 21), Adam 1e-3, batch 100; n_it ∈ {1, 3, 5}; " +
         "3 seeds",
       seeds: 3,
       deviations: [
         "8000 of the packaged 10k MNIST digits for training and 2000 for testing, not the 60k/10k MNIST split",
-        "12 epochs (960 Adam steps) instead of 45 epochs of 600 steps (27,000 steps): the ÷10 steps of the " +
-        "official schedule are moved to the same fractions of the run (epochs 9 and 11, 0-based); accuracy is " +
-        "therefore far below the paper's (it is a fixed, equal budget for every n_it) — the 6-minute budget of " +
-        "this shared 2-core machine sets it (~30 ms per step)",
+        "24 epochs (1,920 Adam steps) instead of 45 epochs of 600 steps (27,000 steps): the ÷10 steps of the " +
+        "official schedule are moved to the same fractions of the run (epochs 18 and 21, 0-based); accuracy is " +
+        "therefore below the paper's (it is a fixed, equal budget for every n_it) — the 6-minute budget of " +
+        "this shared 2-core machine sets it (~10–15 ms per step)",
+        "Changed after seeing a result: the first paper-scale verdict (not committed) trained 12 epochs (÷10 before " +
+        "epochs 9 and 11); its runs took 11–17 s each, well inside the budget, so the run was doubled toward the " +
+        "official length. It gave test accuracy softmax 0.799, n_it = 3 0.877, n_it = 5 0.882 (Sinkformer-5 vs " +
+        "Transformer +0.083 ± 0.011, pass) and softmax col_dev_ratio worst 1.90 (init 0.047–0.071 → end " +
+        "0.080–0.111, fail); nothing else changed",
         "patch size 7 only (the paper's figure sweeps 1, 2, 4, 7, 14, 28); n_it = 3 added beside the figure's 1 and 5",
         "3 seeds (the official plot: 5)",
       ],
@@ -143,6 +148,7 @@ export default defineExperiment({
     col_dev_init: reported("column-sum deviation mean|Σ_i A_ij − 1| at init (test images)", tol.stable(1e-4)),
     col_dev: lower("column-sum deviation after training", tol.statistic()),
     col_dev_ratio: lower("column-sum deviation after training / at init", tol.statistic()),
+    col_dev_vs_epoch1: lower("column-sum deviation after training / after the first epoch", tol.statistic()),
     acc_curve: higher("test accuracy per epoch (step 0: init)", tol.statistic()),
     col_dev_curve: reported("column-sum deviation per epoch (step 0: init)", tol.statistic()),
     row_sum_err: lower("largest |Σ_j A_ij − 1| of the trained attention (50 test images)", tol.rounding(1e-5)),
@@ -157,6 +163,7 @@ export default defineExperiment({
     col_dev_init: r.colDevInit,
     col_dev: r.colDev,
     col_dev_ratio: r.colDev / r.colDevInit,
+    col_dev_vs_epoch1: r.colDev / r.colDevCurve[1],
     acc_curve: r.accCurve,
     col_dev_curve: r.colDevCurve,
     row_sum_err: r.rowSumErr,
@@ -189,6 +196,14 @@ export default defineExperiment({
         "seed the column-sum deviation after training is at most 0.9 × its value at init.",
       paper: { value: "'get close to doubly stochastic matrices as the number of epochs increases'", source: ABSTRACT },
       check: threshold({ metric: "col_dev_ratio", method: "softmax", below: 0.9 }),
+    },
+    {
+      id: "softmax-drift-after-first-epoch",
+      kind: "sanity",
+      statement: "Ours, added after seeing the first paper-scale curves (the softmax deviation jumps in the first " +
+        "epoch, when attention sharpens from near-uniform, then falls): in every seed the softmax column-sum " +
+        "deviation at the end is at most 0.9 × its value after the first epoch.",
+      check: threshold({ metric: "col_dev_vs_epoch1", method: "softmax", below: 0.9 }),
     },
     {
       id: "sinkformer3-more-accurate",
