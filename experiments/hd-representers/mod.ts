@@ -12,11 +12,11 @@
  */
 import { z } from "zod";
 import { atLeast, between, count, intAtLeast, positive } from "../../lib/fields.ts";
-import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
+import { type Claim, defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import { allOf, bestOf, compare, threshold } from "../../lib/claims/mod.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
-import { L1_DATASETS, makeL1Task, makeMcTask, type Task } from "./data.ts";
+import { L1_DATASETS, type L1Task, makeL1Task, makeMcTask, type Task } from "./data.ts";
 import { aucDel, L1_FRACTIONS, l1DeletionCurves, MC_REMOVALS, mcDeletionCurves } from "./deletion.ts";
 import { type Explanation, mcRepresenter } from "./mc.ts";
 import { hdRepresenter, influenceActiveSet, l2Representer, randomScores, tracIn } from "./scorers.ts";
@@ -62,12 +62,54 @@ type Out =
   | { kind: "l1"; scores: Float64Array; decomposes: boolean }
   | { kind: "mc"; expl: Explanation[]; decomposes: boolean };
 
-const L1_ONLY = (cfg: Cfg) => cfg.dataset === "ratings" ? "defined here for the ℓ1-logistic model only" : false;
-const l1Task = (t: Task) => {
-  if (t.kind !== "l1") throw new Error("expected an ℓ1-logistic task");
-  return t;
-};
+/** A baseline defined here for the ℓ1-logistic model only (skipped on the ratings). */
+const l1Scorer = (label: string, description: string, score: (t: L1Task) => Float64Array) => ({
+  label,
+  description,
+  skip: (cfg: Cfg) => cfg.dataset === "ratings" ? "defined here for the ℓ1-logistic model only" : false,
+  run: (t: Task): Out => {
+    if (t.kind !== "l1") throw new Error("expected an ℓ1-logistic task");
+    return { kind: "l1", scores: score(t), decomposes: false };
+  },
+});
 const OTHERS = ["l2_rep", "influence", "tracin", "random"] as const;
+
+/** Paper claim: hd_rep beats every other scorer on one AUC-DEL metric, on each ℓ1 data set (paper scale). */
+function l1DeletionClaim(
+  id: string,
+  metric: "auc_del_pos" | "auc_del_neg",
+  better: "lower" | "higher",
+  statement: string,
+  paperValue: string,
+): Claim {
+  return {
+    id,
+    kind: "paper",
+    statement,
+    paper: { value: paperValue, source: REPO_L1 },
+    scales: ["paper"],
+    check: allOf(
+      ...L1_DATASETS.map((ds) => bestOf({ metric, winner: "hd_rep", others: OTHERS, better, where: { dataset: ds } })),
+    ),
+  };
+}
+
+/** Paper timing claim: hd_rep's scorer time is ≥ 1.5× below `baseline`'s on each ℓ1 data set (paper scale). */
+function l1FasterClaim(id: string, baseline: string, statement: string, paper: Claim["paper"]): Claim {
+  return {
+    id,
+    kind: "paper",
+    statement,
+    paper,
+    timing: true,
+    scales: ["paper"],
+    check: allOf(
+      ...L1_DATASETS.map((ds) =>
+        compare({ metric: "time_ms", method: "hd_rep", baseline, better: "lower", factor: 1.5, where: { dataset: ds } })
+      ),
+    ),
+  };
+}
 
 export default defineExperiment({
   id: "hd-representers",
@@ -139,33 +181,21 @@ export default defineExperiment({
           decomposes: true,
         },
     },
-    l2_rep: {
-      label: "ℓ2 representer",
-      description: "Yeh et al. 2018 applied to the same model: −C·gᵢ·⟨xᵢ, x_j⟩ (the official 'ℓ2 rep.' baseline)",
-      skip: L1_ONLY,
-      run: (t: Task): Out => {
-        const l = l1Task(t);
-        return { kind: "l1", scores: l2Representer(l.train, l.q, l.fit.theta, l.c), decomposes: false };
-      },
-    },
-    influence: {
-      label: "influence function (active set)",
-      description: "Koh & Liang 2017 on the support: −x_{j,S}ᵀ H_S⁻¹ ∇ℓᵢ,S, H_S + 1e-6·I (the official 'IF')",
-      skip: L1_ONLY,
-      run: (t: Task): Out => {
-        const l = l1Task(t);
-        return { kind: "l1", scores: influenceActiveSet(l.train, l.q, l.fit.theta, l.c), decomposes: false };
-      },
-    },
-    tracin: {
-      label: "TracIn-CP",
-      description: "Pruthi et al. 2020: Σ_c η_c ⟨∇f_j(θ_c), −∇ℓᵢ(θ_c)⟩ over 10 ISTA checkpoints",
-      skip: L1_ONLY,
-      run: (t: Task): Out => {
-        const l = l1Task(t);
-        return { kind: "l1", scores: tracIn(l.train, l.q, l.checkpoints, l.c), decomposes: false };
-      },
-    },
+    l2_rep: l1Scorer(
+      "ℓ2 representer",
+      "Yeh et al. 2018 applied to the same model: −C·gᵢ·⟨xᵢ, x_j⟩ (the official 'ℓ2 rep.' baseline)",
+      (l) => l2Representer(l.train, l.q, l.fit.theta, l.c),
+    ),
+    influence: l1Scorer(
+      "influence function (active set)",
+      "Koh & Liang 2017 on the support: −x_{j,S}ᵀ H_S⁻¹ ∇ℓᵢ,S, H_S + 1e-6·I (the official 'IF')",
+      (l) => influenceActiveSet(l.train, l.q, l.fit.theta, l.c),
+    ),
+    tracin: l1Scorer(
+      "TracIn-CP",
+      "Pruthi et al. 2020: Σ_c η_c ⟨∇f_j(θ_c), −∇ℓᵢ(θ_c)⟩ over 10 ISTA checkpoints",
+      (l) => tracIn(l.train, l.q, l.checkpoints, l.c),
+    ),
     random: {
       label: "random",
       description: "uniform random scores (ratings: over the test entry's user and item ratings)",
@@ -248,7 +278,7 @@ export default defineExperiment({
         t.tests.forEach(([u, i], j) => {
           const zUt = t.fit.z[u * t.ratings.ni + i], e = out.expl[j];
           const sr = e.rowScore.reduce((a, b) => a + b, 0), sc = e.colScore.reduce((a, b) => a + b, 0);
-          worst = Math.max(worst, Math.abs(sr - zUt), Math.abs(sc - zUt)) / Math.max(1, Math.abs(zUt));
+          worst = Math.max(worst, Math.max(Math.abs(sr - zUt), Math.abs(sc - zUt)) / Math.max(1, Math.abs(zUt)));
         });
         m.rep_residual = worst;
       }
@@ -265,76 +295,38 @@ export default defineExperiment({
         "user-based sums equal Ẑ_ut), to ≤ 1e-7 relative in every run (the fits' optimality tolerance is 1e-9).",
       check: threshold({ metric: "rep_residual", method: "hd_rep", below: 1e-7 }),
     },
-    {
-      id: "l1-proponents-best",
-      kind: "paper",
-      statement: "Removing the training points high-dimensional representers rank most positive lowers the " +
-        "prediction more than removing those ranked by ℓ2 representers, influence functions, TracIn or at random: " +
-        "AUC-DEL+ of hd_rep below each other scorer's by 2% beyond 2·SE (paired by seed), on each ℓ1 data set.",
-      paper: { value: "high-dim representers best on the deletion curves of rcv1, gisette, news20", source: REPO_L1 },
-      scales: ["paper"],
-      check: allOf(
-        ...L1_DATASETS.map((ds) =>
-          bestOf({ metric: "auc_del_pos", winner: "hd_rep", others: OTHERS, better: "lower", where: { dataset: ds } })
-        ),
-      ),
-    },
-    {
-      id: "l1-opponents-best",
-      kind: "paper",
-      statement: "Removing the training points high-dimensional representers rank most negative raises the " +
-        "prediction more than with the other scorers: AUC-DEL− of hd_rep above each other scorer's by 2% beyond 2·SE, " +
-        "on each ℓ1 data set.",
-      paper: { value: "high-dim representers best on the deletion curves (negative impact)", source: REPO_L1 },
-      scales: ["paper"],
-      check: allOf(
-        ...L1_DATASETS.map((ds) =>
-          bestOf({ metric: "auc_del_neg", winner: "hd_rep", others: OTHERS, better: "higher", where: { dataset: ds } })
-        ),
-      ),
-    },
-    {
-      id: "l1-faster-than-influence",
-      kind: "paper",
-      statement: "High-dimensional representers are cheaper to compute than influence functions (no Hessian on the " +
-        "active set): influence/hd_rep scorer time ≥ 1.5× (geometric mean over seeds less 2 SE) on each ℓ1 data set.",
-      paper: { value: "faster than influence functions (the official compare_run_time)", source: REPO_L1 },
-      timing: true,
-      scales: ["paper"],
-      check: allOf(
-        ...L1_DATASETS.map((ds) =>
-          compare({
-            metric: "time_ms",
-            method: "hd_rep",
-            baseline: "influence",
-            better: "lower",
-            factor: 1.5,
-            where: { dataset: ds },
-          })
-        ),
-      ),
-    },
-    {
-      id: "l1-faster-than-tracin",
-      kind: "paper",
-      statement: "High-dimensional representers are cheaper than TracIn (which needs every checkpoint's gradients): " +
+    l1DeletionClaim(
+      "l1-proponents-best",
+      "auc_del_pos",
+      "lower",
+      "Removing the training points high-dimensional representers rank most positive lowers the prediction more " +
+        "than removing those ranked by ℓ2 representers, influence functions, TracIn or at random: AUC-DEL+ of " +
+        "hd_rep below each other scorer's by 2% beyond 2·SE (paired by seed), on each ℓ1 data set.",
+      "high-dim representers best on the deletion curves of rcv1, gisette, news20",
+    ),
+    l1DeletionClaim(
+      "l1-opponents-best",
+      "auc_del_neg",
+      "higher",
+      "Removing the training points high-dimensional representers rank most negative raises the prediction more " +
+        "than with the other scorers: AUC-DEL− of hd_rep above each other scorer's by 2% beyond 2·SE, on each ℓ1 " +
+        "data set.",
+      "high-dim representers best on the deletion curves (negative impact)",
+    ),
+    l1FasterClaim(
+      "l1-faster-than-influence",
+      "influence",
+      "High-dimensional representers are cheaper to compute than influence functions (no Hessian on the active " +
+        "set): influence/hd_rep scorer time ≥ 1.5× (geometric mean over seeds less 2 SE) on each ℓ1 data set.",
+      { value: "faster than influence functions (the official compare_run_time)", source: REPO_L1 },
+    ),
+    l1FasterClaim(
+      "l1-faster-than-tracin",
+      "tracin",
+      "High-dimensional representers are cheaper than TracIn (which needs every checkpoint's gradients): " +
         "tracin/hd_rep scorer time ≥ 1.5× on each ℓ1 data set.",
-      paper: { value: "better and faster influential-point detection than IF and TracIn", source: ABSTRACT },
-      timing: true,
-      scales: ["paper"],
-      check: allOf(
-        ...L1_DATASETS.map((ds) =>
-          compare({
-            metric: "time_ms",
-            method: "hd_rep",
-            baseline: "tracin",
-            better: "lower",
-            factor: 1.5,
-            where: { dataset: ds },
-          })
-        ),
-      ),
-    },
+      { value: "better and faster influential-point detection than IF and TracIn", source: ABSTRACT },
+    ),
     {
       id: "nuclear-beats-random",
       kind: "paper",
