@@ -90,7 +90,7 @@ export interface CharMlpOpts {
   /** Number of hidden dense + GELU layers (default 2). */
   layers?: number;
   dtype?: DType;
-  /** Initialisation stream (embedding N(0,1); dense weights He-normal, PyTorch-layout-free). */
+  /** Initialisation stream (embedding N(0, 1), hidden weights He-normal, head Glorot-normal, biases 0). */
   rng?: Rng;
 }
 
