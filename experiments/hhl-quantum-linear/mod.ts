@@ -11,7 +11,7 @@ import { atLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, type Measurements, reported, roundoff, tol } from "../../lib/experiment.ts";
 import type { RunContext } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { allOf, compare, LARGEST, monotone, threshold, trend, verdict } from "../../lib/claims/mod.ts";
+import { allOf, compare, LARGEST, monotone, notMeasured, threshold, trend } from "../../lib/claims/mod.ts";
 import { mat } from "../../lib/math/linalg/mod.ts";
 import { cg } from "../../lib/math/solvers/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -250,7 +250,7 @@ export default defineExperiment({
         source: ABSTRACT,
       },
       scales: ["paper"],
-      check: () => verdict(false, "not measured (no quantum hardware; a state-vector simulation cannot time it)"),
+      check: notMeasured("no quantum hardware; a state-vector simulation cannot time it"),
     },
     {
       id: "error-falls-with-clock",

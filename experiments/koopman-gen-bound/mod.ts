@@ -15,7 +15,7 @@ import { z } from "zod";
 import { atLeast, between, count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { allOf, eachCase, fmt, LARGEST, SMALLEST, threshold, verdict } from "../../lib/claims/mod.ts";
+import { allOf, eachCase, fmt, LARGEST, notMeasured, SMALLEST, threshold } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { spearman } from "../../lib/math/stats.ts";
@@ -246,7 +246,7 @@ export default defineExperiment({
       kind: "paper",
       statement: "The Koopman bound can be combined with existing bounds into a tighter bound.",
       paper: { value: "can be combined with the existing bounds to obtain a tighter bound", source: ABSTRACT },
-      check: () => verdict(false, "not measured (the combined theorem's form was not available here)"),
+      check: notMeasured("the combined theorem's form was not available here"),
     },
     {
       id: "routes-agree",

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { between, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { allOf, compare, LARGEST, monotone, threshold, verdict } from "../../lib/claims/mod.ts";
+import { allOf, compare, LARGEST, monotone, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import type { Linalg, Mat } from "../../lib/math/linalg/types.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
@@ -205,7 +205,7 @@ export default defineExperiment({
         source: ABSTRACT,
       },
       scales: ["paper"],
-      check: () => verdict(false, "not measured (no LLM here; the mechanism claims below are what is checked)"),
+      check: notMeasured("no LLM here; the mechanism claims below are what is checked"),
     },
     {
       id: "vectorwise-beats-absmax",

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, roundoff, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { compare, LARGEST, threshold, trend, verdict } from "../../lib/claims/mod.ts";
+import { compare, LARGEST, notMeasured, threshold, trend } from "../../lib/claims/mod.ts";
 import type { Rng } from "../../lib/math/rng.ts";
 import { type Cell, type CellKind, drive, makeCell, sequential } from "./cells.ts";
 import { type IterateState, newton, picard, type SolveResult } from "./newton.ts";
@@ -280,7 +280,7 @@ export default defineExperiment({
       paper: { value: "speedups of up to 665× over sequential application (GPU)", source: ABSTRACT },
       timing: true,
       scales: ["paper"],
-      check: () => verdict(false, "not measured (no GPU here; see depth-speedup-grows for the op-count proxy)"),
+      check: notMeasured("no GPU here; see depth-speedup-grows for the op-count proxy"),
     },
     {
       id: "scan-equals-forward-substitution",

@@ -72,6 +72,14 @@ export function verdict(pass: boolean, measured: string, detail?: string): Claim
   return detail ? { pass, measured, detail } : { pass, measured };
 }
 
+/**
+ * The check of a paper claim that cannot be measured here (no such model, hardware or data): it always fails with
+ * "not measured (why)", so a paper's status never rests on claims that were not checked beside ones that were.
+ */
+export function notMeasured(why: string): Check {
+  return () => verdict(false, `not measured (${why})`);
+}
+
 function withMetrics(check: (r: ResultSet) => ClaimVerdict, metrics: string[]): Check {
   return Object.assign(check, { metrics });
 }

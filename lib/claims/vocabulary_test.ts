@@ -7,6 +7,7 @@ import {
   eachCase,
   LARGEST,
   monotone,
+  notMeasured,
   pairedComparison,
   slopeWithInterval,
   threshold,
@@ -213,4 +214,9 @@ Deno.test("eachCase: every case must hold (failures marked ✗), or with 'some' 
   assertEquals(eachCase([1, 5], one, { need: "some", prefix: "p: " }), { pass: true, measured: "p: x=1 ✓; x=5" });
   assertEquals(eachCase([4, 5], one, { need: "some" }), { pass: false, measured: "x=4; x=5" });
   assertEquals(eachCase([], one), { pass: false, measured: "no case in the results" });
+});
+
+Deno.test("notMeasured: always fails, saying why, whatever the results", () => {
+  const check = notMeasured("no GPU here");
+  assertEquals(check(new ResultSet([])), { pass: false, measured: "not measured (no GPU here)" });
 });
