@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { runMethods } from "../../lib/testdata/run.ts";
 import { Rng } from "../../lib/math/rng.ts";
-import { sinkhornLog } from "../../lib/math/nn/mod.ts";
+import { sinkhornLogits } from "../../lib/math/nn/mod.ts";
 import exp, { decayEpochs } from "./mod.ts";
 import { buildVit, decaySchedule } from "./vit.ts";
 
@@ -35,7 +35,7 @@ Deno.test("sinkformers: our log-normalised Sinkhorn equals the official dual-pot
   const t = 17, dots = Rng.fromSeed(1).normal(t * t).map((x) => 2 * x);
   for (let n = 1; n <= 6; n++) {
     const l = dots.slice();
-    sinkhornLog(l, t, n);
+    sinkhornLogits(l, t, n);
     const ref = officialSinkhorn(dots, t, n);
     for (let q = 0; q < t * t; q++) assertAlmostEquals(Math.exp(l[q]), ref[q], 1e-12, `n_it=${n} entry ${q}`);
   }

@@ -18,7 +18,7 @@ import {
   type Schedule,
   Sequential,
   SinkhornAttention,
-  sinkhornLog,
+  sinkhornLogits,
   TakeToken,
   train,
 } from "../../lib/math/nn/mod.ts";
@@ -142,7 +142,7 @@ export function attentionIdentities(
       rowSumErr = Math.max(rowSumErr, Math.abs(r - 1));
     }
     for (let q = 0; q < tt; q++) lim[s * tt + q] = Math.log(a[s * tt + q]);
-    sinkhornLog(lim, t, LIMIT_ITS, undefined, s * tt);
+    sinkhornLogits(lim, t, LIMIT_ITS, undefined, s * tt);
   }
   return { rowSumErr, limitColDev: columnSumDeviation(lim.map(Math.exp), b, t) };
 }

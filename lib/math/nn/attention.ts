@@ -23,7 +23,7 @@ import type { Param, ParamSpec } from "./params.ts";
  * log-normalisations `nIt` times. When `steps` is given (nIt · T² long), exp(L) after each step is written there
  * for the backward pass; the last block is A.
  */
-export function sinkhornLog(l: Arr, t: number, nIt: number, steps?: Arr, off = 0): void {
+export function sinkhornLogits(l: Arr, t: number, nIt: number, steps?: Arr, off = 0): void {
   const tt = t * t;
   for (let k = 0; k < nIt; k++) {
     if (k % 2 === 0) {
@@ -51,10 +51,10 @@ export function sinkhornLog(l: Arr, t: number, nIt: number, steps?: Arr, off = 0
 }
 
 /**
- * Backward of {@link sinkhornLog} followed by A = exp(L): given ∂A in `g` (T × T, overwritten) and the saved
+ * Backward of {@link sinkhornLogits} followed by A = exp(L): given ∂A in `g` (T × T, overwritten) and the saved
  * `steps`, leaves ∂S in `g`.
  */
-export function sinkhornLogBackward(g: Arr, t: number, nIt: number, steps: Arr, off = 0): void {
+export function sinkhornLogitsBackward(g: Arr, t: number, nIt: number, steps: Arr, off = 0): void {
   const tt = t * t, last = (nIt - 1) * tt;
   if (nIt === 0) return;
   for (let q = 0; q < tt; q++) g[off + q] *= steps[last + q];
@@ -391,7 +391,7 @@ export class SinkhornAttention implements Layer {
       const base = b * t * w3;
       ctx.gemm.gemm(false, true, t, t, dh, scale, qkv.subarray(base), w3, qkv.subarray(base + dh), w3, 0, s, t);
       const st = steps.subarray(b * n * tt, (b + 1) * n * tt);
-      sinkhornLog(s, t, n, st);
+      sinkhornLogits(s, t, n, st);
       const a = st.subarray((n - 1) * tt);
       ctx.gemm.gemm(false, false, t, dh, t, 1, a, t, qkv.subarray(base + 2 * dh), w3, 0, o.subarray(b * t * dh), dh);
     }
@@ -418,7 +418,7 @@ export class SinkhornAttention implements Layer {
       // ∂A = ∂O Vᵀ, ∂V = Aᵀ ∂O
       ctx.gemm.gemm(false, true, t, t, dh, 1, dOb, dh, qkv.subarray(base + 2 * dh), w3, 0, g, t);
       ctx.gemm.gemm(true, false, t, dh, t, 1, a, t, dOb, dh, 0, dqkv.subarray(base + 2 * dh), w3);
-      sinkhornLogBackward(g, t, n, st);
+      sinkhornLogitsBackward(g, t, n, st);
       // S = scale·Q Kᵀ: ∂Q = scale·∂S K, ∂K = scale·∂Sᵀ Q
       ctx.gemm.gemm(false, false, t, dh, t, scale, g, t, k, w3, 0, dqkv.subarray(base), w3);
       ctx.gemm.gemm(true, false, t, dh, t, scale, g, t, q, w3, 0, dqkv.subarray(base + dh), w3);

@@ -8,7 +8,7 @@ import {
   PatchEmbed,
   Sequential,
   SinkhornAttention,
-  sinkhornLog,
+  sinkhornLogits,
   TakeToken,
 } from "./mod.ts";
 
@@ -67,7 +67,7 @@ Deno.test("attention: LayerNorm and the attention block pass ∂x (input gradien
 
 Deno.test("attention: Sinkhorn with n_it = 1 is the row softmax of S exactly", () => {
   const t = 7, rng = Rng.fromSeed(3), s = rng.normal(t * t).map((v) => 3 * v), l = s.slice();
-  sinkhornLog(l, t, 1);
+  sinkhornLogits(l, t, 1);
   for (let i = 0; i < t; i++) {
     let m = -Infinity, z = 0;
     for (let j = 0; j < t; j++) m = Math.max(m, s[i * t + j]);
@@ -80,7 +80,7 @@ Deno.test("attention: many Sinkhorn iterations give a doubly stochastic matrix; 
   const t = 9, rng = Rng.fromSeed(4), s = rng.normal(t * t).map((v) => 2 * v);
   const dev = (n: number) => {
     const l = s.slice();
-    sinkhornLog(l, t, n);
+    sinkhornLogits(l, t, n);
     return columnSumDeviation(l.map(Math.exp), 1, t);
   };
   assert(dev(1) > 0.1, `softmax column sums deviate: ${dev(1)}`);
@@ -88,7 +88,7 @@ Deno.test("attention: many Sinkhorn iterations give a doubly stochastic matrix; 
   assert(dev(201) < 1e-12, `n_it = 201: ${dev(201)}`);
   // rows stay stochastic after an odd number of steps
   const l = s.slice();
-  sinkhornLog(l, t, 201);
+  sinkhornLogits(l, t, 201);
   for (let i = 0; i < t; i++) {
     let r = 0;
     for (let j = 0; j < t; j++) r += Math.exp(l[i * t + j]);
