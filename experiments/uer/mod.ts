@@ -19,8 +19,8 @@ import { classGroups, type Data, type Split, taskSplits } from "../../lib/math/n
 import { accuracy, factorError, type MethodId, predictedIn, trainOnline } from "./online.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2309.04081", where: "abstract" };
-/** The learning-rate grid every method is tuned over (fixed before any run). */
-export const LRS = [0.01, 0.03, 0.1] as const;
+/** The learning-rate grid every method is tuned over (0.3 added after the first verdict: see deviations). */
+export const LRS = [0.01, 0.03, 0.1, 0.3] as const;
 /** Margins fixed before any run: a win is ≥ 1 accuracy point beyond 2·SE of the paired per-seed differences. */
 const WIN = { abs: 0.01 };
 const NORM_GAIN = { abs: 0.02 };
@@ -154,8 +154,13 @@ export default defineExperiment({
     "ER-ACE as in its authors' code (pclucas14/AML, methods/er_ace.py): incoming CE over the classes present in " +
     "the batch and classes ≥ the largest seen one; replay CE over all classes; reservoir memory",
     "Baselines: fine-tuning, ER, ER-ACE; SCR, DER++, OCM, OnPro and the paper's other baselines are not run",
-    "Learning rate: every method picks lr ∈ {0.01, 0.03, 0.1} by final average validation accuracy on held-out " +
-    "training images of the same seed (the paper's selection protocol was not read)",
+    "Learning rate: every method picks lr ∈ {0.01, 0.03, 0.1, 0.3} by final average validation accuracy on " +
+    "held-out training images of the same seed (the paper's selection protocol was not read)",
+    "Changed after a result: the first paper-scale verdict used lr ∈ {0.01, 0.03, 0.1}; 0.1, the grid's edge, was " +
+    "chosen in 89 of 100 runs (0.03 in the rest), so 0.3 was added for every method. Before the change (5 seeds, " +
+    "final average accuracy, M = 100/500/1000) MNIST: UER 0.698/0.791/0.804, ER 0.665/0.786/0.811, ER-ACE " +
+    "0.707/0.794/0.796; " +
+    "Fashion: UER 0.693/0.692/0.696, ER 0.680/0.695/0.708, ER-ACE 0.694/0.689/0.710 — no paper claim held.",
   ],
   data: (cfg) => inputs(cfg),
   dataKeys: ["dataset", "tasks", "nTrain", "nVal", "nTest"],
@@ -209,8 +214,8 @@ export default defineExperiment({
   tuning: {
     rule: "train on the stream once per grid value, keep the value with the highest final average accuracy on " +
       "held-out training images (first best in grid order); report that run's test metrics",
-    budget: "3 values, 1 online pass each, for every method",
-    grids: sameGrid(["finetune", "er", "ace", "uer"], "SGD lr ∈ {0.01, 0.03, 0.1}"),
+    budget: "4 values, 1 online pass each, for every method",
+    grids: sameGrid(["finetune", "er", "ace", "uer"], "SGD lr ∈ {0.01, 0.03, 0.1, 0.3}"),
   },
   claims: [
     {
