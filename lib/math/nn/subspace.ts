@@ -20,6 +20,11 @@
  *   step size is (1/gap)·(η_t/η), i.e. it follows the weights' schedule (galore_projector.py, `continuous`).
  *   Q is never re-orthonormalised, as in the official code.
  * - `identity`: Q = I (r = d): the check that the machinery reduces to Adam.
+ * - `dct` (Modoranu et al. 2025, DCT-AdamW of IST-DASLab/ISTA-DASLab-Optimizers): a fixed orthogonal basis B (d×d,
+ *   the DCT matrix of {@link dctBasis}) built once; at the first step and every `gap` steps, S = Bᵀ G_s and Q = the
+ *   r columns of B whose rows of S have the largest ℓ1 norms (dynamic column selection, {@link selectColumns}).
+ * - `random`: the same column selection from a random orthogonal basis (QR of a Gaussian d×d matrix, seed
+ *   `basisSeed`), the official code's `rqr` projection.
  * Parameters not listed as projected take the full-rank Adam step of the same formula (as GaLore does for the
  * embedding, head and biases).
  *
@@ -33,9 +38,10 @@
 import { getLinalg } from "../linalg/mod.ts";
 import { type Gemm, gemmBackend } from "./gemm.ts";
 import type { Param } from "./params.ts";
+import { Rng } from "../rng.ts";
 
 /** How the projector of a projected weight is found. */
-export type ProjectorKind = "svd" | "online" | "identity";
+export type ProjectorKind = "svd" | "online" | "identity" | "dct" | "random";
 
 /** Options of {@link SubspaceAdam}. */
 export interface SubspaceAdamOpts {
@@ -58,6 +64,8 @@ export interface SubspaceAdamOpts {
   projector: ProjectorKind;
   /** Weight decay of the projector's AdamW (`online` only; default 0.01, torch.optim.AdamW's default). */
   projWeightDecay?: number;
+  /** Seed of the random orthogonal basis (`random` only; default 0). */
+  basisSeed?: number;
 }
 
 interface Projected {
@@ -91,6 +99,9 @@ export class SubspaceAdam {
   readonly #full: { p: Param; m: Float64Array; v: Float64Array }[];
   readonly #proj: Projected[];
   readonly #gemm: Gemm;
+  readonly #bases = new Map<number, Float64Array>();
+  /** Wall-clock milliseconds of each projector refresh (SVD or column selection), in order. */
+  readonly refreshMs: number[] = [];
 
   /** `params`: every parameter to train; `projected`: the 2-D ones (a subset) that get the low-rank step. */
   constructor(params: Param[], projected: Param[], readonly opts: SubspaceAdamOpts) {
@@ -160,9 +171,18 @@ export class SubspaceAdam {
     const { d, e, r } = s, k = this.#gemm, w = s.p.value, g = s.p.grad;
     orient(g, s.gs, s.m, s.n, s.right);
     const kind = this.opts.projector;
-    if (s.q === null) s.q = kind === "identity" ? identity(d) : topLeftSingular(s.gs, d, e, r);
-    else if (kind === "svd" && this.t % this.opts.gap === 0) s.q = topLeftSingular(s.gs, d, e, r);
-    else if (kind === "online") s.pcaLoss = onlinePcaGrad(s.q, s.gs, d, e, r, s.qGrad!, k);
+    if (kind === "dct" || kind === "random") {
+      if (s.q === null || this.t % this.opts.gap === 0) {
+        const t0 = performance.now();
+        s.q = selectColumns(this.#basis(kind, d), s.gs, d, e, r, k).q;
+        this.refreshMs.push(performance.now() - t0);
+      }
+    } else if (s.q === null && kind === "identity") s.q = identity(d);
+    else if (s.q === null || (kind === "svd" && this.t % this.opts.gap === 0)) {
+      const t0 = performance.now();
+      s.q = topLeftSingular(s.gs, d, e, r);
+      this.refreshMs.push(performance.now() - t0);
+    } else if (kind === "online") s.pcaLoss = onlinePcaGrad(s.q, s.gs, d, e, r, s.qGrad!, k);
     const q = s.q;
     k.gemm(true, false, r, e, d, 1, q, r, s.gs, e, 0, s.low, e); // R = Qᵀ G_s
     const low = s.low, m = s.mom, v = s.vel;
@@ -178,6 +198,16 @@ export class SubspaceAdam {
     } else for (let i = 0; i < w.length; i++) w[i] -= a * back[i];
     if (wd > 0) { for (let i = 0; i < w.length; i++) w[i] -= lr * wd * w[i]; }
     if (kind === "online" && this.t > 0) this.#stepProjector(s);
+  }
+
+  /** The fixed d×d basis of the `dct` or `random` projector (built once per size). */
+  #basis(kind: "dct" | "random", d: number): Float64Array {
+    let b = this.#bases.get(d);
+    if (!b) {
+      b = kind === "dct" ? dctBasis(d) : randomOrthogonal(d, Rng.fromSeed(this.opts.basisSeed ?? 0).split(d));
+      this.#bases.set(d, b);
+    }
+    return b;
   }
 
   /** torch.optim.AdamW on Q with lr (1/gap)·(η_t/η), after Q was used (galore_projector.py `project_back`). */
@@ -266,6 +296,57 @@ export function onlinePcaGrad(
   k.gemm(false, false, d, r, r, 2, q, r, sm, r, 1, grad, r); // + 2 Q S
   k.gemm(false, false, d, r, r, 2, c, r, km, r, 1, grad, r); // + 2 C K
   return 1 - 2 * trS + trKS;
+}
+
+/**
+ * The orthogonal DCT matrix of size d (row-major), the official `dct3_matrix`:
+ * B[i][j] = √(2/d) cos(π i (2j + 1) / (2d)), with row 0 scaled by √½. BᵀB = BBᵀ = I.
+ */
+export function dctBasis(d: number): Float64Array {
+  const b = new Float64Array(d * d), c = Math.sqrt(2 / d);
+  for (let i = 0; i < d; i++) {
+    const s = i === 0 ? c * Math.SQRT1_2 : c;
+    for (let j = 0; j < d; j++) b[i * d + j] = s * Math.cos((Math.PI * i * (2 * j + 1)) / (2 * d));
+  }
+  return b;
+}
+
+/** A random d×d orthogonal matrix (row-major): the Q of the QR of a standard Gaussian matrix. */
+export function randomOrthogonal(d: number, rng: Rng): Float64Array {
+  const { q } = getLinalg().qr({ rows: d, cols: d, data: Float64Array.from(rng.normal(d * d)) });
+  return Float64Array.from(q.data);
+}
+
+/**
+ * Dynamic column selection (Modoranu et al. 2025): S = Bᵀ G (d×e) for an orthogonal basis B (d×d) and G (d×e);
+ * returns the indices of the r columns of B whose rows of S have the largest ℓ1 norms (largest first; ties: lower
+ * index) and Q = B[:, idx] (d×r, row-major).
+ */
+export function selectColumns(
+  basis: Float64Array,
+  g: Float64Array,
+  d: number,
+  e: number,
+  r: number,
+  k: Gemm = gemmBackend(),
+): { q: Float64Array; idx: number[] } {
+  const s = new Float64Array(d * e);
+  k.gemm(true, false, d, e, d, 1, basis, d, g, e, 0, s, e);
+  const norms = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let a = 0;
+    for (let j = 0; j < e; j++) a += Math.abs(s[i * e + j]);
+    norms[i] = a;
+  }
+  const idx = Array.from({ length: d }, (_, i) => i).sort((a, b) => norms[b] - norms[a] || a - b).slice(0, r);
+  const q = new Float64Array(d * r);
+  for (let i = 0; i < d; i++) for (let j = 0; j < r; j++) q[i * r + j] = basis[i * d + idx[j]];
+  return { q, idx };
+}
+
+/** ‖G − QQᵀG‖_F / ‖G‖_F for G d×e and Q d×r (any Q; for orthonormal Q the relative residual of the projection). */
+export function projectionError(q: Float64Array, g: Float64Array, d: number, e: number, r: number): number {
+  return Math.sqrt(Math.max(0, onlinePcaGrad(q, g, d, e, r, new Float64Array(d * r))));
 }
 
 /** ‖QᵀQ − I‖_F for a d×r row-major Q. */

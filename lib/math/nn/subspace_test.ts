@@ -2,7 +2,16 @@ import { assert, assertAlmostEquals, assertOrthonormalColumns } from "../../test
 import { assertCentralDifferences } from "../../testdata/gradcheck.ts";
 import { Rng } from "../rng.ts";
 import type { Param } from "./params.ts";
-import { gramError, onlinePcaGrad, SubspaceAdam, topLeftSingular } from "./subspace.ts";
+import {
+  dctBasis,
+  gramError,
+  onlinePcaGrad,
+  projectionError,
+  randomOrthogonal,
+  selectColumns,
+  SubspaceAdam,
+  topLeftSingular,
+} from "./subspace.ts";
 
 const randn = (n: number, rng: Rng) => Float64Array.from(rng.normal(n));
 const param = (name: string, shape: number[], rng: Rng): Param => {
@@ -87,4 +96,66 @@ Deno.test("subspace: OSD projector steps on a fixed gradient lower the online-PC
   const best = onlinePcaGrad(topLeftSingular(gs, 6, 12, 2), gs, 6, 12, 2, new Float64Array(12));
   assert(losses[299] < losses[0] && losses[299] < best + 0.02, `loss ${losses[0]} → ${losses[299]} (SVD ${best})`);
   assert(gramError(opt.projectors().get("w")!.q!, 6, 2) < 0.2, "stays near orthonormal");
+});
+
+Deno.test("subspace: the DCT basis is orthogonal and equals the DCT-II of the identity (d = 1, 5, 16)", () => {
+  for (const d of [1, 5, 16]) {
+    const b = dctBasis(d);
+    assertOrthonormalColumns(b, d, d, 1e-13);
+    // Row i is the i-th orthonormal DCT-II basis function: B x = DCT-II(x) for x = e_j.
+    for (let j = 0; j < d; j++) {
+      for (let i = 0; i < d; i++) {
+        const w = i === 0 ? Math.sqrt(1 / d) : Math.sqrt(2 / d);
+        assertAlmostEquals(b[i * d + j], w * Math.cos((Math.PI * i * (j + 0.5)) / d), 1e-14);
+      }
+    }
+  }
+  assertOrthonormalColumns(randomOrthogonal(7, Rng.fromSeed(1)), 7, 7, 1e-12);
+});
+
+Deno.test("subspace: column selection picks the basis columns a constructed gradient is built from", () => {
+  const d = 12, e = 30, rng = Rng.fromSeed(6), b = dctBasis(d), picked = [7, 2, 10];
+  // G = Σ_k c_k B[:, picked_k] x_kᵀ with decreasing weights: Bᵀ G is nonzero only on rows 7, 2, 10.
+  const g = new Float64Array(d * e);
+  picked.forEach((col, k) => {
+    const x = randn(e, rng);
+    for (let i = 0; i < d; i++) for (let j = 0; j < e; j++) g[i * e + j] += (10 - 3 * k) * b[i * d + col] * x[j];
+  });
+  const { q, idx } = selectColumns(b, g, d, e, 3);
+  assert(idx.join() === picked.join(), `selected ${idx} (want ${picked}, largest ℓ1 first)`);
+  assertOrthonormalColumns(q, d, 3, 1e-13);
+  assert(projectionError(q, g, d, e, 3) < 1e-12, "exact for a gradient in the span");
+  const two = selectColumns(b, g, d, e, 2);
+  assert(projectionError(two.q, g, d, e, 2) > 0.1, "a missing column leaves a residual");
+  // The SVD projector is optimal: no column selection beats it on a generic gradient.
+  const h = randn(d * e, rng), r = 4;
+  const svd = projectionError(topLeftSingular(h, d, e, r), h, d, e, r);
+  const dct = projectionError(selectColumns(b, h, d, e, r).q, h, d, e, r);
+  assert(svd <= dct + 1e-12 && dct < 1, `svd ${svd} ≤ dct ${dct}`);
+});
+
+Deno.test("subspace: DCT / random projectors refresh every gap steps and move W only inside the selected span", () => {
+  for (const projector of ["dct", "random"] as const) {
+    const rng = Rng.fromSeed(7), p = param("w", [9, 5], rng), w0 = p.value.slice();
+    const opt = new SubspaceAdam([p], [p], { lr: 0.1, rank: 2, gap: 3, scale: 0.25, projector });
+    p.grad.set(randn(p.size, rng));
+    opt.step();
+    const { q, d, r } = opt.projectors().get("w")!;
+    assert(d === 5 && r === 2, `columns projected (d ${d}, r ${r})`);
+    assertOrthonormalColumns(q!, d, r, 1e-12);
+    // ΔW = (Q N)ᵀ: each row of ΔW lies in span(Q).
+    for (let i = 0; i < 9; i++) {
+      const row = Array.from({ length: 5 }, (_, j) => p.value[i * 5 + j] - w0[i * 5 + j]);
+      for (let j = 0; j < 5; j++) {
+        let proj = 0;
+        for (let k = 0; k < r; k++) for (let l = 0; l < 5; l++) proj += q![j * r + k] * q![l * r + k] * row[l];
+        assertAlmostEquals(row[j] - proj, 0, 1e-14, `${projector}: update outside span`);
+      }
+    }
+    for (let t = 1; t < 7; t++) {
+      p.grad.set(randn(p.size, rng));
+      opt.step();
+    }
+    assert(opt.refreshMs.length === 3, `${projector}: refreshes at steps 0, 3, 6 (got ${opt.refreshMs.length})`);
+  }
 });
