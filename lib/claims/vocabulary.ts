@@ -77,7 +77,7 @@ export function verdict(pass: boolean, measured: string, detail?: string): Claim
  * "not measured (why)", so a paper's status never rests on claims that were not checked beside ones that were.
  */
 export function notMeasured(why: string): Check {
-  return () => verdict(false, `not measured (${why})`);
+  return withMetrics(() => verdict(false, `not measured (${why})`), []);
 }
 
 function withMetrics(check: (r: ResultSet) => ClaimVerdict, metrics: string[]): Check {

@@ -219,4 +219,5 @@ Deno.test("eachCase: every case must hold (failures marked ✗), or with 'some' 
 Deno.test("notMeasured: always fails, saying why, whatever the results", () => {
   const check = notMeasured("no GPU here");
   assertEquals(check(new ResultSet([])), { pass: false, measured: "not measured (no GPU here)" });
+  assertEquals(check.metrics, [], "it reads no metric");
 });
