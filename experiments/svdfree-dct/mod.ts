@@ -13,6 +13,7 @@
  */
 import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
+import { CHARLM_SMOKE, charLmFields, loadBrownCorpus, valCurveFigure } from "../../lib/math/nn/charlm_fit.ts";
 import {
   defineExperiment,
   lower,
@@ -24,11 +25,8 @@ import {
   tol,
 } from "../../lib/experiment.ts";
 import { allOf, compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures/mod.ts";
-import { evalWindows } from "../../lib/math/nn/charlm.ts";
 import { dctBasis, gramError } from "../../lib/math/nn/subspace.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { encodeChars, loadBrown } from "../../datasets/brown.ts";
 import { type Checks, identityChecks } from "../online-subspace-descent/train.ts";
 import {
   type DctData,
@@ -42,23 +40,7 @@ import {
 } from "./train.ts";
 
 const config = z.object({
-  context: intAtLeast(1, 16, "characters of context per prediction"),
-  embed: intAtLeast(1, 16, "embedding width per character"),
-  hidden: intAtLeast(1, 128, "width of the hidden layers (projected: context·embed × hidden and hidden × hidden)"),
-  layers: intAtLeast(1, 2, "hidden dense + GELU layers"),
-  batch: intAtLeast(1, 64, "minibatch size, in (context, next character) windows"),
-  steps: intAtLeast(1, 1500, "optimiser steps per fit"),
-  warmup: intAtLeast(0, 150, "linear warm-up steps"),
-  minLrRatio: z.number().min(0).max(1).default(0.1).describe("final lr / peak lr of the cosine"),
-  rank: intAtLeast(1, 32, "rank r of every low-rank method's subspace"),
-  gap: intAtLeast(1, 200, "steps between projector refreshes (SVD or column selection), the same for all"),
-  scale: positive(0.25, "α, the factor on the projected update (GaLore's scale), the same for all"),
-  lrs: z.string().regex(/^[0-9.e+-]+(,[0-9.e+-]+)*$/).default("0.01,0.03,0.1")
-    .describe("peak learning rates every method tries, comma-separated (the tuning grid)"),
-  nVal: intAtLeast(1, 5000, "validation windows that choose the lr"),
-  nTest: intAtLeast(1, 20000, "test windows"),
-  evalEvery: intAtLeast(1, 100, "steps between points of the validation-loss curve"),
-  curveWindows: intAtLeast(1, 1000, "validation windows of each curve point"),
+  ...charLmFields({ steps: 1500, warmup: 150, lrs: "0.01,0.03,0.1" }),
   recordSteps: intAtLeast(1, 400, "steps of the full-rank Adam run whose gradients are recorded"),
   recordEvery: intAtLeast(1, 50, "record the hidden gradients every this many steps of that run"),
   recordLr: positive(0.01, "peak lr of the recording run"),
@@ -70,14 +52,7 @@ const trainOpts = (c: Config): TrainOpts => ({ ...c });
 const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
 async function makeData(cfg: Config, rng: Rng): Promise<DctData> {
-  const text = await loadBrown(10);
-  const ids = (s: string) => encodeChars(s, text.vocab).ids;
-  const base = {
-    train: ids(text.train),
-    val: evalWindows(ids(text.val), cfg.context, cfg.nVal),
-    test: evalWindows(ids(text.test), cfg.context, cfg.nTest),
-    vocab: text.vocab.length,
-  };
+  const base = await loadBrownCorpus(cfg.context, cfg.nVal, cfg.nTest);
   const grads = recordGradients(base, trainOpts(cfg), cfg.recordLr, cfg.recordSteps, cfg.recordEvery, rng);
   return { ...base, grads };
 }
@@ -116,19 +91,7 @@ export default defineExperiment({
       description: "a 32-wide model, rank 8, 60 steps at one lr, 1 seed: a plumbing check",
       seeds: 1,
       set: {
-        context: 8,
-        embed: 8,
-        hidden: 32,
-        rank: 8,
-        gap: 20,
-        batch: 32,
-        steps: 60,
-        warmup: 6,
-        lrs: "0.01",
-        nVal: 500,
-        nTest: 1000,
-        evalEvery: 20,
-        curveWindows: 200,
+        ...CHARLM_SMOKE,
         recordSteps: 40,
         recordEvery: 20,
         timeReps: 1,
@@ -348,19 +311,7 @@ export default defineExperiment({
       ),
     },
   ],
-  figures: [{
-    id: "val-curves",
-    title: "Validation cross-entropy during training (chosen learning rate)",
-    mirrors: "the paper's pretraining loss curves (figures only, no numbers)",
-    caption: "Mean over seeds; one point every evalEvery steps on the first curveWindows validation windows.",
-    spec: lineChart({
-      metric: "val_curve",
-      x: "step",
-      xTitle: "evaluation (every evalEvery steps)",
-      yTitle: "validation nats per character",
-      band: true,
-    }),
-  }],
+  figures: [valCurveFigure("the paper's pretraining loss curves (figures only, no numbers)")],
   tables: [{
     id: "summary",
     title: "Test perplexity, projection error and projector refresh time, per method",

@@ -1,34 +1,14 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { runSmokePoints } from "../../lib/testdata/run.ts";
-import { charMlp, evalWindows } from "../../lib/math/nn/charlm.ts";
+import { charMlp } from "../../lib/math/nn/charlm.ts";
+import { TOY_CHARLM_OPTS, toyCharCorpus } from "../../lib/testdata/charlm.ts";
 import { dctBasis, projectionError, selectColumns, topLeftSingular } from "../../lib/math/nn/subspace.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
-import { type CorpusData, fitCharLm, makeOptimizer, projectorStats, recordGradients, type TrainOpts } from "./train.ts";
+import { fitCharLm, makeOptimizer, projectorStats, recordGradients, type TrainOpts } from "./train.ts";
 
-const OPTS: TrainOpts = {
-  context: 4,
-  embed: 4,
-  hidden: 12,
-  layers: 2,
-  batch: 16,
-  steps: 40,
-  warmup: 4,
-  minLrRatio: 0.1,
-  rank: 3,
-  gap: 10,
-  scale: 0.25,
-  evalEvery: 10,
-  curveWindows: 50,
-};
-
-/** A synthetic corpus: a repeating phrase over 6 symbols with a little noise. */
-function toyData(): CorpusData {
-  const rng = Rng.fromSeed(9), phrase = [0, 1, 2, 3, 1, 4, 5, 2];
-  const ids = (n: number) =>
-    Uint8Array.from({ length: n }, (_, i) => (rng.uniform() < 0.05 ? Math.floor(rng.uniform() * 6) : phrase[i % 8]));
-  return { train: ids(3000), val: evalWindows(ids(600), 4, 200), test: evalWindows(ids(600), 4, 200), vocab: 6 };
-}
+const OPTS: TrainOpts = TOY_CHARLM_OPTS;
+const toyData = toyCharCorpus;
 
 Deno.test("svdfree-dct: Adam projects nothing; the three low-rank methods project the two hidden matrices", () => {
   const net = charMlp({ vocab: 6, context: 4, embed: 4, hidden: 12 });

@@ -6,7 +6,8 @@
  * gradients: the relative projection error ‖G − QQᵀG‖/‖G‖ and the wall time of one projector refresh.
  */
 import type { Sequential } from "../../lib/math/nn/model.ts";
-import { heldOutLoss, hiddenMatrices, sampleWindows, type Windows } from "../../lib/math/nn/charlm.ts";
+import { heldOutLoss, hiddenMatrices, sampleWindows } from "../../lib/math/nn/charlm.ts";
+import { bestByValidation, type CharLmFit, trainCharLmRun } from "../../lib/math/nn/charlm_fit.ts";
 import {
   dctBasis,
   projectionError,
@@ -40,17 +41,10 @@ export interface DctData extends CorpusData {
 }
 
 /** The chosen fit of one method and seed. */
-export interface Fit {
+export interface Fit extends CharLmFit {
   method: Optim;
-  lr: number;
-  valLoss: number;
-  testLoss: number;
-  /** Mean training minibatch loss over the last 10% of steps. */
-  trainLoss: number;
-  curve: number[];
   /** Median ms of one projector refresh during the chosen run (NaN for Adam). */
   trainRefreshMs: number;
-  params: number;
 }
 
 /** The optimiser of `method` over `net` (Adam: nothing projected); `seed` fixes the random basis. */
@@ -70,34 +64,12 @@ export function makeOptimizer(method: Optim, net: Sequential, o: TrainOpts, lr: 
 export function trainOnce(method: Optim, data: CorpusData, o: TrainOpts, lr: number, rng: Rng) {
   const net = buildNet(data, o, rng);
   const opt = makeOptimizer(method, net, o, lr, rng.split("basis").int(2 ** 30));
-  const stream = rng.split("batches");
-  const curveSet: Windows = {
-    x: data.val.x.subarray(0, o.curveWindows * o.context),
-    y: data.val.y.subarray(0, o.curveWindows),
-    batch: o.curveWindows,
-  };
-  const curve: number[] = [], tail = Math.max(1, Math.floor(o.steps / 10));
-  let trainSum = 0;
-  for (let t = 0; t < o.steps; t++) {
-    const w = sampleWindows(data.train, o.context, o.batch, stream);
-    const loss = net.lossAndGrad(w.x, w.y, o.batch);
-    if (!Number.isFinite(loss)) break;
-    if (t >= o.steps - tail) trainSum += loss;
-    opt.step();
-    if ((t + 1) % o.evalEvery === 0) curve.push(heldOutLoss(net, curveSet));
-  }
-  return { net, opt, curve, trainLoss: trainSum / tail, valLoss: heldOutLoss(net, data.val) };
+  return { net, opt, ...trainCharLmRun(net, opt, data, o, rng.split("batches")) };
 }
 
 /** Tries every learning rate in `lrs`, keeps the lowest validation loss, returns that fit with its test loss. */
 export function fitCharLm(method: Optim, data: CorpusData, o: TrainOpts, lrs: number[], rng: Rng): Fit {
-  let best: (ReturnType<typeof trainOnce> & { lr: number }) | null = null;
-  for (const lr of lrs) {
-    const r = trainOnce(method, data, o, lr, rng);
-    const score = Number.isFinite(r.valLoss) ? r.valLoss : Infinity;
-    if (best === null || score < best.valLoss) best = { ...r, lr, valLoss: score };
-  }
-  const b = best!;
+  const b = bestByValidation(lrs, (lr) => trainOnce(method, data, o, lr, rng));
   return {
     method,
     lr: b.lr,
