@@ -160,7 +160,9 @@ export default defineExperiment({
     "chosen in 89 of 100 runs (0.03 in the rest), so 0.3 was added for every method. Before the change (5 seeds, " +
     "final average accuracy, M = 100/500/1000) MNIST: UER 0.698/0.791/0.804, ER 0.665/0.786/0.811, ER-ACE " +
     "0.707/0.794/0.796; " +
-    "Fashion: UER 0.693/0.692/0.696, ER 0.680/0.695/0.708, ER-ACE 0.694/0.689/0.710 — no paper claim held.",
+    "Fashion: UER 0.693/0.692/0.696, ER 0.680/0.695/0.708, ER-ACE 0.694/0.689/0.710 — no paper claim held. " +
+    "After the change, rerun on fresh seeds 5–9 (`deno task run uer --scale paper --seed-list 5,6,7,8,9`): the same " +
+    "paper verdicts (uer-beats-er, uer-beats-ace and norm-remembers fail; e.g. Fashion M = 100 UER 0.696 vs ER 0.697)",
   ],
   data: (cfg) => inputs(cfg),
   dataKeys: ["dataset", "tasks", "nTrain", "nVal", "nTest"],
