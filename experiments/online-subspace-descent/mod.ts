@@ -15,60 +15,30 @@ import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, roundoff, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
-import { lineChart } from "../../lib/figures/mod.ts";
-import { evalWindows } from "../../lib/math/nn/charlm.ts";
-import { encodeChars, loadBrown } from "../../datasets/brown.ts";
 import {
-  type Checks,
-  type CorpusData,
-  type Fit,
-  fitCharLm,
-  identityChecks,
-  type Optim,
-  type TrainOpts,
-} from "./train.ts";
+  type CharCorpus,
+  charLmFields,
+  type CharLmOpts,
+  loadBrownCorpus,
+  type SubspaceChecks,
+  subspaceChecks,
+  valCurveFigure,
+} from "../../lib/math/nn/charlm_fit.ts";
+import { type Fit, fitCharLm, type Optim } from "./train.ts";
 
 const config = z.object({
-  context: intAtLeast(1, 16, "characters of context per prediction"),
-  embed: intAtLeast(1, 16, "embedding width per character"),
-  hidden: intAtLeast(
-    1,
-    128,
-    "width of the two hidden layers (the projected weights are context·embed × hidden and " +
-      "hidden × hidden)",
-  ),
-  layers: intAtLeast(1, 2, "hidden dense + GELU layers"),
-  batch: intAtLeast(1, 64, "minibatch size, in (context, next character) windows"),
-  steps: intAtLeast(1, 2000, "optimiser steps per fit"),
+  ...charLmFields({ steps: 2000, warmup: 200, lrs: "0.003,0.01,0.03,0.1" }),
   warmup: intAtLeast(0, 200, "linear warm-up steps (official README: 1000 of 10,000)"),
-  minLrRatio: z.number().min(0).max(1).default(0.1).describe("final lr / peak lr of the cosine (official 0.1)"),
   rank: intAtLeast(1, 32, "rank r of the GaLore / OSD subspace (README: 128 for width 512)"),
   gap: intAtLeast(1, 200, "GaLore: steps between SVDs; OSD: projector step size 1/gap (README: 200)"),
   scale: positive(0.25, "α, the factor on the projected update (README galore_scale 0.25)"),
-  lrs: z.string().regex(/^[0-9.e+-]+(,[0-9.e+-]+)*$/).default("0.003,0.01,0.03,0.1")
-    .describe("peak learning rates every method tries, comma-separated (the tuning grid)"),
-  nVal: intAtLeast(1, 5000, "validation windows (evenly spaced over the validation documents) that choose the lr"),
-  nTest: intAtLeast(1, 20000, "test windows (evenly spaced over the test documents)"),
-  evalEvery: intAtLeast(1, 100, "steps between points of the validation-loss curve"),
-  curveWindows: intAtLeast(1, 1000, "validation windows of each curve point (the first ones)"),
 });
 type Config = z.infer<typeof config>;
 
-const trainOpts = (c: Config): TrainOpts => ({ ...c });
+const trainOpts = (c: Config): CharLmOpts => ({ ...c });
 const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
-async function makeData(cfg: Config): Promise<CorpusData> {
-  const text = await loadBrown(10);
-  const ids = (s: string) => encodeChars(s, text.vocab).ids;
-  return {
-    train: ids(text.train),
-    val: evalWindows(ids(text.val), cfg.context, cfg.nVal),
-    test: evalWindows(ids(text.test), cfg.context, cfg.nTest),
-    vocab: text.vocab.length,
-  };
-}
-
-const fitWith = (method: Optim) => (data: CorpusData, cfg: Config, ctx: RunContext): Fit => {
+const fitWith = (method: Optim) => (data: CharCorpus, cfg: Config, ctx: RunContext): Fit => {
   const f = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg), ctx.rng);
   ctx.choose("lr", f.lr);
   return f;
@@ -151,7 +121,7 @@ export default defineExperiment({
     "Per-character perplexity of a character model, not per-token perplexity of a T5-tokenised LLaMA; the " +
     "paper's numbers are therefore not comparable and none are set beside ours.",
   ],
-  data: (cfg) => makeData(cfg),
+  data: (cfg) => loadBrownCorpus(cfg.context, cfg.nVal, cfg.nTest),
   dataKeys: ["context", "nVal", "nTest"],
   methods: {
     adam: {
@@ -175,7 +145,7 @@ export default defineExperiment({
       label: "identity checks",
       description: "20 steps: the identity projector (r = d, α = 1) against plain Adam, and GaLore's SVD projectors' " +
         "orthonormality with a refresh every 5 steps",
-      run: (data: CorpusData, cfg: Config, ctx) => identityChecks(data, trainOpts(cfg), ctx.rng),
+      run: (data: CharCorpus, cfg: Config, ctx) => subspaceChecks(data, trainOpts(cfg), ctx.rng),
     },
   },
   metrics: {
@@ -190,7 +160,7 @@ export default defineExperiment({
     identity_gap: reported("max |θ − θ_Adam| with the identity projector after 20 steps", tol.rounding(1e-12)),
     svd_orth_err: reported("largest ‖QᵀQ − I‖_F of GaLore's SVD projectors", tol.rounding(roundoff({ n: 256 }))),
   },
-  measure: (_d: CorpusData, out: Fit | Checks) => {
+  measure: (_d: CharCorpus, out: Fit | SubspaceChecks) => {
     if ("identityGap" in out) return { identity_gap: out.identityGap, svd_orth_err: out.svdOrthErr };
     const m: Record<string, number | number[]> = {
       test_ppl: Math.exp(out.testLoss),
@@ -290,19 +260,7 @@ export default defineExperiment({
       check: threshold({ metric: "svd_orth_err", method: "checks", below: 1e-12 }),
     },
   ],
-  figures: [{
-    id: "val-curves",
-    title: "Validation cross-entropy during training (chosen learning rate)",
-    mirrors: "the paper's pretraining loss curves (LLaMA on C4; figures only, no numbers)",
-    caption: "Mean over seeds; one point every evalEvery steps on the first curveWindows validation windows.",
-    spec: lineChart({
-      metric: "val_curve",
-      x: "step",
-      xTitle: "evaluation (every evalEvery steps)",
-      yTitle: "validation nats per character",
-      band: true,
-    }),
-  }],
+  figures: [valCurveFigure("the paper's pretraining loss curves (LLaMA on C4; figures only, no numbers)")],
   tables: [{
     id: "summary",
     title: "Test perplexity per character and losses, per method",

@@ -1,41 +1,13 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/assert.ts";
 import { runSmokePoints } from "../../lib/testdata/run.ts";
-import { charMlp, evalWindows } from "../../lib/math/nn/charlm.ts";
+import { charMlp } from "../../lib/math/nn/charlm.ts";
+import { subspaceChecks } from "../../lib/math/nn/charlm_fit.ts";
+import { TOY_CHARLM_OPTS, toyCharCorpus } from "../../lib/testdata/charlm.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
-import { type CorpusData, fitCharLm, identityChecks, lrMultiplier, makeOptimizer, type TrainOpts } from "./train.ts";
+import { fitCharLm, makeOptimizer } from "./train.ts";
 
-const OPTS: TrainOpts = {
-  context: 4,
-  embed: 4,
-  hidden: 12,
-  layers: 2,
-  batch: 16,
-  steps: 40,
-  warmup: 4,
-  minLrRatio: 0.1,
-  rank: 3,
-  gap: 10,
-  scale: 0.25,
-  evalEvery: 10,
-  curveWindows: 50,
-};
-
-/** A synthetic corpus: a repeating phrase over 6 symbols with a little noise. */
-function toyData(): CorpusData {
-  const rng = Rng.fromSeed(9), phrase = [0, 1, 2, 3, 1, 4, 5, 2];
-  const ids = (n: number) =>
-    Uint8Array.from({ length: n }, (_, i) => (rng.uniform() < 0.05 ? Math.floor(rng.uniform() * 6) : phrase[i % 8]));
-  return { train: ids(3000), val: evalWindows(ids(600), 4, 200), test: evalWindows(ids(600), 4, 200), vocab: 6 };
-}
-
-Deno.test("osd: the official cosine schedule — linear warm-up, cosine to the floor at the last step", () => {
-  assertEquals(lrMultiplier(0, 100, 10, 0.1), 0);
-  assertAlmostEquals(lrMultiplier(5, 100, 10, 0.1), 0.5, 1e-15);
-  assertAlmostEquals(lrMultiplier(10, 100, 10, 0.1), 1, 1e-15);
-  assertAlmostEquals(lrMultiplier(55, 100, 10, 0.1), 0.55, 1e-15);
-  assertAlmostEquals(lrMultiplier(100, 100, 10, 0.1), 0.1, 1e-15);
-});
+const OPTS = TOY_CHARLM_OPTS;
 
 Deno.test("osd: Adam projects nothing; GaLore and OSD project exactly the two hidden matrices", () => {
   const net = charMlp({ vocab: 6, context: 4, embed: 4, hidden: 12 });
@@ -48,13 +20,13 @@ Deno.test("osd: Adam projects nothing; GaLore and OSD project exactly the two hi
 });
 
 Deno.test("osd: identity checks on the model — identity projector = Adam, SVD projectors orthonormal", () => {
-  const c = identityChecks(toyData(), OPTS, Rng.fromSeed(1));
+  const c = subspaceChecks(toyCharCorpus(), OPTS, Rng.fromSeed(1));
   assert(c.identityGap <= 1e-12, `identity gap ${c.identityGap}`);
   assert(c.svdOrthErr <= 1e-12, `svd orthonormality ${c.svdOrthErr}`);
 });
 
 Deno.test("osd: the lr rule keeps the lowest validation loss; a diverging rate is never chosen; runs are paired", () => {
-  const data = toyData();
+  const data = toyCharCorpus();
   const f = fitCharLm("osd", data, OPTS, [1e-2, 50], Rng.fromSeed(2));
   assertEquals(f.lr, 0.01);
   const g = fitCharLm("osd", data, OPTS, [1e-2], Rng.fromSeed(2));

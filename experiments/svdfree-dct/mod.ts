@@ -13,7 +13,15 @@
  */
 import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
-import { CHARLM_SMOKE, charLmFields, loadBrownCorpus, valCurveFigure } from "../../lib/math/nn/charlm_fit.ts";
+import {
+  CHARLM_SMOKE,
+  charLmFields,
+  type CharLmOpts,
+  loadBrownCorpus,
+  type SubspaceChecks,
+  subspaceChecks,
+  valCurveFigure,
+} from "../../lib/math/nn/charlm_fit.ts";
 import {
   defineExperiment,
   lower,
@@ -27,7 +35,6 @@ import {
 import { allOf, compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import { dctBasis, gramError } from "../../lib/math/nn/subspace.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { type Checks, identityChecks } from "../online-subspace-descent/train.ts";
 import {
   type DctData,
   type Fit,
@@ -36,7 +43,6 @@ import {
   type ProjectorStats,
   projectorStats,
   recordGradients,
-  type TrainOpts,
 } from "./train.ts";
 
 const config = z.object({
@@ -48,7 +54,7 @@ const config = z.object({
 });
 type Config = z.infer<typeof config>;
 
-const trainOpts = (c: Config): TrainOpts => ({ ...c });
+const trainOpts = (c: Config): CharLmOpts => ({ ...c });
 const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
 async function makeData(cfg: Config, rng: Rng): Promise<DctData> {
@@ -57,7 +63,7 @@ async function makeData(cfg: Config, rng: Rng): Promise<DctData> {
   return { ...base, grads };
 }
 
-type Out = { fit: Fit; proj?: ProjectorStats } | Checks & { dctOrthErr: number };
+type Out = { fit: Fit; proj?: ProjectorStats } | SubspaceChecks & { dctOrthErr: number };
 
 const fitWith = (method: Optim) => (data: DctData, cfg: Config, ctx: RunContext): Out => {
   const fit = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg), ctx.rng);
@@ -159,7 +165,7 @@ export default defineExperiment({
         "orthogonality at the model's projected size",
       run: (data: DctData, cfg: Config, ctx) => {
         const d = Math.min(cfg.hidden, cfg.context * cfg.embed);
-        return { ...identityChecks(data, trainOpts(cfg), ctx.rng), dctOrthErr: gramError(dctBasis(d), d, d) };
+        return { ...subspaceChecks(data, trainOpts(cfg), ctx.rng), dctOrthErr: gramError(dctBasis(d), d, d) };
       },
     },
   },

@@ -5,9 +5,9 @@ import { TOY_CHARLM_OPTS, toyCharCorpus } from "../../lib/testdata/charlm.ts";
 import { dctBasis, projectionError, selectColumns, topLeftSingular } from "../../lib/math/nn/subspace.ts";
 import { Rng } from "../../lib/math/rng.ts";
 import exp from "./mod.ts";
-import { fitCharLm, makeOptimizer, projectorStats, recordGradients, type TrainOpts } from "./train.ts";
+import { fitCharLm, makeOptimizer, projectorStats, recordGradients } from "./train.ts";
 
-const OPTS: TrainOpts = TOY_CHARLM_OPTS;
+const OPTS = TOY_CHARLM_OPTS;
 const toyData = toyCharCorpus;
 
 Deno.test("svdfree-dct: Adam projects nothing; the three low-rank methods project the two hidden matrices", () => {

@@ -2,12 +2,20 @@
  * Pretraining the char-MLP language model on the Brown corpus with full-rank Adam, GaLore (SVD projector), DCT
  * column selection or a random orthogonal basis with the same selection (lib/math/nn/subspace.ts), under the
  * schedule, initial weights, minibatch stream and learning-rate rule of experiments/online-subspace-descent
- * (whose `lrMultiplier`, `buildNet` and corpus types are reused), plus the projector comparison on recorded
+ * (lib/math/nn/charlm_fit.ts, `warmupCosine`), plus the projector comparison on recorded
  * gradients: the relative projection error ‖G − QQᵀG‖/‖G‖ and the wall time of one projector refresh.
  */
 import type { Sequential } from "../../lib/math/nn/model.ts";
 import { heldOutLoss, hiddenMatrices, sampleWindows } from "../../lib/math/nn/charlm.ts";
-import { bestByValidation, type CharLmFit, trainCharLmRun } from "../../lib/math/nn/charlm_fit.ts";
+import {
+  bestByValidation,
+  type CharCorpus,
+  type CharLmFit,
+  charLmNet,
+  type CharLmOpts,
+  trainCharLmRun,
+} from "../../lib/math/nn/charlm_fit.ts";
+import { warmupCosine } from "../../lib/math/nn/schedules.ts";
 import {
   dctBasis,
   projectionError,
@@ -19,9 +27,6 @@ import {
 } from "../../lib/math/nn/subspace.ts";
 import { median } from "../../lib/math/stats.ts";
 import type { Rng } from "../../lib/math/rng.ts";
-import { buildNet, type CorpusData, lrMultiplier, type TrainOpts } from "../online-subspace-descent/train.ts";
-
-export type { CorpusData, TrainOpts };
 
 /** The four optimisers compared. */
 export type Optim = "adam" | "galore" | "dct" | "random";
@@ -36,7 +41,7 @@ export interface Recorded {
 }
 
 /** The corpus with the recorded gradients every projector is compared on. */
-export interface DctData extends CorpusData {
+export interface DctData extends CharCorpus {
   grads: Recorded[];
 }
 
@@ -48,10 +53,10 @@ export interface Fit extends CharLmFit {
 }
 
 /** The optimiser of `method` over `net` (Adam: nothing projected); `seed` fixes the random basis. */
-export function makeOptimizer(method: Optim, net: Sequential, o: TrainOpts, lr: number, seed = 0): SubspaceAdam {
+export function makeOptimizer(method: Optim, net: Sequential, o: CharLmOpts, lr: number, seed = 0): SubspaceAdam {
   return new SubspaceAdam(net.paramList(), method === "adam" ? [] : hiddenMatrices(net), {
     lr,
-    schedule: (t) => lrMultiplier(t, o.steps, o.warmup, o.minLrRatio),
+    schedule: (t) => warmupCosine(t, o.steps, o.warmup, o.minLrRatio),
     rank: o.rank,
     gap: o.gap,
     scale: method === "adam" ? 1 : o.scale,
@@ -61,14 +66,14 @@ export function makeOptimizer(method: Optim, net: Sequential, o: TrainOpts, lr: 
 }
 
 /** Trains one net at learning rate `lr`; `rng` fixes the initial weights, the minibatch stream and the basis. */
-export function trainOnce(method: Optim, data: CorpusData, o: TrainOpts, lr: number, rng: Rng) {
-  const net = buildNet(data, o, rng);
+export function trainOnce(method: Optim, data: CharCorpus, o: CharLmOpts, lr: number, rng: Rng) {
+  const net = charLmNet(data.vocab, o, rng);
   const opt = makeOptimizer(method, net, o, lr, rng.split("basis").int(2 ** 30));
   return { net, opt, ...trainCharLmRun(net, opt, data, o, rng.split("batches")) };
 }
 
 /** Tries every learning rate in `lrs`, keeps the lowest validation loss, returns that fit with its test loss. */
-export function fitCharLm(method: Optim, data: CorpusData, o: TrainOpts, lrs: number[], rng: Rng): Fit {
+export function fitCharLm(method: Optim, data: CharCorpus, o: CharLmOpts, lrs: number[], rng: Rng): Fit {
   const b = bestByValidation(lrs, (lr) => trainOnce(method, data, o, lr, rng));
   return {
     method,
@@ -86,8 +91,8 @@ export function fitCharLm(method: Optim, data: CorpusData, o: TrainOpts, lrs: nu
  * Records the hidden weights' gradients (oriented d×e as the projector sees them) every `every` steps of a
  * full-rank Adam run of `steps` steps at learning rate `lr` (constant after the same warm-up).
  */
-export function recordGradients(data: CorpusData, o: TrainOpts, lr: number, steps: number, every: number, rng: Rng) {
-  const net = buildNet(data, o, rng), stream = rng.split("batches");
+export function recordGradients(data: CharCorpus, o: CharLmOpts, lr: number, steps: number, every: number, rng: Rng) {
+  const net = charLmNet(data.vocab, o, rng), stream = rng.split("batches");
   const opt = makeOptimizer("adam", net, { ...o, steps }, lr);
   const mats = hiddenMatrices(net), out: Recorded[] = [];
   for (let t = 1; t <= steps; t++) {

@@ -15,8 +15,9 @@ import { intAtLeast, positive } from "../../fields.ts";
 import { encodeChars, loadBrown } from "../../../datasets/brown.ts";
 import { lineChart } from "../../figures/mod.ts";
 import type { Rng } from "../rng.ts";
-import { evalWindows, heldOutLoss, sampleWindows, type Windows } from "./charlm.ts";
+import { charMlp, evalWindows, heldOutLoss, hiddenMatrices, sampleWindows, type Windows } from "./charlm.ts";
 import type { Sequential } from "./model.ts";
+import { SubspaceAdam } from "./subspace.ts";
 
 /** Token ids of the three splits, with the fixed evaluation windows. */
 export interface CharCorpus {
@@ -34,6 +35,62 @@ export interface RunOpts {
   /** Record the validation loss (on the first `curveWindows` validation windows) every this many steps. */
   evalEvery: number;
   curveWindows: number;
+}
+
+/** Model, budget, schedule and projector settings shared by every method of a low-rank char-LM experiment. */
+export interface CharLmOpts extends RunOpts {
+  embed: number;
+  hidden: number;
+  layers: number;
+  warmup: number;
+  minLrRatio: number;
+  rank: number;
+  gap: number;
+  scale: number;
+}
+
+/** The char-MLP of these sizes, its weights drawn from `rng.split("init")` (the same for every method and lr). */
+export function charLmNet(vocab: number, o: CharLmOpts, rng: Rng): Sequential {
+  return charMlp({
+    vocab,
+    context: o.context,
+    embed: o.embed,
+    hidden: o.hidden,
+    layers: o.layers,
+    rng: rng.split("init"),
+  });
+}
+
+/** What the identity checks of the subspace optimiser measure on the real model and data. */
+export interface SubspaceChecks {
+  /** max |θ − θ_Adam| after `steps` steps with the identity projector (r = d, α = 1): 0 when GaLore ⊇ Adam. */
+  identityGap: number;
+  /** Largest ‖QᵀQ − I‖_F of GaLore's SVD projectors after `steps` steps with a projector refresh every 5. */
+  svdOrthErr: number;
+}
+
+/**
+ * Trains three copies of the same net on the same minibatches for `steps` steps: plain Adam, the subspace optimiser
+ * with the identity projector (must equal Adam) and with SVD projectors refreshed every 5 steps (must stay
+ * orthonormal).
+ */
+export function subspaceChecks(data: CharCorpus, o: CharLmOpts, rng: Rng, steps = 20): SubspaceChecks {
+  const [a, b, c] = [0, 1, 2].map(() => charLmNet(data.vocab, o, rng));
+  const base = { lr: 0.01, rank: o.rank, gap: 5, scale: 1 };
+  const optA = new SubspaceAdam(a.paramList(), [], { ...base, projector: "svd" });
+  const optB = new SubspaceAdam(b.paramList(), hiddenMatrices(b), { ...base, projector: "identity" });
+  const optC = new SubspaceAdam(c.paramList(), hiddenMatrices(c), { ...base, projector: "svd" });
+  const stream = rng.split("batches");
+  for (let t = 0; t < steps; t++) {
+    const w = sampleWindows(data.train, o.context, o.batch, stream);
+    for (const [net, opt] of [[a, optA], [b, optB], [c, optC]] as const) {
+      net.lossAndGrad(w.x, w.y, o.batch);
+      opt.step();
+    }
+  }
+  let gap = 0;
+  for (let i = 0; i < a.store.size; i++) gap = Math.max(gap, Math.abs(a.store.value[i] - b.store.value[i]));
+  return { identityGap: gap, svdOrthErr: Math.max(...optC.orthogonalityError().values()) };
 }
 
 /** One training run: its validation curve, mean train loss over the last 10% of steps, final validation loss. */

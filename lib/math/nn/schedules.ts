@@ -72,3 +72,14 @@ export function resample(s: ArrayLike<number>, points = 101): number[] {
     (_, i) => s[Math.min(s.length - 1, Math.round(i / (points - 1) * (s.length - 1)))],
   );
 }
+
+/**
+ * The multiplier of a linear warm-up over the first `warmup` steps, then a cosine from 1 down to `minRatio` at the
+ * last step (GaLore's and OSD's `cosine` in peft_pretraining.training_utils):
+ * m(t) = t/w (t < w);  m(t) = ρ + (1 − ρ)·½(1 + cos(π (t − w)/(T − w))).
+ */
+export function warmupCosine(t: number, steps: number, warmup: number, minRatio: number): number {
+  if (t < warmup) return t / warmup;
+  const p = (t - warmup) / Math.max(1, steps - warmup);
+  return minRatio + (1 - minRatio) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, p)));
+}

@@ -1,5 +1,5 @@
 import { assert, assertAlmostEquals, assertEquals } from "../../testdata/assert.ts";
-import { BUDGET_SCHEDULES, budgetSchedule, multiplier, onecycle, resample, rex } from "./schedules.ts";
+import { BUDGET_SCHEDULES, budgetSchedule, multiplier, onecycle, resample, rex, warmupCosine } from "./schedules.ts";
 
 Deno.test("budget schedules match hand-computed values", () => {
   assertEquals(multiplier("constant", 70, 100), 1);
@@ -38,4 +38,12 @@ Deno.test("resample keeps both ends and picks the nearest step", () => {
   const s = Float64Array.from({ length: 11 }, (_, t) => t);
   assertEquals(resample(s, 3), [0, 5, 10]);
   assertEquals(resample(s).length, 101);
+});
+
+Deno.test("warmupCosine: linear warm-up, then cosine to the floor at the last step", () => {
+  assertEquals(warmupCosine(0, 100, 10, 0.1), 0);
+  assertAlmostEquals(warmupCosine(5, 100, 10, 0.1), 0.5, 1e-15);
+  assertAlmostEquals(warmupCosine(10, 100, 10, 0.1), 1, 1e-15);
+  assertAlmostEquals(warmupCosine(55, 100, 10, 0.1), 0.55, 1e-15);
+  assertAlmostEquals(warmupCosine(100, 100, 10, 0.1), 0.1, 1e-15);
 });
