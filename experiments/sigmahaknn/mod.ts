@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { between, count, intAtLeast, positive } from "../../lib/fields.ts";
-import { defineExperiment, higher, lower, reported, type RunContext, tol } from "../../lib/experiment.ts";
+import { defineExperiment, higher, lower, type RunContext, tol } from "../../lib/experiment.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
 import { bestOf, LARGEST, monotone, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import { isolationForest, lof } from "../../lib/math/anomaly.ts";
@@ -126,7 +126,6 @@ function identities(d: SigData, cfg: Cfg): { chenErr: number; lineErr: number } 
   return { chenErr: chenErr / Math.max(scale, 1), lineErr };
 }
 
-const METHODS = ["sigmahaknn", "sigmahaknn_notime", "if_sig", "lof_sig", "if_mom", "lof_mom"] as const;
 const BASELINES = ["if_sig", "lof_sig", "if_mom", "lof_mom"];
 
 export default defineExperiment({
@@ -316,5 +315,3 @@ export default defineExperiment({
     },
   ],
 });
-
-export { METHODS };
