@@ -1,6 +1,6 @@
 /**
- * Synthetic streams for SigMahaKNN: normal streams are a 2-channel Ornstein–Uhlenbeck process, anomalies a
- * 2-channel Brownian motion whose terminal variance matches the OU's, so the increment over the whole stream (the
+ * Synthetic streams for SigMahaKNN: one family is normal, the other anomalous (`normal`: "ou" or "bm") — a 2-channel
+ * Ornstein–Uhlenbeck process and a 2-channel Brownian motion whose terminal variance matches the OU's, so the increment over the whole stream (the
  * level-1 signature) has the same law in both and only the path's shape tells them apart. Each set also comes
  * (a) in other units (channel 0 multiplied by `unitScale`) and (b) reparametrised (extra points on the segments,
  * repeated points), so invariance can be measured on the same streams.
@@ -37,6 +37,8 @@ export interface StreamConfig {
   theta: number;
   corr: number;
   unitScale: number;
+  /** Which process is normal ("ou": OU normal, Brownian anomalies; "bm": the roles swapped). */
+  normal: "ou" | "bm";
 }
 
 /** OU on [0, 1] (exact discretisation), dX = −θX dt + dW with channel correlation ρ, X₀ = 0. */
@@ -101,10 +103,11 @@ function mapSets(s: StreamSets, f: (x: Stream) => Stream): StreamSets {
 /** Generates the corpus, the test inliers and outliers, and their rescaled and reparametrised copies. */
 export function makeStreams(cfg: StreamConfig, rng: Rng): SigData {
   const g = rng.split("streams"), L = cfg.length;
+  const [norm, anom] = cfg.normal === "ou" ? [ou, bm] : [bm, ou];
   const base: StreamSets = {
-    corpus: Array.from({ length: cfg.nCorpus }, () => ou(g, L, cfg.theta, cfg.corr)),
-    inliers: Array.from({ length: cfg.nInlier }, () => ou(g, L, cfg.theta, cfg.corr)),
-    outliers: Array.from({ length: cfg.nOutlier }, () => bm(g, L, cfg.theta, cfg.corr)),
+    corpus: Array.from({ length: cfg.nCorpus }, () => norm(g, L, cfg.theta, cfg.corr)),
+    inliers: Array.from({ length: cfg.nInlier }, () => norm(g, L, cfg.theta, cfg.corr)),
+    outliers: Array.from({ length: cfg.nOutlier }, () => anom(g, L, cfg.theta, cfg.corr)),
     ch: 2,
   };
   const rp = rng.split("reparam");

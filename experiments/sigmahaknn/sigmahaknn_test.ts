@@ -111,7 +111,7 @@ Deno.test("variance norm: a direction the corpus never varies in has norm ∞", 
 
 Deno.test("smoke: every method runs, AUC in [0, 1], identities hold, SigMahaKNN unit-invariant", async () => {
   const runs = await runSmokePoints(exp, (p) => p.depth === 2);
-  assert(runs.length === 6);
+  assert(runs.length === 12);
   for (const r of runs) {
     assert(r.m.auc >= 0 && r.m.auc <= 1, `${r.run.method} auc ${r.m.auc}`);
     if (r.run.method.startsWith("sigmahaknn")) assert(r.m.auc_units_delta < 1e-3, `${r.run.method} units`);
