@@ -28,29 +28,11 @@ export interface Weight {
   cols: number;
 }
 
-/** ‖W‖₂ by power iteration on WᵀW (route B of the identity check). */
-export function spectralByPower(m: Weight, iters = 500, tol = 1e-14): number {
-  const { w, rows, cols } = m;
-  let v = new Float64Array(cols).fill(1 / Math.sqrt(cols));
-  const u = new Float64Array(rows);
-  let s = 0;
-  for (let t = 0; t < iters; t++) {
-    for (let i = 0; i < rows; i++) {
-      let a = 0;
-      for (let j = 0; j < cols; j++) a += w[i * cols + j] * v[j];
-      u[i] = a;
-    }
-    const nv = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) nv[j] += w[i * cols + j] * u[i];
-    const nrm = Math.hypot(...nv);
-    if (nrm === 0) return 0;
-    for (let j = 0; j < cols; j++) nv[j] /= nrm;
-    const sNew = Math.sqrt(nrm);
-    v = nv;
-    if (Math.abs(sNew - s) <= tol * sNew) return sNew;
-    s = sNew;
-  }
-  return s;
+/** ‖W‖₂ as √λ_max(WᵀW), by the run's symmetric eigensolver on the Gram matrix (route B: no SVD). */
+export function spectralByGram(m: Weight, la: Linalg): number {
+  const w = mat(m.rows, m.cols, Float64Array.from(m.w));
+  const ev = la.eigh(la.matmul(w, w, { transA: true })).values;
+  return Math.sqrt(Math.max(...ev));
 }
 
 /** Norms of one weight matrix: singular values (run's linear algebra), Frobenius two ways, (2,1) norm. */
