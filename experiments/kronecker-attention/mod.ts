@@ -142,14 +142,15 @@ export default defineExperiment({
       id: "hundreds-fewer-resources",
       kind: "paper",
       statement: "KAOs cut the computational resources of attention by a factor of hundreds: at the largest map " +
-        "(64×64, C = 32) full/KAO_QKV ≥ 100× in counted flops, in intermediate memory and in wall time " +
-        "(geometric mean over seeds less 2 SE; 100× fixed before the paper-scale run).",
+        "(64×64, C = 32) full/KAO_QKV ≥ 100× in counted flops and in intermediate memory (100× fixed before the " +
+        "paper-scale run).",
       paper: {
         value: "reduce the amount of required computational resources by a factor of hundreds",
         source: ABSTRACT,
       },
+      scales: ["paper"],
       check: allOf(
-        ...["flops", "mem_floats", "time_ms"].map((metric) =>
+        ...["flops", "mem_floats"].map((metric) =>
           compare({
             metric,
             method: "kaoQKV",
@@ -162,6 +163,26 @@ export default defineExperiment({
       ),
     },
     {
+      id: "hundreds-faster",
+      kind: "paper",
+      statement: "The same in wall time on this CPU: at 64×64, full/KAO_QKV time ≥ 100× (geometric mean over seeds " +
+        "less 2 SE; 100× fixed before the paper-scale run).",
+      paper: {
+        value: "reduce the amount of required computational resources by a factor of hundreds",
+        source: ABSTRACT,
+      },
+      timing: true,
+      scales: ["paper"],
+      check: compare({
+        metric: "time_ms",
+        method: "kaoQKV",
+        baseline: "full",
+        better: "lower",
+        factor: 100,
+        where: { side: LARGEST },
+      }),
+    },
+    {
       id: "kv-reduction",
       kind: "paper",
       statement: "KAO_KV (queries kept at every position) also cuts resources, by less: at 64×64, full/KAO_KV ≥ 10× " +
@@ -171,6 +192,8 @@ export default defineExperiment({
         value: "reduce the amount of required computational resources by a factor of hundreds",
         source: ABSTRACT,
       },
+      timing: true,
+      scales: ["paper"],
       check: allOf(
         ...["flops", "mem_floats", "time_ms"].map((metric) =>
           compare({ metric, method: "kaoKV", baseline: "full", better: "lower", factor: 10, where: { side: LARGEST } })
