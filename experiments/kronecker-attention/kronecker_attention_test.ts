@@ -7,6 +7,9 @@ import { assert, assertAlmostEquals, assertEquals } from "../../lib/testdata/ass
 import { Rng } from "../../lib/math/rng.ts";
 import { runSmokePoints } from "../../lib/testdata/run.ts";
 import { closedForm, fullAttention, kaoKV, kaoQKV, type OperatorName, OPERATORS } from "./kao.ts";
+import { type AttnMode, ResidualAttention } from "./layer.ts";
+import type { Ctx } from "../../lib/math/nn/layer.ts";
+import { assertCentralDifferences } from "../../lib/testdata/gradcheck.ts";
 import exp from "./mod.ts";
 
 /** Naive softmax(QKᵀ)V, no max shift (inputs are small). */
@@ -114,4 +117,28 @@ Deno.test("smoke pipeline: every run records exact counts", async () => {
     assertEquals(r.m.count_gap, 0);
     assert(r.m.flops > 0 && r.m.mem_floats > 0);
   }
+});
+
+Deno.test("ResidualAttention: forward = x + operator (scaled), backward = central differences, every mode", () => {
+  const C = 3, H = 3, W = 4, n = H * W, batch = 2, r = Rng.fromSeed(5);
+  const x = r.normal(batch * C * n) as Float64Array, g = r.normal(batch * C * n) as Float64Array;
+  const ctx = {} as Ctx;
+  for (const mode of ["none", "full", "kaoKV", "kaoQKV"] as AttnMode[]) {
+    const layer = new ResidualAttention(mode);
+    layer.build([C, H, W]);
+    const loss = () => {
+      const y = layer.forward(x, batch, ctx, true);
+      let s = 0;
+      for (let k = 0; k < y.length; k++) s += g[k] * y[k];
+      return s;
+    };
+    loss();
+    const dx = layer.backward(g, batch, ctx, true)!;
+    assertCentralDifferences(loss, x, dx, { h: 1e-6, tol: 1e-7, label: `x (${mode})` });
+  }
+  // With scale 1 the layer's output minus x is the cost operator's output (sample 0, transposed).
+  const layer = new ResidualAttention("kaoKV");
+  layer.build([1, H, W]);
+  const x1 = (r.normal(n) as Float64Array).map((v) => 0.5 * v), y = layer.forward(x1, 1, ctx, false);
+  assert(maxDiff(y.map((v, k) => v - x1[k]), kaoKV(x1, H, W, 1).out) < 1e-14);
 });
