@@ -25,8 +25,16 @@ import {
 } from "../../lib/math/nn/charlm_fit.ts";
 import { type Fit, fitSpam, type Method, type SpamChecks, spamChecks, type SpamRunOpts } from "./train.ts";
 
+/** The shared char-LM fields less the low-rank ones (rank, gap, scale), which mean nothing here. */
+const { rank: _r, gap: _g, scale: _s, ...fields } = charLmFields({
+  steps: 800,
+  warmup: 80,
+  lrs: "0.003,0.01,0.03,0.1",
+});
+const { rank: _sr, gap: _sg, ...smoke } = CHARLM_SMOKE;
+
 const config = z.object({
-  ...charLmFields({ steps: 800, warmup: 80, lrs: "0.003,0.01,0.03,0.1" }),
+  ...fields,
   bits: intAtLeast(2, 4, "bits of the fake weight quantisation (INT4)"),
   group: intAtLeast(1, 256, "quantisation group size (official weight_group_size 256)"),
   resetGap: intAtLeast(0, 200, "momentum reset period ΔT of SPAM and Stable-SPAM (official 500 of 20,000 steps)"),
@@ -74,7 +82,7 @@ export default defineExperiment({
     smoke: {
       description: "a 32-wide model, 60 steps at one lr, 1 seed: a plumbing check",
       seeds: 1,
-      set: { ...CHARLM_SMOKE, resetGap: 20, spamWarmup: 6, spamAccum: 4 },
+      set: { ...smoke, resetGap: 20, spamWarmup: 6, spamAccum: 4 },
       deviations: ["far too short a training run for any claim"],
     },
     paper: {
