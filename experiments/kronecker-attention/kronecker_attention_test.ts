@@ -111,9 +111,11 @@ Deno.test("the ratio full/KAO_QKV passes 100× by side 64 and full/KAO_KV is abo
 });
 
 Deno.test("smoke pipeline: every run records exact counts", async () => {
-  const runs = await runSmokePoints(exp);
-  assertEquals(runs.length, 6);
-  for (const r of runs) {
+  const runs = (await runSmokePoints(exp, (p) => p.task === "cost" || p.side === 8)).filter((r) => !r.run.skip);
+  const cost = runs.filter((r) => "flops" in r.m), fit = runs.filter((r) => "test_acc" in r.m);
+  assertEquals([cost.length, fit.length], [6, 4]);
+  for (const r of fit) assert(r.m.test_acc > 0.1 && r.m.test_acc <= 1, `${r.run.method} ${r.m.test_acc}`);
+  for (const r of cost) {
     assertEquals(r.m.count_gap, 0);
     assert(r.m.flops > 0 && r.m.mem_floats > 0);
   }
