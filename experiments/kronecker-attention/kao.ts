@@ -31,41 +31,52 @@ export interface AttnOut {
 }
 
 /**
- * Row-wise softmax(Q Kᵀ) V for nq queries and nk keys of width C; counts 2·nq·nk·C (scores) + 4·nq·nk (max,
- * subtract-exp, sum, divide; the max counts nk comparisons per row) + 2·nq·nk·C (weighted sum) flops.
+ * Row-wise softmax(scale·Q Kᵀ) V for nq queries and nk keys of width C, keys = values = `kv`; returns the output
+ * (nq × C) and the attention matrix `a` (nq × nk, rows sum to 1). Counts, at scale 1, 2·nq·nk·C (scores) + 4·nq·nk
+ * (max, subtract-exp, sum, divide; the max counts nk comparisons per row) + 2·nq·nk·C (weighted sum) flops and
+ * nq·nk + nq·C floats (a scale ≠ 1, used only in the network layer, adds nq·nk uncounted multiplications).
  */
-function attend(q: Float64Array, nq: number, kv: Float64Array, nk: number, C: number, cost: Cost): Float64Array {
-  const s = new Float64Array(nq * nk), out = new Float64Array(nq * C);
+export function attend(
+  q: Float64Array,
+  nq: number,
+  kv: Float64Array,
+  nk: number,
+  C: number,
+  cost: Cost,
+  scale = 1,
+): { out: Float64Array; a: Float64Array } {
+  const a = new Float64Array(nq * nk), out = new Float64Array(nq * C);
   cost.memFloats += nq * nk + nq * C;
-  for (let a = 0; a < nq; a++) {
-    const qa = a * C, row = a * nk;
+  for (let i = 0; i < nq; i++) {
+    const qa = i * C, row = i * nk;
     let mx = -Infinity;
     for (let b = 0; b < nk; b++) {
       const kb = b * C;
       let dot = 0;
       for (let c = 0; c < C; c++) dot += q[qa + c] * kv[kb + c];
-      s[row + b] = dot;
+      if (scale !== 1) dot *= scale;
+      a[row + b] = dot;
       if (dot > mx) mx = dot;
     }
     let z = 0;
     for (let b = 0; b < nk; b++) {
-      const e = Math.exp(s[row + b] - mx);
-      s[row + b] = e;
+      const e = Math.exp(a[row + b] - mx);
+      a[row + b] = e;
       z += e;
     }
     for (let b = 0; b < nk; b++) {
-      const w = s[row + b] / z, kb = b * C;
+      const w = (a[row + b] /= z), kb = b * C;
       for (let c = 0; c < C; c++) out[qa + c] += w * kv[kb + c];
     }
   }
   cost.flops += 4 * nq * nk * C + 4 * nq * nk;
-  return out;
+  return { out, a };
 }
 
 /** Full self-attention over all n = H·W positions (the baseline the paper improves on). */
 export function fullAttention(x: Float64Array, H: number, W: number, C: number): AttnOut {
   const cost: Cost = { flops: 0, memFloats: 0 };
-  const out = attend(x, H * W, x, H * W, C, cost);
+  const { out } = attend(x, H * W, x, H * W, C, cost);
   return { op: "full", out, cost };
 }
 
@@ -95,7 +106,7 @@ export function pool(x: Float64Array, H: number, W: number, C: number, cost: Cos
 export function kaoKV(x: Float64Array, H: number, W: number, C: number): AttnOut {
   const cost: Cost = { flops: 0, memFloats: 0 };
   const p = pool(x, H, W, C, cost);
-  const out = attend(x, H * W, p, H + W, C, cost);
+  const { out } = attend(x, H * W, p, H + W, C, cost);
   return { op: "kaoKV", out, cost };
 }
 
@@ -103,7 +114,7 @@ export function kaoKV(x: Float64Array, H: number, W: number, C: number): AttnOut
 export function kaoQKV(x: Float64Array, H: number, W: number, C: number): AttnOut {
   const cost: Cost = { flops: 0, memFloats: 0 };
   const p = pool(x, H, W, C, cost), m = H + W;
-  const po = attend(p, m, p, m, C, cost);
+  const po = attend(p, m, p, m, C, cost).out;
   const out = new Float64Array(H * W * C);
   cost.memFloats += H * W * C;
   for (let i = 0; i < H; i++) {

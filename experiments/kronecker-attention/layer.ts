@@ -7,31 +7,10 @@
 import type { Arr } from "../../lib/math/nn/gemm.ts";
 import type { Ctx, Layer } from "../../lib/math/nn/layer.ts";
 import type { ParamSpec } from "../../lib/math/nn/params.ts";
-import { type Cost, pool } from "./kao.ts";
+import { attend, type Cost, pool } from "./kao.ts";
 
 /** Which attention the layer applies. */
 export type AttnMode = "none" | "full" | "kaoKV" | "kaoQKV";
-
-/** softmax(scale·q kvᵀ) row-wise (returned as `a`, nq × nk) and out = a·kv (nq × C). */
-export function attendForward(q: Float64Array, nq: number, kv: Float64Array, nk: number, C: number, scale: number) {
-  const a = new Float64Array(nq * nk), out = new Float64Array(nq * C);
-  for (let i = 0; i < nq; i++) {
-    let mx = -Infinity;
-    for (let b = 0; b < nk; b++) {
-      let d = 0;
-      for (let c = 0; c < C; c++) d += q[i * C + c] * kv[b * C + c];
-      a[i * nk + b] = scale * d;
-      if (scale * d > mx) mx = scale * d;
-    }
-    let z = 0;
-    for (let b = 0; b < nk; b++) z += a[i * nk + b] = Math.exp(a[i * nk + b] - mx);
-    for (let b = 0; b < nk; b++) {
-      const w = (a[i * nk + b] /= z);
-      for (let c = 0; c < C; c++) out[i * C + c] += w * kv[b * C + c];
-    }
-  }
-  return { a, out };
-}
 
 /** Gradients of out = softmax(scale·q kvᵀ)·kv with respect to q and kv (kv used as keys and values). */
 export function attendBackward(
@@ -77,15 +56,15 @@ function poolBackward(dP: Float64Array, H: number, W: number, C: number, dX: Flo
 function sampleForward(mode: AttnMode, X: Float64Array, H: number, W: number, C: number, scale: number) {
   const n = H * W, m = H + W, cost: Cost = { flops: 0, memFloats: 0 };
   if (mode === "full") {
-    const f = attendForward(X, n, X, n, C, scale);
+    const f = attend(X, n, X, n, C, cost, scale);
     return { out: f.out, a: f.a, p: X };
   }
   const p = pool(X, H, W, C, cost);
   if (mode === "kaoKV") {
-    const f = attendForward(X, n, p, m, C, scale);
+    const f = attend(X, n, p, m, C, cost, scale);
     return { out: f.out, a: f.a, p };
   }
-  const f = attendForward(p, m, p, m, C, scale), out = new Float64Array(n * C);
+  const f = attend(p, m, p, m, C, cost, scale), out = new Float64Array(n * C);
   for (let i = 0; i < H; i++) {
     for (let j = 0; j < W; j++) {
       for (let c = 0; c < C; c++) out[(i * W + j) * C + c] = f.out[(W + i) * C + c] + f.out[j * C + c];
