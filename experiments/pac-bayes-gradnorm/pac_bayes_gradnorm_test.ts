@@ -81,3 +81,13 @@ Deno.test("smoke runs: finite terms, reparameterisation identity holds", async (
     assert(m.reparam_grad_err < 1e-6, `reparam_grad_err ${m.reparam_grad_err}`);
   }
 });
+
+Deno.test("data: both datasets pool to 7×7 with labels 0..9", async () => {
+  for (const dataset of ["mnist", "fashion"] as const) {
+    const cfg = exp.config.parse({ dataset, nTrain: 30, nTest: 20 });
+    const d = await exp.data(cfg, { seed: 0, rng: Rng.fromSeed(0) });
+    assert(d.d === 49 && d.tr.x.length === 30 * 49 && d.te.x.length === 20 * 49, `${dataset} shapes`);
+    assert([...d.tr.y, ...d.te.y].every((v) => v >= 0 && v <= 9), `${dataset} labels`);
+    assert(d.tr.x.every((v) => v >= 0 && v <= 1), `${dataset} pooled grey levels in [0, 1]`);
+  }
+});
