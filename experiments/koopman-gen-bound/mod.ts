@@ -15,10 +15,9 @@ import { z } from "zod";
 import { atLeast, between, count, intAtLeast, intBetween, positive } from "../../lib/fields.ts";
 import { defineExperiment, higher, lower, reported, tol } from "../../lib/experiment.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { allOf, eachCase, fmt, LARGEST, notMeasured, SMALLEST, threshold } from "../../lib/claims/mod.ts";
+import { allOf, eachCase, fmt, LARGEST, notMeasured, runSpearman, SMALLEST, threshold } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { spearman } from "../../lib/math/stats.ts";
 import type { Examples, Sequential } from "../../lib/math/nn/mod.ts";
 import { getLinalg } from "../../lib/math/linalg/mod.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -115,24 +114,16 @@ function measure(_d: Data, o: Out) {
  * Over the trained runs at each width: Spearman rank correlation, across λ levels and seeds, of each bound's
  * log-factor with the measured cross-entropy gap. Holds when the Koopman factor's correlation is positive.
  */
-const gapCorrelation = Object.assign((r: ResultSet) => {
-  const byRun = (metric: string, pool: unknown) =>
-    new Map(r.select({ metric, method: "mlp", where: { pool } }).map((row) => [row.run_id, row.value]));
-  return eachCase(r.levels("pool"), (pool) => {
-    const gap = byRun("gap_ce", pool);
-    const ids = [...gap.keys()], g = ids.map((k) => gap.get(k)!);
-    const rho = (metric: string) => {
-      const v = byRun(metric, pool);
-      return spearman(ids.map((k) => v.get(k)!), g);
-    };
+const gapCorrelation = Object.assign((r: ResultSet) =>
+  eachCase(r.levels("pool"), (pool) => {
+    const rho = (x: string) => runSpearman(r, { method: "mlp", x, y: "gap_ce", where: { pool } });
     const [k, s, f] = [rho("log_koop"), rho("log_spec"), rho("log_frob")];
     return {
-      pass: k > 0,
-      text: `pool ${pool}: ρ(Koopman, gap) ${fmt(k)}, ρ(spectral, gap) ${fmt(s)}, ρ(Frobenius, gap) ${fmt(f)} ` +
-        `(${ids.length} runs)`,
+      pass: k.rho > 0,
+      text: `pool ${pool}: ρ(Koopman, gap) ${fmt(k.rho)}, ρ(spectral, gap) ${fmt(s.rho)}, ρ(Frobenius, gap) ` +
+        `${fmt(f.rho)} (${k.runs} runs)`,
     };
-  }, { prefix: "Spearman over λ and seeds: " });
-}, { metrics: ["gap_ce", "log_koop", "log_spec", "log_frob"] });
+  }, { prefix: "Spearman over λ and seeds: " }), { metrics: ["gap_ce", "log_koop", "log_spec", "log_frob"] });
 
 export default defineExperiment({
   id: "koopman-gen-bound",

@@ -15,10 +15,9 @@ import { z } from "zod";
 import { between, count, intAtLeast, positive } from "../../lib/fields.ts";
 import { defineExperiment, lower, reported, tol } from "../../lib/experiment.ts";
 import type { RunContext } from "../../lib/experiment.ts";
-import { eachCase, fmt, notMeasured, threshold } from "../../lib/claims/mod.ts";
+import { eachCase, fmt, notMeasured, runSpearman, threshold } from "../../lib/claims/mod.ts";
 import type { ResultSet } from "../../lib/claims/results.ts";
 import { lineChart } from "../../lib/figures/mod.ts";
-import { spearman } from "../../lib/math/stats.ts";
 import type { Examples } from "../../lib/math/nn/mod.ts";
 import { centralDifferences } from "../../lib/testdata/gradcheck.ts";
 import { loadMnist } from "../../datasets/mnist.ts";
@@ -135,20 +134,14 @@ function bnn(d: Data, cfg: Cfg, ctx: RunContext) {
  */
 const gapCorrelation = (atLeast: number, dataset: string) =>
   Object.assign((r: ResultSet) => {
-    const byRun = (metric: string) =>
-      new Map(r.select({ metric, method: "bnn", where: { dataset } }).map((row) => [row.run_id, row.value]));
-    const gap = byRun("gap_ce"), ids = [...gap.keys()], g = ids.map((k) => gap.get(k)!);
-    const rho = (metric: string) => {
-      const v = byRun(metric);
-      return spearman(ids.map((k) => v.get(k)!), g);
-    };
+    const rho = (x: string) => runSpearman(r, { method: "bnn", x, y: "gap_ce", where: { dataset } });
     return eachCase(["grad_x"], (metric) => {
       const main = rho(metric);
       return {
-        pass: main >= atLeast,
-        text: `ρ(E‖∇ₓℓ‖², gap) ${fmt(main)} (needs ≥ ${atLeast}); beside it ρ(E‖∇_wℓ‖², gap) ` +
-          `${fmt(rho("grad_w"))}, ρ(KL/n, gap) ${fmt(rho("kl_per_n"))}, ρ(McAllester bound, gap) ` +
-          `${fmt(rho("pb_mcallester"))} (${ids.length} runs)`,
+        pass: main.rho >= atLeast,
+        text: `ρ(E‖∇ₓℓ‖², gap) ${fmt(main.rho)} (needs ≥ ${atLeast}); beside it ρ(E‖∇_wℓ‖², gap) ` +
+          `${fmt(rho("grad_w").rho)}, ρ(KL/n, gap) ${fmt(rho("kl_per_n").rho)}, ρ(McAllester bound, gap) ` +
+          `${fmt(rho("pb_mcallester").rho)} (${main.runs} runs)`,
       };
     }, { prefix: `${dataset}, Spearman across widths, depths and seeds: ` });
   }, { metrics: ["gap_ce", "grad_x", "grad_w", "kl_per_n", "pb_mcallester"] });

@@ -26,7 +26,7 @@
  */
 import type { ResultSet } from "./results.ts";
 import { SelectionError } from "./results.ts";
-import { mean, std, tQuantile975 } from "../math/stats.ts";
+import { mean, spearman, std, tQuantile975 } from "../math/stats.ts";
 import type { Check, ClaimVerdict } from "./types.ts";
 
 /** In `where`: the largest level of that config key. */
@@ -70,6 +70,23 @@ const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(Math.abs(x) 
 /** A verdict with the uniform text; use it in hand-written checks too. */
 export function verdict(pass: boolean, measured: string, detail?: string): ClaimVerdict {
   return detail ? { pass, measured, detail } : { pass, measured };
+}
+
+/**
+ * Spearman rank correlation of metric `x` with metric `y` over the runs of `method` (restricted by `where`), paired
+ * by run — e.g. a bound's value against the measured generalisation gap across trained models. Runs are taken in
+ * the order `y` lists them; a run without `x` is an error.
+ */
+export function runSpearman(
+  r: ResultSet,
+  o: { method: string; x: string; y: string; where?: Record<string, unknown> },
+): { rho: number; runs: number } {
+  const byRun = (metric: string) =>
+    new Map(r.select({ metric, method: o.method, where: o.where }).map((row) => [row.run_id, row.value]));
+  const ys = byRun(o.y), xs = byRun(o.x), ids = [...ys.keys()];
+  const missing = ids.find((id) => !xs.has(id));
+  if (missing !== undefined) throw new SelectionError(`runSpearman: run ${missing} has ${o.y} but no ${o.x}`);
+  return { rho: spearman(ids.map((id) => xs.get(id)!), ids.map((id) => ys.get(id)!)), runs: ids.length };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   monotone,
   notMeasured,
   pairedComparison,
+  runSpearman,
   slopeWithInterval,
   threshold,
   trend,
@@ -220,4 +221,30 @@ Deno.test("notMeasured: always fails, saying why, whatever the results", () => {
   const check = notMeasured("no GPU here");
   assertEquals(check(new ResultSet([])), { pass: false, measured: "not measured (no GPU here)" });
   assertEquals(check.metrics, [], "it reads no metric");
+});
+
+Deno.test("runSpearman: pairs two metrics by run; a run missing one is an error", () => {
+  const row = (seed: number, metric: string, value: number): MetricRow => ({
+    run_id: `b|${seed}`,
+    method: "b",
+    backend: "native",
+    seed,
+    config: {},
+    metric,
+    step: null,
+    value,
+  });
+  const rows = [[1, 10, 0.5], [2, 30, 0.1], [3, 20, 0.9]].flatMap(([id, x, y]) => [row(id, "x", x), row(id, "y", y)]);
+  const r = new ResultSet(rows);
+  // x ranks 1, 3, 2; y ranks 2, 1, 3 → ρ = −0.5
+  assertEquals(runSpearman(r, { method: "b", x: "x", y: "y" }), { rho: -0.5, runs: 3 });
+  assertEquals(runSpearman(r, { method: "b", x: "x", y: "x" }).rho, 1);
+  const partial = new ResultSet(rows.slice(0, 5));
+  let msg = "";
+  try {
+    runSpearman(partial, { method: "b", x: "y", y: "x" });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert(msg.includes("has x but no y"), msg);
 });
