@@ -20,7 +20,6 @@
  * exact when u is held constant over each step. Time-varying LegS: the notebook's bilinear step with A/k, B/k at
  * step k (1-based), and (for tests) the exact ZOH in log time, Ā_k = e^{A log((k+1)/k)}.
  */
-import { expmGeneral } from "../../lib/math/expm.ts";
 import { type Discrete, fout, legs, legt, type Ssm, zoh } from "../../lib/math/hippo.ts";
 
 /** The HiPPO variants this module runs: time-varying LegS, time-invariant LegS, LegT, FouT. */
