@@ -17,6 +17,7 @@ import { defineExperiment, lower, reported, roundoff, type RunContext, sameGrid,
 import { allOf, compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import {
   type CharCorpus,
+  CHARLM_SMOKE,
   charLmFields,
   type CharLmOpts,
   loadBrownCorpus,
@@ -70,21 +71,7 @@ export default defineExperiment({
     smoke: {
       description: "a 32-wide model, rank 8, 60 steps at one lr, 1 seed: a plumbing check",
       seeds: 1,
-      set: {
-        context: 8,
-        embed: 8,
-        hidden: 32,
-        rank: 8,
-        gap: 20,
-        batch: 32,
-        steps: 60,
-        warmup: 6,
-        lrs: "0.01",
-        nVal: 500,
-        nTest: 1000,
-        evalEvery: 20,
-        curveWindows: 200,
-      },
+      set: CHARLM_SMOKE,
       deviations: ["far too short a training run for any claim"],
     },
     paper: {
