@@ -13,14 +13,17 @@
  */
 import { z } from "zod";
 import { intAtLeast, positive } from "../../lib/fields.ts";
-import { defineExperiment, lower, reported, roundoff, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
+import { defineExperiment, reported, roundoff, type RunContext, sameGrid, tol } from "../../lib/experiment.ts";
 import { allOf, compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import {
   type CharCorpus,
   CHARLM_SMOKE,
+  CHARLM_TOL,
   charLmFields,
+  charLmMetrics,
   type CharLmOpts,
   loadBrownCorpus,
+  lrGrid,
   type SubspaceChecks,
   subspaceChecks,
   valCurveFigure,
@@ -37,16 +40,12 @@ const config = z.object({
 type Config = z.infer<typeof config>;
 
 const trainOpts = (c: Config): CharLmOpts => ({ ...c });
-const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
 const fitWith = (method: Optim) => (data: CharCorpus, cfg: Config, ctx: RunContext): Fit => {
-  const f = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg), ctx.rng);
+  const f = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg.lrs), ctx.rng);
   ctx.choose("lr", f.lr);
   return f;
 };
-
-/** Trained-model numbers are statistics of a float64 training path (other BLAS kernels move the last bits). */
-const TRAINED_TOL = tol.statistic(0.04);
 
 const ABSTRACT = { url: "https://arxiv.org/abs/2408.12857", where: "abstract" };
 const TRAINED = ["adam", "galore", "osd"];
@@ -136,13 +135,9 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_ppl: lower("test perplexity per character", TRAINED_TOL),
-    test_loss: lower("test cross-entropy (nats per character)", TRAINED_TOL),
-    val_loss: lower("validation cross-entropy of the chosen lr (selection score)", TRAINED_TOL),
-    train_loss: reported("training minibatch loss, last 10% of steps", TRAINED_TOL),
-    val_curve: lower("validation cross-entropy every evalEvery steps", TRAINED_TOL),
-    orth_err: reported("OSD: largest ‖QᵀQ − I‖_F of the projectors at the end (never re-orthonormalised)", TRAINED_TOL),
-    pca_loss: reported("OSD: mean online-PCA loss ‖QQᵀĜ − Ĝ‖² at the last step (1 − captured energy)", TRAINED_TOL),
+    ...charLmMetrics(),
+    orth_err: reported("OSD: largest ‖QᵀQ − I‖_F of the projectors at the end (never re-orthonormalised)", CHARLM_TOL),
+    pca_loss: reported("OSD: mean online-PCA loss ‖QQᵀĜ − Ĝ‖² at the last step (1 − captured energy)", CHARLM_TOL),
     params: reported("trainable parameters", tol.exact()),
     identity_gap: reported("max |θ − θ_Adam| with the identity projector after 20 steps", tol.rounding(1e-12)),
     svd_orth_err: reported("largest ‖QᵀQ − I‖_F of GaLore's SVD projectors", tol.rounding(roundoff({ n: 256 }))),

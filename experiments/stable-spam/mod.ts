@@ -19,8 +19,11 @@ import { compare, notMeasured, threshold } from "../../lib/claims/mod.ts";
 import {
   type CharCorpus,
   CHARLM_SMOKE,
+  CHARLM_TOL,
   charLmFields,
+  charLmMetrics,
   loadBrownCorpus,
+  lrGrid,
   valCurveFigure,
 } from "../../lib/math/nn/charlm_fit.ts";
 import { type Fit, fitSpam, type Method, type SpamChecks, spamChecks, type SpamRunOpts } from "./train.ts";
@@ -49,16 +52,13 @@ const config = z.object({
 type Config = z.infer<typeof config>;
 
 const opts = (c: Config): SpamRunOpts => ({ ...c, rank: 1, gap: 1, scale: 1 });
-const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
 const fitWith = (method: Method) => (data: CharCorpus, cfg: Config, ctx: RunContext): Fit => {
-  const f = fitSpam(method, data, opts(cfg), lrGrid(cfg), ctx.rng);
+  const f = fitSpam(method, data, opts(cfg), lrGrid(cfg.lrs), ctx.rng);
   ctx.choose("lr", f.lr);
   return f;
 };
 
-/** Trained-model numbers are statistics of a float64 training path (other BLAS kernels move the last bits). */
-const TRAINED_TOL = tol.statistic(0.04);
 const ABSTRACT = { url: "https://arxiv.org/abs/2502.17055", where: "abstract" };
 const TRAINED = ["adam", "adam4", "spam4", "stablespam4"];
 
@@ -149,15 +149,11 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_ppl: lower("test perplexity per character", TRAINED_TOL),
-    test_loss: lower("test cross-entropy (nats per character)", TRAINED_TOL),
-    val_loss: lower("validation cross-entropy of the chosen lr (selection score)", TRAINED_TOL),
-    worst_val: lower("largest final validation cross-entropy over the lr grid (diverged: ln vocab)", TRAINED_TOL),
-    mean_val: lower("mean final validation cross-entropy over the lr grid (diverged: ln vocab)", TRAINED_TOL),
-    diverged: reported("learning rates of the grid whose run diverged (ends at or above ln vocab)", TRAINED_TOL),
-    train_loss: reported("training minibatch loss, last 10% of steps", TRAINED_TOL),
-    val_curve: lower("validation cross-entropy every evalEvery steps", TRAINED_TOL),
-    clipped: reported("entries clipped as spikes in the chosen run", TRAINED_TOL),
+    ...charLmMetrics(),
+    worst_val: lower("largest final validation cross-entropy over the lr grid (diverged: ln vocab)", CHARLM_TOL),
+    mean_val: lower("mean final validation cross-entropy over the lr grid (diverged: ln vocab)", CHARLM_TOL),
+    diverged: reported("learning rates of the grid whose run diverged (ends at or above ln vocab)", CHARLM_TOL),
+    clipped: reported("entries clipped as spikes in the chosen run", CHARLM_TOL),
     params: reported("trainable parameters", tol.exact()),
     adam_gap: reported("max |θ − θ_Adam| of Stable-SPAM with every part off after 20 steps", tol.rounding(1e-12)),
     quant_levels: reported("largest number of distinct values in an INT4 group", tol.exact()),

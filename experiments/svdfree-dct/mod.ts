@@ -16,8 +16,10 @@ import { intAtLeast, positive } from "../../lib/fields.ts";
 import {
   CHARLM_SMOKE,
   charLmFields,
+  charLmMetrics,
   type CharLmOpts,
   loadBrownCorpus,
+  lrGrid,
   type SubspaceChecks,
   subspaceChecks,
   valCurveFigure,
@@ -55,7 +57,6 @@ const config = z.object({
 type Config = z.infer<typeof config>;
 
 const trainOpts = (c: Config): CharLmOpts => ({ ...c });
-const lrGrid = (c: Config) => c.lrs.split(",").map(Number);
 
 async function makeData(cfg: Config, rng: Rng): Promise<DctData> {
   const base = await loadBrownCorpus(cfg.context, cfg.nVal, cfg.nTest);
@@ -66,13 +67,12 @@ async function makeData(cfg: Config, rng: Rng): Promise<DctData> {
 type Out = { fit: Fit; proj?: ProjectorStats } | SubspaceChecks & { dctOrthErr: number };
 
 const fitWith = (method: Optim) => (data: DctData, cfg: Config, ctx: RunContext): Out => {
-  const fit = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg), ctx.rng);
+  const fit = fitCharLm(method, data, trainOpts(cfg), lrGrid(cfg.lrs), ctx.rng);
   ctx.choose("lr", fit.lr);
   if (method === "adam") return { fit };
   return { fit, proj: projectorStats(method, data.grads, cfg.rank, cfg.timeReps, ctx.rng.split("proj-basis")) };
 };
 
-const TRAINED_TOL = tol.statistic(0.04);
 const ABSTRACT = { url: "https://arxiv.org/abs/2505.17967", where: "abstract (v1)" };
 const TRAINED = ["adam", "galore", "dct", "random"];
 const LOW_RANK = ["galore", "dct", "random"];
@@ -170,11 +170,7 @@ export default defineExperiment({
     },
   },
   metrics: {
-    test_ppl: lower("test perplexity per character", TRAINED_TOL),
-    test_loss: lower("test cross-entropy (nats per character)", TRAINED_TOL),
-    val_loss: lower("validation cross-entropy of the chosen lr (selection score)", TRAINED_TOL),
-    train_loss: reported("training minibatch loss, last 10% of steps", TRAINED_TOL),
-    val_curve: lower("validation cross-entropy every evalEvery steps", TRAINED_TOL),
+    ...charLmMetrics(),
     proj_err: lower("mean ‖G − QQᵀG‖/‖G‖ on the recorded gradients at rank r", tol.statistic(0.01)),
     refresh_ms: timing("median ms of one projector refresh on the recorded gradients", "ms"),
     train_refresh_ms: timing("median ms of one projector refresh during the chosen training run", "ms"),

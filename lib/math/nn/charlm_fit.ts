@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { intAtLeast, positive } from "../../fields.ts";
+import { lower, reported, tol } from "../../experiment.ts";
 import { encodeChars, loadBrown } from "../../../datasets/brown.ts";
 import { lineChart } from "../../figures/mod.ts";
 import type { Rng } from "../rng.ts";
@@ -219,3 +220,20 @@ export function valCurveFigure(mirrors: string) {
     }),
   };
 }
+
+/** Trained char-LM numbers are statistics of a float64 training path (other BLAS kernels move the last bits). */
+export const CHARLM_TOL = tol.statistic(0.04);
+
+/** The metrics every char-LM experiment reports of its chosen fit (`CharLmFit`), with `CHARLM_TOL`. */
+export function charLmMetrics() {
+  return {
+    test_ppl: lower("test perplexity per character", CHARLM_TOL),
+    test_loss: lower("test cross-entropy (nats per character)", CHARLM_TOL),
+    val_loss: lower("validation cross-entropy of the chosen lr (selection score)", CHARLM_TOL),
+    train_loss: reported("training minibatch loss, last 10% of steps", CHARLM_TOL),
+    val_curve: lower("validation cross-entropy every evalEvery steps", CHARLM_TOL),
+  };
+}
+
+/** The learning rates of the `lrs` config field ("0.003,0.01,…"). */
+export const lrGrid = (lrs: string): number[] => lrs.split(",").map(Number);
